@@ -1,0 +1,181 @@
+# Copyright 2026 The Complaints Project contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .quality_complaint_stage import DEADLINE_KINDS
+
+_logger = logging.getLogger(__name__)
+
+
+class QualityComplaintDeadline(models.Model):
+    _name = "quality.complaint.deadline"
+    _description = "Complaint Deadline"
+    _order = "complaint_id, date_due, id"
+    _rec_name = "kind"
+
+    complaint_id = fields.Many2one(
+        "quality.complaint",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        help="Complaint this deadline belongs to.",
+    )
+    company_id = fields.Many2one(
+        related="complaint_id.company_id", store=True, index=True, help="Company of the complaint."
+    )
+    kind = fields.Selection(
+        DEADLINE_KINDS, string="Step", required=True, help="Step that must be done in time."
+    )
+    date_due = fields.Datetime(
+        string="Due", required=True, index=True, help="When the step must be done."
+    )
+    date_done = fields.Datetime(string="Done", index=True, help="When the step was done.")
+    date_escalated = fields.Datetime(
+        string="Escalated On",
+        readonly=True,
+        help="When the missed deadline was escalated to the manager; a deadline "
+        "is escalated once.",
+    )
+    rescheduled = fields.Boolean(
+        readonly=True,
+        help="The due date was moved by hand; it is no longer re-planned from "
+        "the severity level.",
+    )
+    reschedule_reason = fields.Text(
+        string="Reason for the Last Move",
+        readonly=True,
+        help="Why the promised date was moved, as logged on the complaint.",
+    )
+    is_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+        help="Due date passed and the step is not done.",
+    )
+
+    _sql_constraints = [
+        (
+            "complaint_kind_unique",
+            "unique(complaint_id, kind)",
+            "A complaint has one deadline per step.",
+        ),
+    ]
+
+    @api.depends("date_due", "date_done")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for deadline in self:
+            deadline.is_overdue = bool(
+                not deadline.date_done and deadline.date_due and deadline.date_due < now
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on 'Overdue'."))
+        domain = [("date_done", "=", False), ("date_due", "<", fields.Datetime.now())]
+        if (operator == "=") == value:
+            return domain
+        return ["|", ("date_done", "!=", False), ("date_due", ">=", fields.Datetime.now())]
+
+    def write(self, vals):
+        if "date_due" in vals and not self.env.context.get("complaint_deadline_replan"):
+            reason = self.env.context.get("complaint_deadline_reason")
+            if not reason:
+                raise UserError(
+                    _(
+                        "A promised date can only be moved with a reason: use "
+                        "'Move Deadline' on the complaint."
+                    )
+                )
+            vals.update(rescheduled=True, reschedule_reason=reason, date_escalated=False)
+            for deadline in self:
+                deadline.complaint_id.message_post(
+                    body=_(
+                        "%(step)s deadline moved from %(old)s to %(new)s. Reason: %(reason)s",
+                        step=deadline._kind_label(),
+                        old=fields.Datetime.to_string(deadline.date_due),
+                        new=fields.Datetime.to_string(
+                            fields.Datetime.to_datetime(vals["date_due"])
+                        ),
+                        reason=reason,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return super().write(vals)
+
+    def _kind_label(self):
+        return dict(self._fields["kind"]._description_selection(self.env))[self.kind]
+
+    def action_mark_done(self):
+        self.filtered(lambda deadline: not deadline.date_done).write(
+            {"date_done": fields.Datetime.now()}
+        )
+
+    def action_open_reschedule(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Move Deadline"),
+            "res_model": "quality.complaint.deadline.reschedule",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_deadline_id": self.id},
+        }
+
+    # Escalation
+
+    @api.model
+    def _cron_escalate_overdue(self):
+        """Escalate every missed deadline once: an activity for the manager and a chatter note."""
+        overdue = self.search(
+            [
+                ("date_done", "=", False),
+                ("date_escalated", "=", False),
+                ("date_due", "<", fields.Datetime.now()),
+                ("complaint_id.stage_id.state", "not in", ("done", "rejected")),
+                ("complaint_id.active", "=", True),
+            ]
+        )
+        for deadline in overdue:
+            deadline._escalate()
+        _logger.info("Escalated %d overdue complaint deadlines", len(overdue))
+        return overdue
+
+    def _escalation_user(self):
+        complaint = self.complaint_id
+        return (
+            complaint.manager_id
+            or complaint.severity_id.escalation_user_id
+            or complaint.user_id
+            or complaint.intake_user_id
+        )
+
+    def _escalate(self):
+        self.ensure_one()
+        complaint = self.complaint_id
+        manager = self._escalation_user()
+        summary = _(
+            "Overdue: %(step)s of complaint %(complaint)s",
+            step=self._kind_label(),
+            complaint=complaint.name,
+        )
+        note = _(
+            "The %(step)s deadline of complaint %(complaint)s (%(customer)s) was due "
+            "on %(due)s and is not met.",
+            step=self._kind_label(),
+            complaint=complaint.name,
+            customer=complaint.partner_id.display_name,
+            due=fields.Datetime.to_string(self.date_due),
+        )
+        if manager:
+            complaint.activity_schedule(
+                "odoo_addon_complaints.mail_activity_complaint_escalation",
+                summary=summary,
+                note=note,
+                user_id=manager.id,
+            )
+        complaint.message_post(body=note, subject=summary, subtype_xmlid="mail.mt_note")
+        self.date_escalated = fields.Datetime.now()

@@ -1,0 +1,291 @@
+# Copyright 2026 The Complaints Project contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
+
+
+class QualityComplaintLine(models.Model):
+    """One product (and lot) a complaint is about, traced to its delivery."""
+
+    _name = "quality.complaint.line"
+    _description = "Complaint Affected Line"
+    _order = "complaint_id, sequence, id"
+    _check_company_auto = True
+
+    complaint_id = fields.Many2one(
+        "quality.complaint",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        help="Complaint this line belongs to.",
+    )
+    sequence = fields.Integer(default=10, help="Order of the lines.")
+    company_id = fields.Many2one(
+        related="complaint_id.company_id", store=True, index=True, help="Company of the complaint."
+    )
+    partner_id = fields.Many2one(
+        related="complaint_id.commercial_partner_id",
+        string="Customer",
+        help="Customer entity of the complaint.",
+    )
+    sale_order_id = fields.Many2one(
+        "sale.order",
+        string="Sale Order",
+        index=True,
+        check_company=True,
+        domain="[('partner_id', 'child_of', partner_id), ('state', '=', 'sale')]",
+        help="Order the goods were sold on; leave empty when they were bought "
+        "through a distributor.",
+    )
+    sale_line_id = fields.Many2one(
+        "sale.order.line",
+        string="Order Line",
+        index=True,
+        domain="[('order_id', '=', sale_order_id), ('display_type', '=', False)]",
+        help="Order line of the complained product.",
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        required=True,
+        index=True,
+        check_company=True,
+        help="Product complained about.",
+    )
+    product_tracking = fields.Selection(
+        related="product_id.tracking", help="Whether the product is tracked by lot or serial."
+    )
+    uom_id = fields.Many2one(
+        related="product_id.uom_id", string="Unit", help="Unit of the quantities."
+    )
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Lot/Serial",
+        index=True,
+        check_company=True,
+        domain="[('product_id', '=', product_id), ('id', 'in', allowed_lot_ids)]",
+        help="Lot or serial number of the complained goods.",
+    )
+    picking_id = fields.Many2one(
+        "stock.picking",
+        string="Delivery",
+        index=True,
+        check_company=True,
+        domain="[('id', 'in', allowed_picking_ids)]",
+        help="Delivery the goods left with.",
+    )
+    allowed_lot_ids = fields.Many2many(
+        "stock.lot",
+        compute="_compute_allowed_delivery_records",
+        help="Lots of this product delivered to the customer (on the order, if set).",
+    )
+    allowed_picking_ids = fields.Many2many(
+        "stock.picking",
+        compute="_compute_allowed_delivery_records",
+        help="Deliveries of this product to the customer (on the order, if set).",
+    )
+    move_line_ids = fields.Many2many(
+        "stock.move.line",
+        "quality_complaint_line_move_line_rel",
+        "complaint_line_id",
+        "move_line_id",
+        string="Delivered Move Lines",
+        compute="_compute_move_line_ids",
+        store=True,
+        help="The done stock move lines that delivered these goods to the customer.",
+    )
+    qty_delivered = fields.Float(
+        string="Delivered",
+        compute="_compute_qty_delivered",
+        store=True,
+        digits="Product Unit of Measure",
+        help="Quantity really delivered to the customer, from the done deliveries "
+        "that match the order, delivery, product and lot.",
+    )
+    qty_complained = fields.Float(
+        string="Complained",
+        digits="Product Unit of Measure",
+        help="Quantity the customer complains about.",
+    )
+    qty_defective = fields.Float(
+        string="Defective",
+        digits="Product Unit of Measure",
+        help="Quantity found defective, after checking.",
+    )
+
+    # Delivered goods
+
+    def _delivered_move_line_domain(self, with_lot=True):
+        """Done move lines that delivered this line's goods to its customer."""
+        self.ensure_one()
+        domain = [
+            ("state", "=", "done"),
+            ("location_dest_id.usage", "=", "customer"),
+            ("company_id", "=", self.company_id.id or self.env.company.id),
+        ]
+        if self.partner_id:
+            domain.append(("picking_id.partner_id", "child_of", self.partner_id.id))
+        if self.product_id:
+            domain.append(("product_id", "=", self.product_id.id))
+        if self.sale_line_id:
+            domain.append(("move_id.sale_line_id", "=", self.sale_line_id.id))
+        elif self.sale_order_id:
+            domain.append(("move_id.sale_line_id.order_id", "=", self.sale_order_id.id))
+        if self.picking_id:
+            domain.append(("picking_id", "=", self.picking_id.id))
+        if with_lot and self.lot_id:
+            domain.append(("lot_id", "=", self.lot_id.id))
+        return domain
+
+    def _is_traced_to_delivery(self):
+        """Whether the line names an order or a delivery to check quantities against."""
+        return bool(self.sale_order_id or self.picking_id)
+
+    @api.depends("partner_id", "product_id", "sale_order_id", "sale_line_id")
+    def _compute_allowed_delivery_records(self):
+        move_line_model = self.env["stock.move.line"].sudo()
+        for line in self:
+            if not line.partner_id or not line.product_id:
+                line.allowed_lot_ids = False
+                line.allowed_picking_ids = False
+                continue
+            domain = line._delivered_move_line_domain(with_lot=False)
+            domain = [term for term in domain if term[0] != "picking_id"]
+            move_lines = move_line_model.search(domain)
+            line.allowed_picking_ids = move_lines.picking_id
+            if line.sale_order_id:
+                line.allowed_lot_ids = move_lines.lot_id
+            else:
+                # Bought through a distributor: any lot of the product is possible.
+                line.allowed_lot_ids = self.env["stock.lot"].sudo().search(
+                    [("product_id", "=", line.product_id.id)]
+                )
+
+    @api.depends(
+        "complaint_id.commercial_partner_id",
+        "product_id",
+        "lot_id",
+        "sale_order_id",
+        "sale_line_id",
+        "picking_id",
+    )
+    def _compute_move_line_ids(self):
+        move_line_model = self.env["stock.move.line"].sudo()
+        for line in self:
+            if not line.product_id or not line.partner_id or not (
+                line._is_traced_to_delivery() or line.lot_id
+            ):
+                line.move_line_ids = False
+                continue
+            line.move_line_ids = move_line_model.search(line._delivered_move_line_domain())
+
+    @api.depends("move_line_ids", "product_id")
+    def _compute_qty_delivered(self):
+        for line in self:
+            total = 0.0
+            for move_line in line.move_line_ids.sudo():
+                total += move_line.product_uom_id._compute_quantity(
+                    move_line.quantity, line.product_id.uom_id
+                )
+            line.qty_delivered = total
+
+    # Onchanges
+
+    @api.onchange("sale_line_id")
+    def _onchange_sale_line_id(self):
+        if self.sale_line_id:
+            self.product_id = self.sale_line_id.product_id
+
+    @api.onchange("sale_order_id")
+    def _onchange_sale_order_id(self):
+        if self.sale_line_id and self.sale_line_id.order_id != self.sale_order_id:
+            self.sale_line_id = False
+        if self.sale_order_id and self.picking_id not in self.sale_order_id.picking_ids:
+            self.picking_id = False
+
+    @api.onchange("picking_id")
+    def _onchange_picking_id(self):
+        if self.picking_id and not self.sale_order_id and self.picking_id.sale_id:
+            self.sale_order_id = self.picking_id.sale_id
+
+    @api.onchange("product_id")
+    def _onchange_product_id(self):
+        if self.lot_id and self.lot_id.product_id != self.product_id:
+            self.lot_id = False
+
+    # Constraints
+
+    def _line_label(self):
+        self.ensure_one()
+        label = self.product_id.display_name
+        if self.lot_id:
+            label = f"{label} / {self.lot_id.name}"
+        return label
+
+    @api.constrains(
+        "qty_complained",
+        "qty_defective",
+        "product_id",
+        "lot_id",
+        "sale_order_id",
+        "sale_line_id",
+        "picking_id",
+    )
+    def _check_quantities(self):
+        for line in self:
+            rounding = line.product_id.uom_id.rounding or 0.01
+            if line.qty_complained < 0 or line.qty_defective < 0:
+                raise ValidationError(
+                    _(
+                        "Complaint %(complaint)s, line %(line)s: quantities cannot be "
+                        "negative.",
+                        complaint=line.complaint_id.name,
+                        line=line._line_label(),
+                    )
+                )
+            if float_compare(line.qty_defective, line.qty_complained, precision_rounding=rounding) > 0:
+                raise ValidationError(
+                    _(
+                        "Complaint %(complaint)s, line %(line)s: the defective quantity "
+                        "(%(defective)s) cannot exceed the complained quantity "
+                        "(%(complained)s).",
+                        complaint=line.complaint_id.name,
+                        line=line._line_label(),
+                        defective=line.qty_defective,
+                        complained=line.qty_complained,
+                    )
+                )
+            if not line._is_traced_to_delivery():
+                continue
+            if line.lot_id and not line.move_line_ids:
+                raise ValidationError(
+                    _(
+                        "Complaint %(complaint)s, line %(line)s: lot %(lot)s was never "
+                        "delivered to %(customer)s on %(reference)s.",
+                        complaint=line.complaint_id.name,
+                        line=line._line_label(),
+                        lot=line.lot_id.name,
+                        customer=line.partner_id.display_name,
+                        reference=(line.picking_id or line.sale_order_id).display_name,
+                    )
+                )
+            if float_compare(line.qty_complained, line.qty_delivered, precision_rounding=rounding) > 0:
+                raise ValidationError(
+                    _(
+                        "Complaint %(complaint)s, line %(line)s: the complained quantity "
+                        "(%(complained)s) exceeds the quantity delivered to the customer "
+                        "(%(delivered)s).",
+                        complaint=line.complaint_id.name,
+                        line=line._line_label(),
+                        complained=line.qty_complained,
+                        delivered=line.qty_delivered,
+                    )
+                )
+
+    @api.depends("product_id", "lot_id", "sale_order_id")
+    def _compute_display_name(self):
+        for line in self:
+            label = line._line_label() if line.product_id else _("New line")
+            if line.sale_order_id:
+                label = f"{label} ({line.sale_order_id.name})"
+            line.display_name = label

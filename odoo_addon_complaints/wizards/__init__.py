@@ -1,0 +1,2 @@
+from . import quality_complaint_deadline_reschedule
+from . import quality_complaint_close_override
