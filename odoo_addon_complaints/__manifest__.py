@@ -39,5 +39,7 @@
         "wizards/quality_complaint_close_override_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/quality_complaint_demo.xml",
+    ],
 }

@@ -452,6 +452,8 @@ class QualityComplaint(models.Model):
                 vals["name"] = self._next_complaint_number(vals)
         complaints = super().create(vals_list)
         complaints._sync_deadlines()
+        complaints._check_stage_gates()
+        complaints._on_stage_reached()
         return complaints
 
     @api.model
@@ -482,11 +484,7 @@ class QualityComplaint(models.Model):
             self._sync_deadlines()
         if "stage_id" in vals:
             self._check_stage_gates()
-            self._complete_deadlines_for_stage()
-            for complaint in self:
-                closed = complaint.stage_id.state in ("done", "rejected")
-                if closed != bool(complaint.date_closed):
-                    complaint.date_closed = fields.Datetime.now() if closed else False
+            self._on_stage_reached()
         return result
 
     def copy_data(self, default=None):

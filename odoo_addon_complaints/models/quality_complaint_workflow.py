@@ -102,12 +102,31 @@ class QualityComplaint(models.Model):
             lambda deadline: deadline.kind in kinds and not deadline.date_done
         ).write({"date_done": fields.Datetime.now()})
 
-    def _complete_deadlines_for_stage(self):
+    def _on_stage_reached(self):
+        """Meet the deadlines the stage stands for and keep the closing date."""
+        self._complete_deadlines_for_stage()
         for complaint in self:
-            if complaint.stage_id.state in ("done", "rejected"):
+            closed = complaint.stage_id.state in ("done", "rejected")
+            if closed != bool(complaint.date_closed):
+                complaint.date_closed = fields.Datetime.now() if closed else False
+
+    def _complete_deadlines_for_stage(self):
+        """Meet the deadlines of the stage reached and of every stage before it.
+
+        Moving a new complaint straight to Investigating means it was
+        acknowledged; closing or rejecting it ends every deadline.
+        """
+        stages = self.env["quality.complaint.stage"].search([("complete_deadline", "!=", False)])
+        for complaint in self:
+            stage = complaint.stage_id
+            if stage.state in ("done", "rejected"):
                 complaint._complete_deadlines([kind for kind, _label in DEADLINE_KINDS])
-            elif complaint.stage_id.complete_deadline:
-                complaint._complete_deadlines([complaint.stage_id.complete_deadline])
+                continue
+            passed = stages.filtered(
+                lambda s, stage=stage: (s.sequence, s.id) <= (stage.sequence, stage.id)
+            )
+            if passed:
+                complaint._complete_deadlines(passed.mapped("complete_deadline"))
 
     # Actions
 

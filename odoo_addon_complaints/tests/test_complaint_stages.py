@@ -78,6 +78,21 @@ class TestComplaintStages(ComplaintCase):
             (complaint.deadline_ids - acknowledge).filtered("date_done"), "other steps stay open"
         )
 
+    def test_skipping_to_investigating_means_acknowledged(self):
+        complaint = self._create_complaint()
+        complaint.stage_id = self.stage_investigating
+        done = complaint.deadline_ids.filtered("date_done")
+        self.assertEqual(done.mapped("kind"), ["acknowledge"])
+
+    def test_a_complaint_cannot_be_created_closed_without_the_gates(self):
+        with self.assertRaisesRegex(UserError, "Disposition"):
+            self._create_complaint(stage_id=self.stage_closed.id)
+        complaint = self._create_complaint(
+            stage_id=self.stage_closed.id, disposition="explanation", customer_accepted=True
+        )
+        self.assertTrue(complaint.date_closed)
+        self.assertTrue(all(complaint.deadline_ids.mapped("date_done")))
+
     def test_sending_the_acknowledgement_mail(self):
         complaint = self._create_complaint(
             user=self.complaint_user, contact_id=self.customer_contact.id
