@@ -1,0 +1,56 @@
+"""JSON-lines logging for the agent.
+
+The agent runs unattended (systemd, containers), where logs are shipped to a
+collector; one JSON object per line keeps them machine-readable without a
+third-party dependency. Logs go to stderr so stdout stays free for command
+output such as ``check-config``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+from typing import IO, Any, Final
+
+__all__ = ["JsonFormatter", "configure_logging"]
+
+# Attributes every LogRecord has; anything else was passed via ``extra=`` and
+# is emitted as a field of its own.
+_STANDARD_ATTRS: Final = frozenset(
+    vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime", "taskName"}
+)
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one JSON object: ts, level, logger, msg + extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD_ATTRS and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(level: str | int = "INFO", stream: IO[str] | None = None) -> None:
+    """Send all logging to ``stream`` (stderr by default) as JSON lines.
+
+    Replaces the root handlers so that calling it twice (tests, re-entrant
+    ``main()``) does not duplicate every line.
+    """
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper() if isinstance(level, str) else level)
