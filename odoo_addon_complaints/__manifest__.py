@@ -11,7 +11,8 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["sale_stock", "account", "mail", "resource"],
+    "depends": ["sale_stock", "account", "mail", "resource", "repair"],
+    "post_init_hook": "post_init_hook",
     "data": [
         "security/quality_complaint_security.xml",
         "security/ir.model.access.csv",
@@ -37,9 +38,15 @@
         "views/stock_picking_views.xml",
         "wizards/quality_complaint_deadline_reschedule_views.xml",
         "wizards/quality_complaint_close_override_views.xml",
+        "views/quality_complaint_stock_views.xml",
+        "views/stock_warehouse_views.xml",
+        "views/account_move_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/quality_complaint_stock_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [
         "demo/quality_complaint_demo.xml",
+        "demo/quality_complaint_stock_demo.xml",
     ],
 }

@@ -14,3 +14,15 @@ from . import product_template
 from . import sale_order
 from . import stock_lot
 from . import stock_picking
+from . import quality_complaint_line_stock
+from . import quality_complaint_stock
+from . import quality_complaint_cost
+from . import quality_complaint_sorting
+from . import stock_warehouse
+from . import stock_move
+from . import stock_move_line
+from . import stock_rule
+from . import account_move
+from . import res_company
+from . import res_config_settings
+from . import repair_order

@@ -1,15 +1,45 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import models
+from odoo import fields, models
 
 
 class StockPicking(models.Model):
     _name = "stock.picking"
     _inherit = ["stock.picking", "quality.complaint.link.mixin"]
 
+    complaint_id = fields.Many2one(
+        "quality.complaint",
+        string="Complaint",
+        index="btree_not_null",
+        copy=False,
+        help="Complaint this return, replacement or quarantine transfer was made for.",
+    )
+    complaint_picking_kind = fields.Selection(
+        [
+            ("return", "Customer Return"),
+            ("replacement", "Replacement"),
+            ("quarantine", "Quarantine Transfer"),
+        ],
+        string="Complaint Transfer",
+        copy=False,
+        help="What the transfer does for its complaint.",
+    )
+    complaint_tightened_inspection = fields.Boolean(
+        string="Tightened Inspection",
+        copy=False,
+        help="Outgoing inspection of this replacement must be tightened before it ships.",
+    )
+    complaint_reworked = fields.Boolean(
+        string="Reworked Goods",
+        copy=False,
+        help="The goods were reworked; the delivery slip marks them as reworked goods (重工品).",
+    )
+
     def _complaint_domain(self):
         return [
             "|",
+            "|",
+            ("id", "=", self.complaint_id.id),
             ("line_ids.picking_id", "=", self.id),
             ("line_ids.move_line_ids.picking_id", "=", self.id),
         ]

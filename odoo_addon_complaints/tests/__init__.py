@@ -5,3 +5,6 @@ from . import test_complaint_lines
 from . import test_complaint_stages
 from . import test_complaint_access
 from . import test_complaint_flow
+from . import test_complaint_returns
+from . import test_complaint_credit_notes
+from . import test_complaint_containment

@@ -1,0 +1,65 @@
+# Copyright 2026 The Complaints Project contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+
+class QualityComplaintLine(models.Model):
+    """Returned quantities of an affected line, from the complaint's return transfers."""
+
+    _inherit = "quality.complaint.line"
+
+    qty_return_expected = fields.Float(
+        string="Return Expected",
+        compute="_compute_return_quantities",
+        digits="Product Unit of Measure",
+        help="Quantity on complaint returns not yet received.",
+    )
+    qty_returned = fields.Float(
+        string="Returned",
+        compute="_compute_return_quantities",
+        digits="Product Unit of Measure",
+        help="Quantity received back from the customer into quarantine.",
+    )
+
+    def _invoiced_sale_lines(self):
+        """Order lines that sold these goods: the chosen one, else those of the delivery."""
+        self.ensure_one()
+        return self.sale_line_id or self.move_line_ids.move_id.sale_line_id
+
+    def _sale_lines_for_credit(self):
+        return self.env["sale.order.line"].union(*(line._invoiced_sale_lines() for line in self))
+
+    def _return_move_lines(self):
+        """Move lines of this complaint's returns that bring back this line's goods."""
+        self.ensure_one()
+        if not self.move_line_ids:
+            return self.env["stock.move.line"]
+        return (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("move_id.complaint_id", "=", self.complaint_id.id),
+                    ("move_id.origin_returned_move_id", "in", self.move_line_ids.move_id.ids),
+                    ("product_id", "=", self.product_id.id),
+                    ("lot_id", "=", self.lot_id.id),
+                    ("state", "!=", "cancel"),
+                ]
+            )
+        )
+
+    @api.depends("move_line_ids", "complaint_id.complaint_picking_ids.state")
+    def _compute_return_quantities(self):
+        for line in self:
+            expected = returned = 0.0
+            if line.id:
+                for move_line in line._return_move_lines():
+                    quantity = move_line.product_uom_id._compute_quantity(
+                        move_line.quantity, line.product_id.uom_id
+                    )
+                    if move_line.state == "done":
+                        returned += quantity
+                    else:
+                        expected += quantity
+            line.qty_return_expected = expected
+            line.qty_returned = returned
