@@ -104,3 +104,24 @@ class TestComplaintCreditNotes(ComplaintCase):
     def test_ordinary_invoices_are_untouched(self):
         self.company.complaint_credit_approval_limit = 1.0
         self.assertFalse(self.invoice.complaint_approval_state)
+
+    def test_an_invoice_of_another_order_is_refused(self):
+        other_order = self.other_order
+        other_order.order_line.tax_id = [Command.clear()]
+        other_invoice = other_order._create_invoices()
+        other_invoice.action_post()
+        wizard = self.env["quality.complaint.credit.note"].create(
+            {"complaint_id": self.complaint.id, "invoice_id": other_invoice.id}
+        )
+        with self.assertRaisesRegex(UserError, "does not invoice any affected order line"):
+            wizard.action_create_credit_note()
+        self.assertFalse(self.complaint.credit_note_ids)
+
+    def test_nothing_to_credit_leaves_no_draft_behind(self):
+        self.complaint.line_ids.qty_defective = 0
+        wizard = self.env["quality.complaint.credit.note"].create(
+            {"complaint_id": self.complaint.id, "invoice_id": self.invoice.id, "quantity_basis": "defective"}
+        )
+        with self.assertRaisesRegex(UserError, "nothing to credit"):
+            wizard.action_create_credit_note()
+        self.assertFalse(self.env["account.move"].search([("reversed_entry_id", "=", self.invoice.id)]))

@@ -144,3 +144,11 @@ class TestComplaintReturns(ComplaintCase):
         self.assertIn("重工品", html.decode())
         normal_html = self.env["ir.actions.report"]._render_qweb_html("stock.action_report_delivery", self.picking.ids)[0]
         self.assertNotIn("重工品", normal_html.decode())
+
+    def test_replacement_quantity_must_be_positive(self):
+        wizard = self.env["quality.complaint.replacement"].create(
+            {"complaint_id": self.complaint.id, "product_id": self.product.id, "quantity": 0}
+        )
+        with self.assertRaisesRegex(UserError, "must be positive"):
+            wizard.action_create_replacement()
+        self.assertFalse(self.complaint.complaint_picking_ids)
