@@ -43,6 +43,7 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/quality_complaint_stock_wizard_views.xml",
+        "views/quality_sync_event_views.xml",
         "views/menus.xml",
     ],
     "demo": [

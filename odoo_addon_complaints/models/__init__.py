@@ -1,4 +1,6 @@
 from . import ir_sequence
+from . import quality_sync_event
+from . import quality_sync_mixin
 from . import quality_complaint_stage
 from . import quality_complaint_severity
 from . import quality_complaint_deadline_rule

@@ -55,7 +55,7 @@ DISPOSITIONS = [
 class QualityComplaint(models.Model):
     _name = "quality.complaint"
     _description = "Quality Complaint"
-    _inherit = ["mail.thread.cc", "mail.activity.mixin"]
+    _inherit = ["mail.thread.cc", "mail.activity.mixin", "quality.sync.mixin"]
     _order = "priority desc, date_received desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id.name", "subject"]

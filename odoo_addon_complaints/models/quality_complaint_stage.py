@@ -43,6 +43,11 @@ class QualityComplaintStage(models.Model):
         help="Reaching this stage marks this deadline of the complaint as met. "
         "Closed and rejected stages meet every open deadline.",
     )
+    sync_target = fields.Char(
+        string="Tell Partners Via",
+        help="When a complaint reaches this stage, the sync agent tells this target "
+        "(for example customer_portal) about the new status. Leave empty to tell nobody.",
+    )
     description = fields.Text(
         translate=True, help="What is expected of the team in this stage."
     )

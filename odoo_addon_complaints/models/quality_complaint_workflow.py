@@ -103,12 +103,31 @@ class QualityComplaint(models.Model):
         ).write({"date_done": fields.Datetime.now()})
 
     def _on_stage_reached(self):
-        """Meet the deadlines the stage stands for and keep the closing date."""
+        """Meet the deadlines the stage stands for, keep the closing date, tell partners."""
         self._complete_deadlines_for_stage()
+        for complaint in self.filtered(lambda c: c.stage_id.sync_target):
+            self.env["quality.sync.event"]._enqueue(
+                complaint, "complaint.status", complaint.stage_id.sync_target, complaint._status_payload()
+            )
         for complaint in self:
             closed = complaint.stage_id.state in ("done", "rejected")
             if closed != bool(complaint.date_closed):
                 complaint.date_closed = fields.Datetime.now() if closed else False
+
+    def _status_payload(self):
+        """What partners learn of a status change: no internal notes, no people."""
+        self.ensure_one()
+        return {
+            "complaint": self.name,
+            "customer_ref": self.commercial_partner_id.ref or None,
+            "subject": self.subject,
+            "status": self.stage_id.state,
+            "stage": self.stage_id.with_context(lang="en_US").name,
+            "validity": self.validity,
+            "disposition": self.disposition or None,
+            "received_at": fields.Datetime.to_string(self.date_received),
+            "changed_at": fields.Datetime.to_string(fields.Datetime.now()),
+        }
 
     def _complete_deadlines_for_stage(self):
         """Meet the deadlines of the stage reached and of every stage before it.

@@ -8,3 +8,4 @@ from . import test_complaint_flow
 from . import test_complaint_returns
 from . import test_complaint_credit_notes
 from . import test_complaint_containment
+from . import test_sync_outbox
