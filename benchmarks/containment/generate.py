@@ -3,8 +3,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Build the containment benchmark database (``complaints_bench`` by default).
 
-The database is a copy of a template database (``dev_base``: sale_stock,
-account, repair with demo data) with ``odoo_addon_complaints`` installed, then
+The database is created with sale_stock, repair and sale_management (demo
+data) and ``odoo_addon_complaints``, or copied from ``--template``; it is then
 filled with bulk SQL -- ``INSERT ... SELECT generate_series`` for master data
 and ``COPY`` for the stock history, never the ORM:
 
