@@ -39,7 +39,12 @@ class QualityComplaintCost(models.Model):
     )
     amount = fields.Monetary(
         currency_field="currency_id",
-        help="Amount of the cost; a supplier chargeback is the amount recovered from the supplier.",
+        compute="_compute_amount",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Amount of the cost; a supplier chargeback is the amount recovered from the "
+        "supplier. A credit note's cost follows the credit note's total.",
     )
     amount_company = fields.Monetary(
         string="Amount (Company Currency)",
@@ -59,6 +64,14 @@ class QualityComplaintCost(models.Model):
     is_automatic = fields.Boolean(
         string="Automatic", readonly=True, help="Filled in from a credit note or replacement."
     )
+
+    @api.depends("account_move_id.amount_total_signed")
+    def _compute_amount(self):
+        for cost in self:
+            if cost.account_move_id:
+                cost.amount = abs(cost.account_move_id.amount_total_signed)
+            else:
+                cost.amount = cost.amount or 0.0
 
     @api.depends("amount", "currency_id", "date", "cost_type", "company_id")
     def _compute_amount_company(self):

@@ -93,6 +93,8 @@ class TestComplaintCreditNotes(ComplaintCase):
         credit_note.action_complaint_approve()
         credit_note.invoice_line_ids.filtered("product_id").quantity = 3
         self.assertEqual(credit_note.complaint_approval_state, "to_approve")
+        self.assertEqual(self.complaint.cost_ids.amount, 300.0, "the cost follows the credit note")
+        self.assertEqual(self.complaint.cost_total, 300.0)
         with self.assertRaises(UserError):
             credit_note.action_post()
 
