@@ -1,8 +1,13 @@
 """Sidecar sync agent for the Odoo quality-complaints addon.
 
 The agent runs next to Odoo (not inside it) so that slow or flaky supplier
-portals and regulator endpoints never block Odoo workers. For now it only
-knows how to load and validate its configuration; the sync jobs come later.
+portals and regulator endpoints never block Odoo workers. It claims events
+from Odoo's transactional outbox (:mod:`sync_agent.gateway`), maps them with
+declarative mapping files (:mod:`sync_agent.mapping`), validates and posts
+them (:mod:`sync_agent.portal`), keeps a local journal against duplicate
+effects (:mod:`sync_agent.state`) and reports every outcome back to Odoo
+(:mod:`sync_agent.worker`); supplier answers travel the other way
+(:mod:`sync_agent.inbound`).
 """
 
 from __future__ import annotations

@@ -2,31 +2,55 @@
 
 Subcommands:
 
-* ``check-config [--config FILE]`` - load and validate the configuration and
-  print it with secrets hidden; exit 2 if it is invalid. Meant to be run by
-  operators and deployment checks before the agent is started.
+* ``check-config`` - load and validate the configuration and print it with
+  secrets hidden; exit 2 if it is invalid.
+* ``run`` - deliver outbox events and poll supplier answers until SIGTERM.
+* ``once`` - one delivery cycle and one answer poll; prints what happened.
+* ``status`` - Odoo's outbox counts and the local journal's summary.
+* ``replay EVENT_UID`` - deliver one failed event again from the journal
+  (same Idempotency-Key: the portal applies it at most once).
+* ``render --out DIR`` - write the documents that would be sent, send
+  nothing (events come from ``--input FILE`` or are claimed from Odoo and
+  released again at once).
 
-Exit codes: 0 success, 2 usage or configuration error.
+Every command takes ``--config FILE``. Exit codes: 0 success, 1 the command
+ran but its work failed (e.g. replay rejected), 2 usage, configuration or
+mapping error, 3 Odoo unreachable.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Final
 
-from . import __version__
-from .config import ENV_CONFIG_FILE, ConfigError, load_config
-from .logging_setup import configure_logging
+from pydantic import ValidationError
 
-__all__ = ["EXIT_CONFIG_ERROR", "EXIT_OK", "build_parser", "main"]
+from . import __version__
+from .app import PortalNotConfigured, open_runtime
+from .config import ENV_CONFIG_FILE, ConfigError, load_config
+from .gateway import GatewayError, OdooGateway, OdooRpcGateway
+from .logging_setup import configure_logging
+from .mapping import MappingError, MappingFileError, MappingRegistry
+from .models import OutboxEvent, SyncStatus
+from .settings import AgentConfig, OdooSettings, default_mappings_dir
+from .state import StateStore
+
+__all__ = ["EXIT_CONFIG_ERROR", "EXIT_FAILED", "EXIT_OK", "EXIT_UNAVAILABLE", "build_parser", "main"]
 
 EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
 EXIT_CONFIG_ERROR: Final = 2  # same code argparse uses for usage errors
+EXIT_UNAVAILABLE: Final = 3
 
 _log = logging.getLogger("sync_agent.cli")
+
+#: Builds the Odoo gateway; tests replace it with a FakeOdooGateway factory.
+make_gateway: Callable[[OdooSettings], OdooGateway] = OdooRpcGateway
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,18 +68,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="level of the JSON log lines written to stderr (default: WARNING)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    check = sub.add_parser(
-        "check-config",
-        help="validate the configuration and print it without secrets",
-        description="Validate the configuration (environment variables and optional TOML file) "
-        "and print it with secrets hidden.",
-    )
-    check.add_argument(
-        "--config",
-        metavar="FILE",
-        default=None,
-        help=f"TOML config file (default: ${ENV_CONFIG_FILE} if set); environment variables override it",
-    )
+    commands = {
+        "check-config": "validate the configuration and print it without secrets",
+        "run": "deliver outbox events and poll supplier answers until stopped (SIGTERM)",
+        "once": "run one delivery cycle and one answer poll, print what happened",
+        "status": "show Odoo's outbox counts and the local journal",
+        "replay": "deliver one failed event again from the local journal",
+        "render": "write the documents that would be sent to DIR; send nothing",
+    }
+    for name, text in commands.items():
+        command = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        command.add_argument(
+            "--config",
+            metavar="FILE",
+            default=None,
+            help=f"TOML config file (default: ${ENV_CONFIG_FILE} if set); environment variables override it",
+        )
+        if name == "replay":
+            command.add_argument("event_uid", metavar="EVENT_UID")
+        if name == "render":
+            command.add_argument("--out", metavar="DIR", required=True, type=Path)
+            command.add_argument(
+                "--input",
+                metavar="FILE",
+                type=Path,
+                default=None,
+                help="events as JSON (one object or a list) or JSON lines; without it, "
+                "a batch is claimed from Odoo and released again",
+            )
+            command.add_argument(
+                "--mappings",
+                metavar="DIR",
+                type=Path,
+                default=None,
+                help="mappings directory (default: from the configuration)",
+            )
     return parser
 
 
@@ -67,17 +114,162 @@ def _print_flat(data: dict[str, Any], prefix: str = "") -> None:
             print(f"{prefix}{key} = {value}")
 
 
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _load(args: argparse.Namespace) -> AgentConfig:
+    return load_config(config_file=args.config)
+
+
 def _check_config(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(config_file=args.config)
-    except ConfigError as exc:
-        print(f"complaints-sync: {exc}", file=sys.stderr)
-        _log.error("configuration invalid", extra={"problems": exc.problems})
-        return EXIT_CONFIG_ERROR
+    config = _load(args)
     print("configuration OK")
     _print_flat(config.redacted())
     _log.info("configuration valid")
     return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    runtime = open_runtime(_load(args), gateway_factory=make_gateway)
+    try:
+        jobs = [(runtime.config.agent.answers_interval, runtime.poller.poll)]
+        runtime.worker.run(extra_jobs=jobs)
+    finally:
+        runtime.close()
+    return EXIT_OK
+
+
+def _once(args: argparse.Namespace) -> int:
+    runtime = open_runtime(_load(args), gateway_factory=make_gateway)
+    try:
+        delivery = runtime.worker.run_once()
+        answers = runtime.poller.poll()
+    finally:
+        runtime.close()
+    _print_json({"delivery": delivery.model_dump(), "answers": answers.model_dump()})
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    config = _load(args)
+    state = StateStore(config.agent.state_file, synchronous=config.agent.state_sync)
+    try:
+        journal = state.summary()
+    finally:
+        state.close()
+    code = EXIT_OK
+    try:
+        odoo: Any = SyncStatus.model_validate(make_gateway(config.odoo).sync_status()).model_dump(mode="json")
+    except (GatewayError, ValidationError) as exc:
+        odoo, code = {"error": str(exc)}, EXIT_UNAVAILABLE
+    _print_json({"odoo": odoo, "journal": journal})
+    return code
+
+
+def _replay(args: argparse.Namespace) -> int:
+    runtime = open_runtime(_load(args), gateway_factory=make_gateway)
+    try:
+        report = runtime.worker.replay(args.event_uid)
+        record = runtime.state.get(args.event_uid)
+    except LookupError as exc:
+        print(f"complaints-sync: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        runtime.close()
+    acked = record is not None and record.status == "acked"
+    _print_json(
+        {
+            "report": report.model_dump(),
+            "odoo_acked": acked,
+            "journal": record.model_dump() if record else None,
+        }
+    )
+    if record is not None and record.delivered and not acked:
+        print(
+            "complaints-sync: delivered, but Odoo keeps the event as it was (it takes acks of leased events "
+            "only): Requeue it under Sync Events and the agent will mark it sent without posting it again",
+            file=sys.stderr,
+        )
+    return EXIT_OK if record is not None and record.delivered else EXIT_FAILED
+
+
+def _read_events(path: Path) -> list[Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return data if isinstance(data, list) else [data]
+
+
+def _render(args: argparse.Namespace) -> int:
+    config: AgentConfig | None = None
+    if args.input is None or args.mappings is None:
+        try:
+            config = _load(args)
+        except ConfigError:
+            if args.input is None:
+                raise
+    registry = MappingRegistry.load_dir(
+        args.mappings or (config.agent.mappings_dir if config else default_mappings_dir())
+    )
+    gateway: OdooGateway | None = None
+    if args.input is not None:
+        raw_events = _read_events(args.input)
+    else:
+        assert config is not None
+        gateway = make_gateway(config.odoo)
+        targets = registry.targets
+        raw_events = gateway.sync_claim(config.agent.agent_id, config.agent.batch_size, 60, targets)
+    args.out.mkdir(parents=True, exist_ok=True)
+    index: list[dict[str, Any]] = []
+    try:
+        for raw in raw_events:
+            index.append(_render_one(registry, raw, args.out))
+    finally:
+        if gateway is not None and config is not None:
+            uids = [r["event_uid"] for r in raw_events if isinstance(r, dict) and "event_uid" in r]
+            gateway.sync_release(config.agent.agent_id, uids)
+    (args.out / "index.json").write_text(
+        json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    failed = sum(1 for entry in index if entry["status"] != "ok")
+    print(f"rendered {len(index) - failed} document(s), {failed} failure(s), into {args.out}")
+    return EXIT_OK if not failed else EXIT_FAILED
+
+
+def _render_one(registry: MappingRegistry, raw: Any, out: Path) -> dict[str, Any]:
+    uid = raw.get("event_uid") if isinstance(raw, dict) else None
+    entry: dict[str, Any] = {"event_uid": uid}
+    try:
+        event = OutboxEvent.model_validate(raw)
+        mapping = registry.for_event(event)
+        document = mapping.render(event)
+    except (ValidationError, MappingError) as exc:
+        entry.update(status="failed", error=str(exc))
+        return entry
+    name = f"{event.event_uid}.json"
+    (out / name).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    entry.update(
+        status="ok",
+        file=name,
+        mapping=mapping.name,
+        method=mapping.method,
+        path=mapping.path,
+        event_type=event.event_type,
+    )
+    return entry
+
+
+_COMMANDS: Final[dict[str, Callable[[argparse.Namespace], int]]] = {
+    "check-config": _check_config,
+    "run": _run,
+    "once": _once,
+    "status": _status,
+    "replay": _replay,
+    "render": _render,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,10 +277,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
-    if args.command == "check-config":
-        return _check_config(args)
-    parser.error(f"unknown command {args.command!r}")  # unreachable: argparse validates choices
-    return EXIT_CONFIG_ERROR  # pragma: no cover
+    try:
+        return _COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"complaints-sync: {exc}", file=sys.stderr)
+        _log.error("configuration invalid", extra={"problems": exc.problems})
+        return EXIT_CONFIG_ERROR
+    except MappingFileError as exc:
+        print(f"complaints-sync: {exc}", file=sys.stderr)
+        _log.error("mapping files invalid", extra={"problems": exc.problems})
+        return EXIT_CONFIG_ERROR
+    except PortalNotConfigured as exc:
+        print(f"complaints-sync: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except GatewayError as exc:
+        print(f"complaints-sync: {exc}", file=sys.stderr)
+        _log.error("odoo call failed", extra={"error": str(exc)})
+        return EXIT_UNAVAILABLE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,8 +1,9 @@
-"""Configuration of the sync agent.
+"""Configuration of the sync agent: where settings come from, and their errors.
 
 Settings come from environment variables and, optionally, a TOML file.
 Environment variables win over the file so that a deployment can keep a
-shared file and override single values per host or container.
+shared file and override single values per host or container. The models
+themselves (fields, limits, defaults) live in :mod:`sync_agent.settings`.
 
 Recognised environment variables:
 
@@ -12,6 +13,12 @@ Recognised environment variables:
 * ``COMPLAINTS_ODOO_API_KEY``      - that user's API key, or
 * ``COMPLAINTS_ODOO_API_KEY_FILE`` - a file holding the key (container
   secrets); setting both is an error, to avoid silently using the wrong one
+* ``COMPLAINTS_PORTAL_URL``        - base URL of the supplier portal
+* ``COMPLAINTS_PORTAL_AUTH``       - ``bearer`` (default) or ``api_key``
+* ``COMPLAINTS_PORTAL_TOKEN`` / ``COMPLAINTS_PORTAL_TOKEN_FILE`` - its token
+* ``COMPLAINTS_SYNC_AGENT_ID``, ``COMPLAINTS_SYNC_STATE_FILE``,
+  ``COMPLAINTS_SYNC_MAPPINGS_DIR``, ``COMPLAINTS_SYNC_BATCH_SIZE``,
+  ``COMPLAINTS_SYNC_LEASE_SECONDS`` - the ``[agent]`` settings
 * ``COMPLAINTS_SYNC_CONFIG``       - path of the TOML file (``--config`` wins)
 
 TOML layout::
@@ -22,9 +29,22 @@ TOML layout::
     user = "sync-bot"
     api_key_file = "/run/secrets/odoo_api_key"   # or api_key = "..."
 
-The API key is kept as a :class:`pydantic.SecretStr` and is never part of
+    [portal]                       # optional until the agent is run
+    base_url = "https://portal.example.com"
+    auth = "bearer"                # or "api_key" (+ api_key_header)
+    token_file = "/run/secrets/portal_token"     # or token_env = "VAR_NAME"
+    connect_timeout = 5
+    read_timeout = 30
+
+    [agent]
+    batch_size = 20
+    lease_seconds = 600
+    state_file = "/var/lib/complaints-sync/state.sqlite3"
+
+Secrets are kept as :class:`pydantic.SecretStr` and are never part of
 ``repr()``, error messages or :meth:`AgentConfig.redacted`, because the
-output of ``check-config`` ends up in terminals, CI logs and tickets.
+output of ``check-config`` ends up in terminals, CI logs and tickets. The
+portal token may not be written in the TOML file at all.
 """
 
 from __future__ import annotations
@@ -35,15 +55,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from pydantic import (
-    AnyHttpUrl,
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-)
+from pydantic import ValidationError
+
+from .settings import AgentConfig, AgentSettings, OdooSettings, PortalSettings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,11 +69,16 @@ __all__ = [
     "ENV_API_KEY_FILE",
     "ENV_CONFIG_FILE",
     "ENV_DB",
+    "ENV_PORTAL_TOKEN",
+    "ENV_PORTAL_TOKEN_FILE",
+    "ENV_PORTAL_URL",
     "ENV_URL",
     "ENV_USER",
     "AgentConfig",
+    "AgentSettings",
     "ConfigError",
     "OdooSettings",
+    "PortalSettings",
     "load_config",
 ]
 
@@ -69,15 +88,27 @@ ENV_USER: Final = "COMPLAINTS_ODOO_USER"
 ENV_API_KEY: Final = "COMPLAINTS_ODOO_API_KEY"
 ENV_API_KEY_FILE: Final = "COMPLAINTS_ODOO_API_KEY_FILE"
 ENV_CONFIG_FILE: Final = "COMPLAINTS_SYNC_CONFIG"
+ENV_PORTAL_URL: Final = "COMPLAINTS_PORTAL_URL"
+ENV_PORTAL_TOKEN: Final = "COMPLAINTS_PORTAL_TOKEN"
+ENV_PORTAL_TOKEN_FILE: Final = "COMPLAINTS_PORTAL_TOKEN_FILE"
 
-# Field of the [odoo] table -> environment variable that sets it. Used both to
-# read the environment and to tell the user where a missing value comes from.
-_ODOO_ENV: Final[dict[str, str]] = {
-    "url": ENV_URL,
-    "db": ENV_DB,
-    "user": ENV_USER,
-    "api_key": ENV_API_KEY,
+# (table, field) -> environment variable that sets it. Used both to read the
+# environment and to tell the user where a missing value comes from.
+_ENV: Final[dict[tuple[str, str], str]] = {
+    ("odoo", "url"): ENV_URL,
+    ("odoo", "db"): ENV_DB,
+    ("odoo", "user"): ENV_USER,
+    ("odoo", "api_key"): ENV_API_KEY,
+    ("portal", "base_url"): ENV_PORTAL_URL,
+    ("portal", "auth"): "COMPLAINTS_PORTAL_AUTH",
+    ("portal", "token"): ENV_PORTAL_TOKEN,
+    ("agent", "agent_id"): "COMPLAINTS_SYNC_AGENT_ID",
+    ("agent", "state_file"): "COMPLAINTS_SYNC_STATE_FILE",
+    ("agent", "mappings_dir"): "COMPLAINTS_SYNC_MAPPINGS_DIR",
+    ("agent", "batch_size"): "COMPLAINTS_SYNC_BATCH_SIZE",
+    ("agent", "lease_seconds"): "COMPLAINTS_SYNC_LEASE_SECONDS",
 }
+_TABLES: Final = ("odoo", "portal", "agent")
 
 
 class ConfigError(Exception):
@@ -93,63 +124,6 @@ class ConfigError(Exception):
         super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
-class OdooSettings(BaseModel):
-    """How the agent reaches Odoo (JSON-RPC with a user's API key)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    url: AnyHttpUrl
-    db: str = Field(min_length=1)
-    user: str = Field(min_length=1)
-    api_key: SecretStr
-
-    @field_validator("db", "user", mode="before")
-    @classmethod
-    def _strip(cls, value: Any) -> Any:
-        """Trim whitespace so that ``"  "`` counts as empty, not as a name."""
-        return value.strip() if isinstance(value, str) else value
-
-    @field_validator("api_key")
-    @classmethod
-    def _key_not_blank(cls, value: SecretStr) -> SecretStr:
-        """Reject an empty key here rather than with a 401 at the first sync."""
-        if not value.get_secret_value().strip():
-            raise ValueError("must not be empty")
-        return value
-
-
-class AgentConfig(BaseModel):
-    """Complete, validated agent configuration."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    odoo: OdooSettings
-
-    def redacted(self) -> dict[str, Any]:
-        """Return the configuration as plain data that is safe to print.
-
-        Secrets are replaced by a fixed marker (not by a partial key: even a
-        few characters help an attacker and nobody needs them to debug).
-        """
-        return {
-            "odoo": {
-                "url": str(self.odoo.url),
-                "db": self.odoo.db,
-                "user": self.odoo.user,
-                "api_key": "<set, hidden>",
-            }
-        }
-
-    @classmethod
-    def load(
-        cls,
-        environ: Mapping[str, str] | None = None,
-        config_file: str | os.PathLike[str] | None = None,
-    ) -> AgentConfig:
-        """Shortcut for :func:`load_config`."""
-        return load_config(environ=environ, config_file=config_file)
-
-
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -162,29 +136,23 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([f"config file {path} is not valid TOML: {exc}"]) from None
 
 
-def _read_key_file(path_text: str, origin: str) -> str:
-    """Read an API key file; ``origin`` names where the path came from."""
+def _read_secret_file(path_text: str, origin: str, field: str) -> str:
+    """Read a secret file; ``origin`` names where the path came from."""
     path = Path(path_text).expanduser()
     try:
         key = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
-        raise ConfigError([f"odoo.api_key: {origin} points to {path}, which does not exist"]) from None
+        raise ConfigError([f"{field}: {origin} points to {path}, which does not exist"]) from None
     except OSError as exc:
         raise ConfigError(
-            [f"odoo.api_key: {origin} points to {path}, which cannot be read: {exc.strerror}"]
+            [f"{field}: {origin} points to {path}, which cannot be read: {exc.strerror}"]
         ) from None
     if not key:
-        raise ConfigError([f"odoo.api_key: the key file {path} (from {origin}) is empty"])
+        raise ConfigError([f"{field}: the key file {path} (from {origin}) is empty"])
     return key
 
 
-def _odoo_values_from_file(data: dict[str, Any], path: Path) -> dict[str, Any]:
-    unknown = sorted(set(data) - {"odoo"})
-    if unknown:
-        raise ConfigError([f"config file {path}: unknown table or key(s): {', '.join(unknown)}"])
-    table = data.get("odoo", {})
-    if not isinstance(table, dict):
-        raise ConfigError([f"config file {path}: 'odoo' must be a table ([odoo])"])
+def _odoo_from_file(table: dict[str, Any], path: Path) -> dict[str, Any]:
     values = dict(table)
     if "api_key_file" in values:
         if "api_key" in values:
@@ -194,44 +162,99 @@ def _odoo_values_from_file(data: dict[str, Any], path: Path) -> dict[str, Any]:
         key_file = values.pop("api_key_file")
         if not isinstance(key_file, str):
             raise ConfigError([f"odoo.api_key_file in {path} must be a string path"])
-        values["api_key"] = _read_key_file(key_file, f"api_key_file in {path}")
+        values["api_key"] = _read_secret_file(key_file, f"api_key_file in {path}", "odoo.api_key")
     return values
 
 
-def _odoo_values_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for field, var in _ODOO_ENV.items():
+def _portal_from_file(table: dict[str, Any], path: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    values = dict(table)
+    if "token" in values:
+        raise ConfigError(
+            [f"portal.token: config file {path} holds the token itself; use token_file or token_env"]
+        )
+    token_file, token_env = values.pop("token_file", None), values.pop("token_env", None)
+    if token_file is not None and token_env is not None:
+        raise ConfigError([f"portal.token: config file {path} sets both token_file and token_env; keep one"])
+    if token_file is not None:
+        if not isinstance(token_file, str):
+            raise ConfigError([f"portal.token_file in {path} must be a string path"])
+        values["token"] = _read_secret_file(token_file, f"token_file in {path}", "portal.token")
+    elif token_env is not None:
+        if not isinstance(token_env, str) or not env.get(token_env):
+            raise ConfigError([f"portal.token: token_env in {path} names {token_env!r}, which is not set"])
+        values["token"] = env[token_env]
+    return values
+
+
+def _values_from_file(data: dict[str, Any], path: Path, env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    unknown = sorted(set(data) - set(_TABLES))
+    if unknown:
+        raise ConfigError([f"config file {path}: unknown table or key(s): {', '.join(unknown)}"])
+    result: dict[str, dict[str, Any]] = {}
+    for name in _TABLES:
+        if name not in data:
+            continue
+        table = data[name]
+        if not isinstance(table, dict):
+            raise ConfigError([f"config file {path}: '{name}' must be a table ([{name}])"])
+        if name == "odoo":
+            result[name] = _odoo_from_file(table, path)
+        elif name == "portal":
+            result[name] = _portal_from_file(table, path, env)
+        else:
+            result[name] = dict(table)
+    return result
+
+
+def _values_from_env(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    values: dict[str, dict[str, Any]] = {name: {} for name in _TABLES}
+    for (table, field), var in _ENV.items():
         if var in environ:
-            values[field] = environ[var]
-    if ENV_API_KEY_FILE in environ:
-        if ENV_API_KEY in environ:
-            raise ConfigError([f"odoo.api_key: both {ENV_API_KEY} and {ENV_API_KEY_FILE} are set; unset one"])
-        values["api_key"] = _read_key_file(environ[ENV_API_KEY_FILE], ENV_API_KEY_FILE)
+            values[table][field] = environ[var]
+    for table, field, var, var_file in (
+        ("odoo", "api_key", ENV_API_KEY, ENV_API_KEY_FILE),
+        ("portal", "token", ENV_PORTAL_TOKEN, ENV_PORTAL_TOKEN_FILE),
+    ):
+        if var_file in environ:
+            if var in environ:
+                raise ConfigError([f"{table}.{field}: both {var} and {var_file} are set; unset one"])
+            values[table][field] = _read_secret_file(environ[var_file], var_file, f"{table}.{field}")
     return values
 
 
-def _where_to_set(field: str) -> str:
-    if field == "api_key":
-        return f"set {ENV_API_KEY} or {ENV_API_KEY_FILE}, or api_key / api_key_file in the [odoo] table of the config file"
-    if field in _ODOO_ENV:
-        return f"set {_ODOO_ENV[field]} or {field} in the [odoo] table of the config file"
+def _where_to_set(table: str, field: str) -> str:
+    if (table, field) == ("odoo", "api_key"):
+        return (
+            f"set {ENV_API_KEY} or {ENV_API_KEY_FILE}, or api_key / api_key_file in the [odoo] table "
+            "of the config file"
+        )
+    if (table, field) == ("portal", "token"):
+        return (
+            f"set {ENV_PORTAL_TOKEN} or {ENV_PORTAL_TOKEN_FILE}, or token_file / token_env in the "
+            "[portal] table of the config file"
+        )
+    if (table, field) in _ENV:
+        return f"set {_ENV[table, field]} or {field} in the [{table}] table of the config file"
     return "check the config file"
 
 
 def _describe(error: ValidationError) -> list[str]:
     """Turn pydantic errors into lines naming the field and where to set it.
 
-    The offending *input* is deliberately left out: it may be the API key.
+    The offending *input* is deliberately left out: it may be a secret.
     """
     problems: list[str] = []
     for item in error.errors():
         loc = [str(part) for part in item["loc"]]
         name = ".".join(loc)
-        field = loc[1] if len(loc) > 1 and loc[0] == "odoo" else loc[-1] if loc else ""
+        table = loc[0] if loc else ""
+        field = loc[1] if len(loc) > 1 else ""
         if item["type"] == "missing":
-            problems.append(f"{name} is missing: {_where_to_set(field)}")
+            problems.append(f"{name} is missing: {_where_to_set(table, field)}")
         elif item["type"] == "extra_forbidden":
             problems.append(f"{name} is not a known setting")
+        elif not loc:
+            problems.append(str(item["msg"]).removeprefix("Value error, "))
         else:
             problems.append(f"{name} is invalid: {item['msg']}")
     return problems
@@ -245,19 +268,25 @@ def load_config(
 
     ``environ`` defaults to :data:`os.environ` (tests pass a dict).
     ``config_file`` defaults to ``$COMPLAINTS_SYNC_CONFIG``; without either,
-    only environment variables are used. Raises :class:`ConfigError`.
+    only environment variables are used. The ``[portal]`` table is optional:
+    it is validated only when the file or the environment sets any of it.
+    Raises :class:`ConfigError`.
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
     if config_file is None and env.get(ENV_CONFIG_FILE):
         config_file = env[ENV_CONFIG_FILE]
 
-    odoo_values: dict[str, Any] = {}
+    values: dict[str, dict[str, Any]] = {name: {} for name in _TABLES}
     if config_file is not None:
         path = Path(config_file).expanduser()
-        odoo_values.update(_odoo_values_from_file(_read_toml(path), path))
-    odoo_values.update(_odoo_values_from_env(env))
-
+        for table, part in _values_from_file(_read_toml(path), path, env).items():
+            values[table].update(part)
+    for table, part in _values_from_env(env).items():
+        values[table].update(part)
+    data: dict[str, Any] = {"odoo": values["odoo"], "agent": values["agent"]}
+    if values["portal"]:
+        data["portal"] = values["portal"]
     try:
-        return AgentConfig.model_validate({"odoo": odoo_values})
+        return AgentConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None

@@ -4,6 +4,12 @@ The agent runs unattended (systemd, containers), where logs are shipped to a
 collector; one JSON object per line keeps them machine-readable without a
 third-party dependency. Logs go to stderr so stdout stays free for command
 output such as ``check-config``.
+
+Secrets are kept out of log calls by construction (they live in
+:class:`pydantic.SecretStr` and are never passed as ``extra``). As a second
+line of defence, :func:`register_secret` makes the formatter blank out a
+known secret wherever it would appear, including inside third-party debug
+output (odoorpc logs its JSON-RPC arguments, password included, at DEBUG).
 """
 
 from __future__ import annotations
@@ -14,13 +20,29 @@ import sys
 from datetime import datetime, timezone
 from typing import IO, Any, Final
 
-__all__ = ["JsonFormatter", "configure_logging"]
+__all__ = ["REDACTED", "JsonFormatter", "configure_logging", "register_secret"]
 
 # Attributes every LogRecord has; anything else was passed via ``extra=`` and
 # is emitted as a field of its own.
 _STANDARD_ATTRS: Final = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime", "taskName"}
 )
+
+#: What a registered secret is replaced with in log output.
+REDACTED: Final = "***"
+
+_secrets: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """Never let ``value`` appear in a log line formatted by :class:`JsonFormatter`.
+
+    Values shorter than 4 characters are ignored: blanking them would mangle
+    ordinary text and they are no real secret anyway.
+    """
+    if len(value) >= 4:
+        _secrets.add(value)
+        _secrets.add(json.dumps(value, ensure_ascii=False)[1:-1])  # as it appears inside JSON
 
 
 class JsonFormatter(logging.Formatter):
@@ -38,7 +60,11 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        line = json.dumps(entry, default=str, ensure_ascii=False)
+        for secret in _secrets:
+            if secret in line:
+                line = line.replace(secret, REDACTED)
+        return line
 
 
 def configure_logging(level: str | int = "INFO", stream: IO[str] | None = None) -> None:

@@ -1,0 +1,212 @@
+"""The agent's only way into Odoo: the outbox RPC contract of ``quality.sync.event``.
+
+Odoo writes an outbox event in the same transaction as the business change,
+so nothing is lost if the agent is down. The agent *claims* due events under
+a lease (``SELECT ... FOR UPDATE SKIP LOCKED`` on the Odoo side), delivers
+them, and reports the outcome with ``sync_ack`` or ``sync_fail``; Odoo keeps
+the state, the error text and the retry schedule, so a person in Odoo sees
+what was sent, what failed and why.
+
+:class:`OdooGateway` mirrors the RPC contract one to one (raw JSON values in
+and out), so that :class:`OdooRpcGateway` is a thin transport and the
+in-memory :class:`sync_agent.testing.FakeOdooGateway` can stand in for it.
+The worker parses every answer into a pydantic model (:mod:`sync_agent.models`).
+
+Semantics the agent relies on, as the addon implements them (and the fake
+in :mod:`sync_agent.testing` mirrors):
+
+* claims never overlap while a lease is live; a lapsed lease is claimable
+  again; every claim counts one attempt (the first delivery has
+  ``attempts == 1``);
+* ``sync_ack`` and ``sync_fail`` act only for the agent holding the lease
+  (lapsed or not, until someone else claims the event). ``sync_ack`` of a
+  done event returns True again; otherwise a refused ack returns False and
+  the journal keeps the delivery, so the next claim acks without posting.
+  A refused ``sync_fail`` returns False in Odoo, ``"not-leased"`` here;
+* ``sync_fail`` returns ``"pending"`` (retry scheduled, at the earliest after
+  ``retry_after`` seconds) or ``"dead"`` (permanent, or out of attempts);
+* ``sync_release`` hands leases back and takes the claim's attempt back;
+* ``sync_apply_supplier_answer`` applies one answer in one transaction and is
+  idempotent on ``answer["answer_id"]`` (not in the addon yet).
+
+Not guaranteed by the addon today: events of one record are not held back
+while an older one is open, so a ``scar.updated`` may overtake its
+``scar.created`` after a failure (the fake can enforce that order,
+``per_record_order=True``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import urllib.error
+from typing import Any, Final, Protocol, runtime_checkable
+
+import odoorpc
+
+from .logging_setup import register_secret
+from .models import truncate
+from .settings import OdooSettings
+
+__all__ = [
+    "OUTBOX_MODEL",
+    "GatewayCallError",
+    "GatewayError",
+    "GatewayUnavailable",
+    "OdooGateway",
+    "OdooRpcGateway",
+]
+
+OUTBOX_MODEL: Final = "quality.sync.event"
+
+_log = logging.getLogger("sync_agent.gateway")
+
+
+class GatewayError(Exception):
+    """A call to Odoo did not complete."""
+
+
+class GatewayUnavailable(GatewayError):
+    """Odoo could not be reached or did not answer in time; try again later."""
+
+
+class GatewayCallError(GatewayError):
+    """Odoo answered with an error (the server-side method raised).
+
+    ``kind`` is Odoo's exception class (``odoo.exceptions.UserError``...), so
+    that a business refusal can be told from a crash or an access problem.
+    """
+
+    def __init__(self, message: str, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+    @property
+    def is_refusal(self) -> bool:
+        """Odoo refused the data itself: sending it again cannot help."""
+        return self.kind in ("odoo.exceptions.UserError", "odoo.exceptions.ValidationError")
+
+
+@runtime_checkable
+class OdooGateway(Protocol):
+    """The outbox RPC contract; see the module docstring for its semantics."""
+
+    def sync_claim(
+        self, agent_id: str, limit: int, lease_seconds: int, targets: list[str] | None
+    ) -> list[dict[str, Any]]:
+        """Claim up to ``limit`` due events under a lease of ``lease_seconds``."""
+        ...
+
+    def sync_ack(self, agent_id: str, event_uid: str, remote_ref: str | None) -> bool:
+        """Mark an event delivered; ``remote_ref`` is the portal's id for it."""
+        ...
+
+    def sync_fail(
+        self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None
+    ) -> str:
+        """Record a failed delivery; returns "pending", "dead" or "not-leased"."""
+        ...
+
+    def sync_release(self, agent_id: str, event_uids: list[str]) -> int:
+        """Give leases back unprocessed (graceful stop); returns how many."""
+        ...
+
+    def sync_status(self) -> dict[str, Any]:
+        """Counts by state and the create date of the oldest pending event."""
+        ...
+
+    def sync_apply_supplier_answer(self, scar_ref: str, answer: dict[str, Any]) -> dict[str, Any]:
+        """Write a supplier's answer (or its rejection) back to the SCAR."""
+        ...
+
+
+def _split_url(url: str) -> tuple[str, int, str]:
+    """``http(s)://host[:port]`` -> (host, port, odoorpc protocol)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.path not in ("", "/"):
+        raise ValueError(f"odoo.url must not have a path (odoorpc talks to the server root): {url}")
+    ssl = parts.scheme == "https"
+    port = parts.port or (443 if ssl else 80)
+    return parts.hostname or "localhost", port, "jsonrpc+ssl" if ssl else "jsonrpc"
+
+
+class OdooRpcGateway:
+    """:class:`OdooGateway` over odoorpc's JSON-RPC, logged in with an API key.
+
+    odoorpc's ``login`` uses the stateless ``/jsonrpc`` endpoint, where an
+    Odoo API key is accepted as the password. Every call has the configured
+    timeout. A transport failure drops the connection so that the next call
+    logs in again (Odoo may have restarted).
+    """
+
+    def __init__(self, settings: OdooSettings) -> None:
+        self._settings = settings
+        self._host, self._port, self._protocol = _split_url(str(settings.url))
+        self._odoo: odoorpc.ODOO | None = None
+        register_secret(settings.api_key.get_secret_value())
+        # odoorpc logs request arguments at DEBUG, and /jsonrpc carries the
+        # password (our API key) as an argument: keep its logger above DEBUG.
+        logging.getLogger("odoorpc").setLevel(logging.INFO)
+
+    def _connect(self) -> odoorpc.ODOO:
+        if self._odoo is None:
+            odoo = odoorpc.ODOO(
+                self._host, protocol=self._protocol, port=self._port, timeout=self._settings.timeout
+            )
+            odoo.login(self._settings.db, self._settings.user, self._settings.api_key.get_secret_value())
+            _log.info("logged in to odoo", extra={"odoo_host": self._host, "odoo_db": self._settings.db})
+            self._odoo = odoo
+        return self._odoo
+
+    def _call(self, method: str, *args: Any) -> Any:
+        try:
+            odoo = self._connect()
+            return getattr(odoo.env[OUTBOX_MODEL], method)(*args)
+        except odoorpc.error.RPCError as exc:
+            info = exc.info if isinstance(exc.info, dict) else {}
+            data = info.get("data") or {}
+            message = data.get("message") or str(exc.args[0] if exc.args else exc)
+            raise GatewayCallError(
+                truncate(f"{OUTBOX_MODEL}.{method}: {message}", 500), data.get("name")
+            ) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException, json.JSONDecodeError) as exc:
+            self._odoo = None
+            reason = getattr(exc, "reason", None) or exc
+            raise GatewayUnavailable(f"odoo unreachable during {method}: {reason}") from None
+
+    def sync_claim(
+        self, agent_id: str, limit: int, lease_seconds: int, targets: list[str] | None
+    ) -> list[dict[str, Any]]:
+        """See :class:`OdooGateway`."""
+        result = self._call("sync_claim", agent_id, limit, lease_seconds, targets)
+        if not isinstance(result, list):
+            raise GatewayCallError(f"sync_claim returned {type(result).__name__}, expected a list")
+        return result
+
+    def sync_ack(self, agent_id: str, event_uid: str, remote_ref: str | None) -> bool:
+        """See :class:`OdooGateway`."""
+        return bool(self._call("sync_ack", agent_id, event_uid, remote_ref))
+
+    def sync_fail(
+        self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None
+    ) -> str:
+        """See :class:`OdooGateway`."""
+        state = self._call("sync_fail", agent_id, event_uid, truncate(error), retryable, retry_after)
+        return state if isinstance(state, str) else "not-leased"  # Odoo answers False then
+
+    def sync_release(self, agent_id: str, event_uids: list[str]) -> int:
+        """See :class:`OdooGateway`."""
+        return int(self._call("sync_release", agent_id, list(event_uids)) or 0)
+
+    def sync_status(self) -> dict[str, Any]:
+        """See :class:`OdooGateway`."""
+        result = self._call("sync_status")
+        return result if isinstance(result, dict) else {"raw": result}
+
+    def sync_apply_supplier_answer(self, scar_ref: str, answer: dict[str, Any]) -> dict[str, Any]:
+        """See :class:`OdooGateway`."""
+        result = self._call("sync_apply_supplier_answer", scar_ref, answer)
+        return result if isinstance(result, dict) else {"result": result}

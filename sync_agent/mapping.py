@@ -1,0 +1,242 @@
+"""Declarative mappings: outbox payload -> document a portal or regulator expects.
+
+A mapping file (YAML, ``mappings/*.yaml``) lists ``target <- source`` field
+rules with named transforms from the closed registry in
+:mod:`sync_agent.transforms`. Formats change (a new Report8D or MIR version),
+so a new format must be a new mapping file plus its schema, never new code;
+and since mapping files are data, nothing in them is evaluated.
+
+Everything that can be checked before the first event is checked at start-up
+(:mod:`sync_agent.mapping_loader`), and every problem is reported with its
+file and field: the file's structure, transform names and arguments, source
+paths against the mapping's ``input_schema`` (the payload Odoo sends), target
+paths against its ``output_schema`` (e.g. Report8D), and that no two
+mappings claim the same (target, event type).
+
+At run time, :meth:`DocumentMapping.render` builds the document and validates
+it against the output schema; when that fails, the payload is checked against
+the input schema to name the root cause. A failure names the JSON path and is
+permanent for that event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+
+from .models import OutboxEvent
+from .schemas import LoadedSchema, load_schema
+from .transforms import BoundTransform, TransformError
+
+__all__ = [
+    "MAPPING_SCHEMA",
+    "DocumentInvalid",
+    "DocumentMapping",
+    "MappingError",
+    "MappingFileError",
+    "MappingRegistry",
+    "PayloadInvalid",
+]
+
+#: Where the schema of mapping files lives, relative to the mappings directory.
+MAPPING_SCHEMA: Final = "schemas/mapping.schema.json"
+#: Envelope fields a rule can read as ``$event.<name>``.
+EVENT_FIELDS: Final = frozenset(OutboxEvent.model_fields) - {"payload"}
+
+
+class MappingFileError(Exception):
+    """One or more mapping files are invalid; ``problems`` names file and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid mapping file(s):\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class MappingError(Exception):
+    """An event cannot be turned into a document. Permanent: retrying the same
+    payload with the same mapping gives the same result."""
+
+
+class PayloadInvalid(MappingError):
+    """The outbox payload does not match the mapping's input schema."""
+
+
+class DocumentInvalid(MappingError):
+    """The rendered document does not match the output schema."""
+
+    def __init__(self, message: str, json_path: str) -> None:
+        super().__init__(message)
+        self.json_path = json_path
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    parents: tuple[str, ...]  # target path without its last name
+    last: str
+    label: str  # "target <- source", for error messages
+    read: Callable[[dict[str, Any], dict[str, Any]], Any]  # (payload or item, event fields)
+    transforms: tuple[BoundTransform, ...]
+    required: bool
+    append: bool
+    each: tuple[Rule, ...] | None
+    simple: bool = False  # only read and set: the common case, kept on a fast path
+
+
+def _render(rules: Sequence[Rule], data: dict[str, Any], meta: dict[str, Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    nodes: dict[tuple[str, ...], dict[str, Any]] = {(): out}  # parent objects made so far
+    for rule in rules:
+        value = rule.read(data, meta)
+        if not rule.simple:
+            value = _finish(rule, value, meta, where)
+        if value is None:
+            continue
+        node = nodes.get(rule.parents)
+        if node is None:
+            node = out
+            for part in rule.parents:
+                node = node.setdefault(part, {})
+            nodes[rule.parents] = node
+        if rule.append and isinstance(node.get(rule.last), list):
+            node[rule.last] = node[rule.last] + (value if isinstance(value, list) else [value])
+        else:
+            node[rule.last] = value
+    return out
+
+
+def _finish(rule: Rule, value: Any, meta: dict[str, Any], where: str) -> Any:
+    """The slow path of a rule: list items, transforms, required check."""
+    if rule.each is not None and value is not None:
+        if not isinstance(value, list):
+            raise MappingError(f"{where}{rule.label}: expected a list, got {type(value).__name__}")
+        items = []
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise MappingError(f"{where}{rule.label}[{i}]: expected an object, got {type(item).__name__}")
+            try:
+                items.append(_render(rule.each, item, meta, ""))
+            except MappingError as exc:
+                raise MappingError(f"{where}{rule.label}[{i}] / {exc}") from None
+        value = items
+    for transform in rule.transforms:
+        if value is None and not transform.handles_none:
+            continue  # empty stays empty (only ``default`` fills it)
+        try:
+            value = transform.apply(value, transform.arg)
+        except TransformError as exc:
+            raise MappingError(f"{where}{rule.label}: {exc}") from None
+    if value is None and rule.required:
+        raise MappingError(f"{where}{rule.label}: required value is empty")
+    return value
+
+
+@dataclass(frozen=True)
+class DocumentMapping:
+    """One compiled mapping file."""
+
+    name: str
+    file: Path
+    target: str
+    event_types: tuple[str, ...]
+    payload_versions: tuple[int, ...]
+    method: str
+    path: str
+    input_schema: LoadedSchema | None
+    output_schema: LoadedSchema
+    rules: tuple[Rule, ...]
+
+    def render(self, event: OutboxEvent) -> dict[str, Any]:
+        """Map the payload and validate the document against the output schema.
+
+        The payload is checked against the input schema only when something
+        went wrong (it then names the root cause, e.g. ``$.payload.scar``);
+        on the happy path the output check alone guards what is sent.
+        """
+        if event.payload_version not in self.payload_versions:
+            supported = ", ".join(map(str, self.payload_versions))
+            raise MappingError(
+                f"mapping {self.name}: payload_version {event.payload_version} is not supported ({supported})"
+            )
+        try:
+            meta = {name: getattr(event, name) for name in EVENT_FIELDS}
+            document = _render(self.rules, event.payload, meta, f"mapping {self.name}, field ")
+            problems = self.output_schema.errors(document)
+            if problems:
+                path, message = problems[0]
+                more = "; ".join(f"{p}: {m}" for p, m in problems[1:])
+                raise DocumentInvalid(
+                    f"rendered document does not match {self.output_schema.title}: {path}: {message}"
+                    + (f"; {more}" if more else ""),
+                    json_path=path,
+                )
+        except MappingError as exc:
+            self._explain_payload(event, exc)
+            raise
+        return document
+
+    def _explain_payload(self, event: OutboxEvent, cause: MappingError) -> None:
+        """Raise :class:`PayloadInvalid` if the payload breaks the input schema."""
+        if self.input_schema is None:
+            return
+        problems = self.input_schema.errors(event.payload)
+        if problems:
+            path, message = problems[0]
+            raise PayloadInvalid(
+                f"payload does not match {self.input_schema.path.name}: {path.replace('$', '$.payload', 1)}: "
+                f"{message}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "") + f" [{cause}]"
+            ) from None
+
+
+class MappingRegistry:
+    """All mappings of a directory, routed by (target, event type)."""
+
+    def __init__(self, mappings: Sequence[DocumentMapping]) -> None:
+        self.mappings = tuple(mappings)
+        self._routes = {(m.target, t): m for m in self.mappings for t in m.event_types}
+
+    @property
+    def targets(self) -> list[str]:
+        return sorted({m.target for m in self.mappings})
+
+    def for_event(self, event: OutboxEvent) -> DocumentMapping:
+        """The mapping for ``event`` or a permanent :class:`MappingError`."""
+        mapping = self._routes.get((event.target, event.event_type))
+        if mapping is None:
+            raise MappingError(f"no mapping for target {event.target!r} and event type {event.event_type!r}")
+        return mapping
+
+    @classmethod
+    def load_dir(cls, directory: str | Path) -> MappingRegistry:
+        """Load, check and compile every ``*.yaml`` file of ``directory``."""
+        from .mapping_loader import load_file  # the loader builds on this module's types
+
+        base = Path(directory)
+        try:
+            meta_schema = load_schema(base / MAPPING_SCHEMA)
+        except ValueError as exc:
+            raise MappingFileError([str(exc)]) from None
+        files = sorted(base.glob("*.yaml")) + sorted(base.glob("*.yml"))
+        if not files:
+            raise MappingFileError([f"no mapping files (*.yaml) in {base}"])
+        problems: list[str] = []
+        mappings: list[DocumentMapping] = []
+        for file in files:
+            mapping = load_file(file, meta_schema, problems)
+            if mapping is not None:
+                mappings.append(mapping)
+        owners: dict[tuple[str, str], str] = {}
+        for mapping in mappings:
+            for event_type in mapping.event_types:
+                key = (mapping.target, event_type)
+                if key in owners:
+                    problems.append(
+                        f"{mapping.file.name}: target {key[0]} event type {event_type} "
+                        f"is already mapped by {owners[key]}"
+                    )
+                owners[key] = mapping.file.name
+        if problems:
+            raise MappingFileError(problems)
+        return cls(mappings)

@@ -1,0 +1,205 @@
+"""Loading and start-up checks of mapping files (see :mod:`sync_agent.mapping`).
+
+Everything that can be wrong in a mapping file is found here, before the
+agent claims its first event, and reported with the file and field: YAML
+that is not plain data or repeats a key, a structure that breaks
+``schemas/mapping.schema.json``, unknown transforms or bad arguments, and
+source/target paths that the input/output schemas do not have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .fieldpath import event_reader, parse_path, payload_reader
+from .mapping import EVENT_FIELDS, DocumentMapping, Rule
+from .schemas import FREE, LoadedSchema, SchemaPathError, load_schema
+from .transforms import BoundTransform, TransformError, bind
+
+__all__ = ["load_file"]
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that refuses duplicate keys (the last one would win silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _Compiler:
+    """Turns one parsed mapping file into rules, collecting every problem."""
+
+    def __init__(self, file: Path, input_schema: LoadedSchema | None, output_schema: LoadedSchema) -> None:
+        self.file, self.input_schema, self.output_schema = file, input_schema, output_schema
+        self.problems: list[str] = []
+
+    def problem(self, where: str, target: str, message: str) -> None:
+        self.problems.append(f"{self.file.name}: {where} (target {target}): {message}")
+
+    def rules(
+        self,
+        specs: list[dict[str, Any]],
+        where: str,
+        in_prefix: list[str | int] | None,
+        out_prefix: list[str | int] | None,
+    ) -> tuple[Rule, ...]:
+        compiled: list[Rule] = []
+        seen: set[str] = set()
+        for index, spec in enumerate(specs):
+            rule = self.rule(spec, f"{where}[{index}]", in_prefix, out_prefix, seen)
+            if rule is not None:
+                compiled.append(rule)
+        return tuple(compiled)
+
+    def _check(
+        self,
+        schema: LoadedSchema | None,
+        prefix: list[str | int] | None,
+        segments: Sequence[str | int],
+        where: str,
+        target: str,
+    ) -> Any:
+        if schema is None or prefix is None:  # no schema, or inside an unchecked list
+            return FREE
+        segments = [*prefix, *segments]
+        try:
+            return schema.node(segments)
+        except SchemaPathError as exc:
+            self.problem(where, target, str(exc))
+            return FREE
+
+    def rule(
+        self,
+        spec: dict[str, Any],
+        where: str,
+        in_prefix: list[str | int] | None,
+        out_prefix: list[str | int] | None,
+        seen: set[str],
+    ) -> Rule | None:
+        target = spec["target"]
+        ok = True
+        try:
+            target_path = [str(s) for s in parse_path(target) if not isinstance(s, int)]
+            if len(target_path) != len(parse_path(target)):
+                raise ValueError("target paths cannot index lists; use each")
+        except ValueError as exc:
+            self.problem(where, target, str(exc))
+            return None
+        if target in seen and not spec.get("append"):
+            self.problem(where, target, "target set twice; add 'append: true' to concatenate lists")
+            ok = False
+        seen.add(target)
+        self._check(self.output_schema, out_prefix, target_path, where, target)
+        transforms: list[BoundTransform] = []
+        for t_index, t_spec in enumerate(spec.get("transforms", [])):
+            try:
+                transforms.append(bind(t_spec))
+            except TransformError as exc:
+                self.problem(f"{where}.transforms[{t_index}]", target, str(exc))
+                ok = False
+        read, source_paths = self._reader(spec, where, target)
+        if read is None:
+            return None
+        for segments in source_paths:
+            self._check(self.input_schema, in_prefix, segments, where, target)
+        each = None
+        if "each" in spec:
+            item_in = [*in_prefix, *source_paths[0], "[]"] if source_paths and in_prefix is not None else None
+            item_out = [*out_prefix, *target_path, "[]"] if out_prefix is not None else None
+            each = self.rules(spec["fields"], f"{where}.fields", item_in, item_out)
+        if not ok:
+            return None
+        origin = spec.get("source") or spec.get("each") or spec.get("sources") or "const"
+        label = f"{'.'.join(target_path)} <- {origin}"
+        required, append = bool(spec.get("required")), bool(spec.get("append"))
+        simple = not transforms and not required and each is None
+        return Rule(
+            tuple(target_path[:-1]),
+            target_path[-1],
+            label,
+            read,
+            tuple(transforms),
+            required,
+            append,
+            each,
+            simple,
+        )
+
+    def _reader(self, spec: dict[str, Any], where: str, target: str):
+        if "const" in spec:
+            const = spec["const"]
+            return (lambda _data, _meta: const), []
+        texts: list[str] = spec["sources"] if "sources" in spec else [spec.get("source") or spec["each"]]
+        getters: list[Callable[[dict[str, Any], dict[str, Any]], Any]] = []
+        payload_paths: list[list[str | int]] = []
+        for text in texts:
+            try:
+                if text.startswith("$event."):
+                    name = text[len("$event.") :]
+                    if name not in EVENT_FIELDS:
+                        raise ValueError(
+                            f"$event has no field {name!r} (known: {', '.join(sorted(EVENT_FIELDS))})"
+                        )
+                    getters.append(event_reader(name))
+                    continue
+                segments = parse_path(text)
+            except ValueError as exc:
+                self.problem(where, target, f"source: {exc}")
+                return None, []
+            getters.append(payload_reader(segments))
+            payload_paths.append(segments)
+        if "sources" in spec:
+            return (lambda data, meta: [g(data, meta) for g in getters]), payload_paths
+        return getters[0], payload_paths
+
+
+def load_file(file: Path, meta_schema: LoadedSchema, problems: list[str]) -> DocumentMapping | None:
+    try:
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{file.name}: not readable YAML: {exc}")
+        return None
+    errors = meta_schema.errors(data, limit=20)
+    if errors:
+        problems.extend(f"{file.name}: {path}: {message}" for path, message in errors)
+        return None
+    schemas: dict[str, LoadedSchema | None] = {"input_schema": None}
+    for key in ("input_schema", "output_schema"):
+        if key in data:
+            try:
+                schemas[key] = load_schema(file.parent / data[key])
+            except ValueError as exc:
+                problems.append(f"{file.name}: {key}: {exc}")
+                return None
+    output = schemas["output_schema"]
+    assert output is not None  # required by the mapping schema
+    compiler = _Compiler(file, schemas["input_schema"], output)
+    rules = compiler.rules(data["fields"], "fields", [], [])
+    if compiler.problems:
+        problems.extend(compiler.problems)
+        return None
+    request = data["request"]
+    return DocumentMapping(
+        name=data["name"],
+        file=file,
+        target=data["target"],
+        event_types=tuple(data["event_types"]),
+        payload_versions=tuple(data["payload_versions"]),
+        method=request.get("method", "POST"),
+        path=request["path"],
+        input_schema=schemas["input_schema"],
+        output_schema=output,
+        rules=rules,
+    )

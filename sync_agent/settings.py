@@ -1,0 +1,203 @@
+"""Validated settings models of the agent (loaded by :mod:`sync_agent.config`).
+
+Kept apart from the loader so that the shape of the configuration, with its
+limits and their reasons, can be read in one place. Every network setting has
+a bounded timeout: an agent that can wait forever on a portal holds Odoo
+leases forever, and then nothing moves and nobody is told.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "HIDDEN",
+    "AgentConfig",
+    "AgentSettings",
+    "OdooSettings",
+    "PortalSettings",
+    "default_mappings_dir",
+    "default_state_file",
+]
+
+#: What ``redacted()`` shows instead of a secret.
+HIDDEN: Final = "<set, hidden>"
+
+
+def default_state_file() -> Path:
+    """``$XDG_STATE_HOME/complaints-sync/state.sqlite3`` (``~/.local/state`` if unset)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "complaints-sync" / "state.sqlite3"
+
+
+def default_mappings_dir() -> Path:
+    """The repository's ``mappings/`` next to the package (editable installs, tests);
+    a deployment from a wheel sets ``mappings_dir`` explicitly."""
+    return Path(__file__).resolve().parent.parent / "mappings"
+
+
+def _default_agent_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class OdooSettings(BaseModel):
+    """How the agent reaches Odoo (JSON-RPC with a user's API key)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: AnyHttpUrl
+    db: str = Field(min_length=1)
+    user: str = Field(min_length=1)
+    api_key: SecretStr
+    #: Seconds for one RPC call (odoorpc's own default, 120 s, is too long to
+    #: notice an unreachable Odoo quickly).
+    timeout: float = Field(default=30.0, gt=0, le=600)
+
+    @field_validator("db", "user", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        """Trim whitespace so that ``"  "`` counts as empty, not as a name."""
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("api_key")
+    @classmethod
+    def _key_not_blank(cls, value: SecretStr) -> SecretStr:
+        """Reject an empty key here rather than with a 401 at the first sync."""
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty")
+        return value
+
+
+class PortalSettings(BaseModel):
+    """The supplier portal REST endpoint and how to authenticate to it.
+
+    The token is read from an environment variable or a file by the loader
+    and kept as a :class:`SecretStr`; it never appears in a config file.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Outbox target this portal serves (the ``target`` of claimed events).
+    target: str = Field(default="supplier_portal", min_length=1, max_length=64)
+    base_url: AnyHttpUrl
+    auth: Literal["bearer", "api_key"] = "bearer"
+    #: Header carrying the key when ``auth = "api_key"``.
+    api_key_header: str = Field(default="X-API-Key", pattern=r"^[A-Za-z0-9-]{1,64}$")
+    token: SecretStr
+    connect_timeout: float = Field(default=5.0, gt=0, le=60)
+    read_timeout: float = Field(default=30.0, gt=0, le=300)
+    #: Tries per request, the first included (transport errors, 408, 429, 5xx).
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    #: Longest wait between tries; a longer Retry-After ends the in-process
+    #: retries and is handed to Odoo as the earliest next attempt instead.
+    retry_max_wait: float = Field(default=30.0, ge=0, le=600)
+    #: CA bundle for a private PKI. TLS verification itself cannot be disabled.
+    ca_bundle: Path | None = None
+    #: Outbound proxy. Proxy, CA and netrc settings from the environment are
+    #: ignored on purpose: where the agent sends data is set here, explicitly.
+    proxy: AnyHttpUrl | None = None
+    answers_path: str = Field(default="/api/v1/answers", pattern=r"^/[^?#]*$")
+    answers_page_size: int = Field(default=100, ge=1, le=1000)
+    #: Report8D schema (relative to the mappings directory) for inbound answers.
+    answers_schema: str = "schemas/io.catenax.report_8d_1.0.0_gen_Report8D-schema.json"
+
+    @field_validator("token")
+    @classmethod
+    def _token_not_blank(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty")
+        return value
+
+    def event_budget_seconds(self) -> float:
+        """Worst-case seconds one delivery may take with all retries."""
+        per_try = self.connect_timeout + self.read_timeout
+        return self.max_attempts * per_try + (self.max_attempts - 1) * self.retry_max_wait
+
+
+class AgentSettings(BaseModel):
+    """How the agent itself runs: identity, batch and lease sizes, local files."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agent_id: str = Field(default_factory=_default_agent_id, min_length=1, max_length=128)
+    batch_size: int = Field(default=20, ge=1, le=500)
+    lease_seconds: int = Field(default=600, ge=10, le=86400)
+    #: Seconds between outbox polls when the previous poll found nothing to do.
+    poll_interval: float = Field(default=5.0, gt=0, le=3600)
+    #: Seconds between polls of the portals' answer feeds.
+    answers_interval: float = Field(default=60.0, gt=0, le=86400)
+    state_file: Path = Field(default_factory=default_state_file)
+    #: ``normal`` survives a crash of the agent (WAL); ``full`` also survives a
+    #: power cut, at the price of one fsync per delivery.
+    state_sync: Literal["normal", "full"] = "normal"
+    #: Days a journal entry is kept (far longer than any lease).
+    journal_retention_days: int = Field(default=30, ge=1, le=3650)
+    mappings_dir: Path = Field(default_factory=default_mappings_dir)
+
+
+class AgentConfig(BaseModel):
+    """Complete, validated agent configuration."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    odoo: OdooSettings
+    agent: AgentSettings = Field(default_factory=AgentSettings)
+    #: Optional so that ``check-config`` works before a portal is set up;
+    #: ``run``/``once`` refuse to start without it.
+    portal: PortalSettings | None = None
+
+    @model_validator(mode="after")
+    def _lease_covers_one_delivery(self) -> AgentConfig:
+        """A lease shorter than one delivery's worst case would let a second
+        agent claim the event while the first is still sending it."""
+        if self.portal is not None:
+            budget = self.portal.event_budget_seconds()
+            if self.agent.lease_seconds <= budget:
+                raise ValueError(
+                    f"agent.lease_seconds ({self.agent.lease_seconds}) must exceed the worst-case "
+                    f"time of one delivery ({budget:.0f} s = max_attempts x (connect_timeout + "
+                    "read_timeout) + waits); raise it or lower the portal timeouts"
+                )
+        return self
+
+    def redacted(self) -> dict[str, Any]:
+        """Return the configuration as plain data that is safe to print.
+
+        Secrets are replaced by a fixed marker (not by a partial key: even a
+        few characters help an attacker and nobody needs them to debug).
+        """
+        data: dict[str, Any] = {
+            "odoo": {
+                "url": str(self.odoo.url),
+                "db": self.odoo.db,
+                "user": self.odoo.user,
+                "api_key": HIDDEN,
+                "timeout": self.odoo.timeout,
+            },
+            "agent": self.agent.model_dump(mode="json"),
+        }
+        if self.portal is not None:
+            portal = self.portal.model_dump(mode="json", exclude={"token"})
+            portal["token"] = HIDDEN
+            data["portal"] = portal
+        return data
+
+    @classmethod
+    def load(cls, environ: Any = None, config_file: Any = None) -> AgentConfig:
+        """Shortcut for :func:`sync_agent.config.load_config`."""
+        from .config import load_config  # local import: config imports this module
+
+        return load_config(environ=environ, config_file=config_file)

@@ -1,0 +1,275 @@
+"""First-party test doubles: an in-memory Odoo outbox and a loopback portal.
+
+They ship with the package (not under ``tests/``) so that unit tests, the
+benchmark and anyone writing a new mapping can exercise the real worker
+end to end without Odoo or a supplier portal:
+
+* :class:`FakeOdooGateway` implements the outbox contract of
+  :mod:`sync_agent.gateway` in memory, as the addon's ``quality.sync.event``
+  does: leases that never overlap between agents, lapsed leases reclaimable,
+  ack/fail/release by the lease holder, backoff and a dead-letter state.
+* :class:`LoopbackPortal` (in :mod:`sync_agent._loopback`) is a real HTTP
+  server bound to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from ._loopback import Fault, LoopbackPortal, RecordedRequest
+from .gateway import GatewayCallError, GatewayUnavailable
+
+__all__ = [
+    "FakeEvent",
+    "FakeOdooGateway",
+    "Fault",
+    "LoopbackPortal",
+    "RecordedRequest",
+]
+
+
+@dataclass
+class FakeEvent:
+    """One outbox row of :class:`FakeOdooGateway` (a copy is handed out)."""
+
+    event_uid: str
+    target: str
+    event_type: str
+    res_model: str
+    res_id: int
+    payload_version: int
+    payload: dict[str, Any]
+    seq: int
+    created: datetime
+    state: str = "pending"  # pending | leased | done | dead
+    attempts: int = 0
+    lease_owner: str | None = None
+    lease_until: float = 0.0
+    next_attempt_at: float = 0.0
+    remote_ref: str | None = None
+    last_error: str | None = None
+    history: list[tuple[str, str]] = field(default_factory=list)  # (action, agent_id)
+
+    def as_claim(self) -> dict[str, Any]:
+        return {
+            "event_uid": self.event_uid,
+            "target": self.target,
+            "event_type": self.event_type,
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "payload_version": self.payload_version,
+            "payload": self.payload,
+            "attempts": self.attempts,
+        }
+
+
+class FakeOdooGateway:
+    """In-memory :class:`~sync_agent.gateway.OdooGateway` with lease semantics.
+
+    It follows the addon's ``quality.sync.event`` (same defaults: 8 attempts,
+    backoff 30 s doubling up to 6 h, at least ``Retry-After``; attempts counted
+    at claim time). ``clock`` (monotonic seconds) is injectable so tests can
+    lapse leases and backoffs without sleeping. ``per_record_order`` hands out
+    one open event per record at a time (not done by the addon today).
+    Thread-safe: several workers may share one instance, as agents share Odoo.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_attempts: int = 8,
+        backoff_base: float = 30.0,
+        backoff_cap: float = 6 * 3600.0,
+        per_record_order: bool = False,
+    ) -> None:
+        self.clock = clock
+        self.per_record_order = per_record_order
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.unavailable = False
+        self.answers: list[tuple[str, dict[str, Any]]] = []
+        self.answer_errors: dict[str, Exception] = {}
+        self.claims: list[tuple[str, str]] = []  # (agent_id, event_uid), every claim ever
+        self._lock = threading.Lock()
+        self._all: dict[str, FakeEvent] = {}
+        self._open: dict[str, FakeEvent] = {}  # not done/dead, in creation order
+        self._seq = itertools.count(1)
+
+    # -- test helpers -------------------------------------------------------
+    def add_event(
+        self,
+        payload: dict[str, Any],
+        *,
+        target: str = "supplier_portal",
+        event_type: str = "scar.created",
+        res_model: str = "quality.scar",
+        res_id: int = 1,
+        payload_version: int = 1,
+        event_uid: str | None = None,
+    ) -> str:
+        """Queue an event as Odoo would on a business change; returns its uid."""
+        uid = event_uid or str(uuid.uuid4())
+        event = FakeEvent(
+            uid,
+            target,
+            event_type,
+            res_model,
+            res_id,
+            payload_version,
+            payload,
+            seq=next(self._seq),
+            created=datetime.now(timezone.utc),
+        )
+        with self._lock:
+            self._all[uid] = event
+            self._open[uid] = event
+        return uid
+
+    def event(self, event_uid: str) -> FakeEvent:
+        """A snapshot of one event."""
+        with self._lock:
+            event = self._all[event_uid]
+            return replace(event, history=list(event.history))
+
+    def states(self) -> dict[str, int]:
+        """Number of events per state."""
+        with self._lock:
+            counts: dict[str, int] = {}
+            for event in self._all.values():
+                counts[event.state] = counts.get(event.state, 0) + 1
+            return counts
+
+    # -- the contract (mirrors quality.sync.event in the addon) -------------
+    def _check(self) -> None:
+        if self.unavailable:
+            raise GatewayUnavailable("fake odoo is down")
+
+    def _leased_by(self, agent_id: str, event_uid: str) -> FakeEvent | None:
+        """The event if ``agent_id`` holds its lease (lapsed or not, until reclaimed)."""
+        event = self._all.get(event_uid)
+        if event is None:
+            raise GatewayCallError(f"unknown event {event_uid}")
+        return event if event.state == "leased" and event.lease_owner == agent_id else None
+
+    def sync_claim(
+        self, agent_id: str, limit: int, lease_seconds: int, targets: list[str] | None
+    ) -> list[dict[str, Any]]:
+        """Lease due events (pending and past their backoff, or with a lapsed
+        lease) in creation order; every claim counts as an attempt."""
+        self._check()
+        now = self.clock()
+        claimed: list[dict[str, Any]] = []
+        earlier: set[tuple[str, int]] = set()  # records with an older open event
+        with self._lock:
+            for event in self._open.values():
+                if len(claimed) >= limit:
+                    break
+                record = (event.res_model, event.res_id)
+                if self.per_record_order:
+                    if record in earlier:
+                        continue  # never overtake an older event of the same record
+                    earlier.add(record)
+                if targets is not None and event.target not in targets:
+                    continue
+                if event.state == "leased" and event.lease_until > now:
+                    continue
+                if event.state == "pending" and event.next_attempt_at > now:
+                    continue
+                event.state, event.lease_owner, event.lease_until = "leased", agent_id, now + lease_seconds
+                event.attempts += 1
+                event.history.append(("claim", agent_id))
+                self.claims.append((agent_id, event.event_uid))
+                claimed.append(event.as_claim())
+        return claimed
+
+    def sync_ack(self, agent_id: str, event_uid: str, remote_ref: str | None) -> bool:
+        """Mark done if ``agent_id`` holds the lease; True again for a done event."""
+        self._check()
+        with self._lock:
+            event = self._leased_by(agent_id, event_uid)
+            if event is None:
+                refused = self._all[event_uid]
+                refused.history.append(("ack-refused", agent_id))
+                return refused.state == "done"
+            event.state, event.remote_ref, event.lease_owner, event.last_error = (
+                "done",
+                remote_ref,
+                None,
+                None,
+            )
+            event.history.append(("ack", agent_id))
+            self._open.pop(event_uid, None)
+            return True
+
+    def sync_fail(
+        self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None
+    ) -> str:
+        """Back off exponentially (at least ``retry_after``) or dead-letter the
+        event; ``"not-leased"`` (Odoo: False) if ``agent_id`` lost the lease."""
+        self._check()
+        now = self.clock()
+        with self._lock:
+            event = self._leased_by(agent_id, event_uid)
+            if event is None:
+                self._all[event_uid].history.append(("fail-ignored", agent_id))
+                return "not-leased"
+            event.last_error, event.lease_owner = error, None
+            if retryable and event.attempts < self.max_attempts:
+                delay = min(self.backoff_cap, self.backoff_base * 2 ** (event.attempts - 1))
+                event.state, event.next_attempt_at = "pending", now + max(delay, retry_after or 0.0)
+            else:
+                event.state = "dead"
+                self._open.pop(event_uid, None)
+            event.history.append((f"fail:{event.state}", agent_id))
+            return event.state
+
+    def sync_release(self, agent_id: str, event_uids: list[str]) -> int:
+        """Hand leases back; the attempt the claim counted is taken back."""
+        self._check()
+        released = 0
+        with self._lock:
+            for uid in event_uids:
+                event = self._leased_by(agent_id, uid)
+                if event is not None:
+                    event.state, event.lease_owner = "pending", None
+                    event.attempts = max(event.attempts - 1, 0)
+                    event.history.append(("release", agent_id))
+                    released += 1
+        return released
+
+    def sync_status(self) -> dict[str, Any]:
+        """Counts for every state and the creation time of the oldest pending event."""
+        self._check()
+        counts = {state: 0 for state in ("pending", "leased", "done", "dead", "cancelled")}
+        counts.update(self.states())
+        with self._lock:
+            pending = [e.created for e in self._open.values() if e.state == "pending"]
+        return {"counts": counts, "oldest_pending": min(pending).isoformat() if pending else None}
+
+    def requeue(self, event_uid: str) -> None:
+        """What an integration administrator's *Requeue* does in Odoo."""
+        with self._lock:
+            event = self._all[event_uid]
+            event.state, event.attempts, event.next_attempt_at, event.lease_owner = "pending", 0, 0.0, None
+            self._open[event_uid] = event
+            event.history.append(("requeue", "admin"))
+
+    def sync_apply_supplier_answer(self, scar_ref: str, answer: dict[str, Any]) -> dict[str, Any]:
+        """Record the answer (idempotent on ``answer_id``) or raise an injected error."""
+        self._check()
+        if scar_ref in self.answer_errors:
+            raise self.answer_errors[scar_ref]
+        with self._lock:
+            if any(a.get("answer_id") == answer.get("answer_id") for _, a in self.answers):
+                return {"status": "duplicate"}
+            self.answers.append((scar_ref, answer))
+        return {"status": answer.get("status", "applied")}

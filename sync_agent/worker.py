@@ -1,0 +1,350 @@
+"""The delivery loop: claim -> map -> validate -> post -> journal -> ack/fail.
+
+Guarantees, and where each comes from:
+
+* nothing lost: an event leaves Odoo's outbox only through ``sync_ack``
+  (after the portal accepted it) or ``sync_fail`` (with the reason); a crash
+  anywhere leaves the lease to expire, and the event is claimed again;
+* nothing twice: the ``Idempotency-Key`` is the event uid, and the journal
+  (:mod:`sync_agent.state`) remembers deliveries whose ack was lost, so a
+  reclaimed event is acked without a second POST. Deliveries are journalled
+  and acked in small groups, journal first: at the end of each batch, and as
+  soon as the oldest accepted delivery waited :data:`ACK_DELAY` seconds
+  (checked after each event), so one SQLite transaction serves many events. A crash before the
+  journal write means a second POST with the same key, which the portal
+  ignores;
+* visible: every failure goes to Odoo with a readable reason (the portal's
+  message, or the JSON path the schema rejected) and whether it will be
+  retried.
+
+A stop request (SIGTERM, SIGINT) lets the current event finish, hands the
+rest of the batch back with ``sync_release`` and ends :meth:`Worker.run`.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from types import FrameType
+from typing import Any
+
+import schedule
+from pydantic import ValidationError
+
+from .gateway import GatewayError, OdooGateway
+from .mapping import MappingError, MappingRegistry
+from .models import CycleReport, OutboxEvent, truncate
+from .portal import PortalClient, PortalError
+from .settings import AgentSettings
+from .state import DeliveryRecord, StateStore
+
+__all__ = ["ACK_DELAY", "Worker"]
+
+#: Longest time (seconds) an accepted delivery waits to be journalled and acked.
+ACK_DELAY = 0.25
+
+_log = logging.getLogger("sync_agent.worker")
+
+
+def _guarded(job: Callable[[], Any]) -> None:
+    """Run a scheduled job; an unexpected error is logged and the loop goes on
+    (the next run retries; held leases expire and are reclaimed)."""
+    try:
+        job()
+    except Exception:  # noqa: BLE001 - the loop must outlive one bad run
+        _log.exception("scheduled job failed", extra={"job": getattr(job, "__name__", repr(job))})
+
+
+class Worker:
+    """Delivers the outbox events of one target to one portal."""
+
+    def __init__(
+        self,
+        *,
+        gateway: OdooGateway,
+        portal: PortalClient,
+        registry: MappingRegistry,
+        state: StateStore,
+        settings: AgentSettings,
+        stop_event: threading.Event | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.gateway, self.portal, self.registry, self.state = gateway, portal, registry, state
+        self.settings = settings
+        self.target = portal.settings.target
+        self.stop_event = stop_event or threading.Event()
+        self.clock = clock
+        # Do not start an event whose lease could run out before it is done.
+        self._budget = portal.settings.event_budget_seconds()
+        self._acked: list[str] = []
+        self._pending: list[tuple[OutboxEvent, str | None, dict[str, Any]]] = []  # accepted, not yet acked
+        self._pending_since = 0.0
+        self._backlog = False
+
+    def request_stop(self) -> None:
+        """Finish the current event, then stop (safe from a signal handler)."""
+        self.stop_event.set()
+
+    # -- one cycle -------------------------------------------------------------
+    def run_once(self) -> CycleReport:
+        """Claim one batch and process it; raises :class:`GatewayError` if the
+        claim itself fails (nothing was taken, nothing to undo)."""
+        report = CycleReport()
+        if self.stop_event.is_set():
+            return report
+        agent = self.settings.agent_id
+        raw = self.gateway.sync_claim(
+            agent, self.settings.batch_size, self.settings.lease_seconds, [self.target]
+        )
+        claimed_at = self.clock()
+        report.claimed = len(raw)
+        events = [event for event in (self._parse(item, report) for item in raw) if event is not None]
+        journal = self.state.get_many([e.event_uid for e in events])
+        for index, event in enumerate(events):
+            lease_left = self.settings.lease_seconds - (self.clock() - claimed_at)
+            if self.stop_event.is_set() or lease_left <= self._budget:
+                self.flush(report)
+                report.released = self._release([e.event_uid for e in events[index:]])
+                break
+            try:
+                self.process(event, report, journal.get(event.event_uid))
+                if self._pending and self.clock() - self._pending_since >= ACK_DELAY:
+                    self.flush(report)
+            except Exception:
+                # Unexpected (e.g. the journal's disk is full): hand the rest back.
+                self._release([e.event_uid for e in events[index + 1 :]])
+                raise
+        self.flush(report)
+        return report
+
+    def flush(self, report: CycleReport) -> None:
+        """Journal the accepted deliveries (one transaction), then ack them to Odoo."""
+        pending, self._pending = self._pending, []
+        if pending:
+            self.state.record_delivered_many([(event, ref) for event, ref, _ in pending])
+            for event, ref, log_ctx in pending:
+                self._ack(event, ref, report, log_ctx)
+        acked, self._acked = self._acked, []
+        self.state.record_acked(acked)
+
+    def _parse(self, item: Any, report: CycleReport) -> OutboxEvent | None:
+        """A claim Odoo sent in a wrong shape is failed at once, naming the field."""
+        try:
+            return OutboxEvent.model_validate(item)
+        except ValidationError as exc:
+            report.skipped_invalid += 1
+            uid = item.get("event_uid") if isinstance(item, dict) else None
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+            reason = f"outbox event malformed: {problems}"
+            _log.error("outbox event malformed", extra={"event_uid": uid, "error": reason})
+            if isinstance(uid, str):
+                self._call_fail(uid, reason, retryable=False, retry_after=None)
+            return None
+
+    def process(self, event: OutboxEvent, report: CycleReport, known: DeliveryRecord | None = None) -> None:
+        """Deliver one claimed event; its ack follows in :meth:`flush` (failures
+        are reported to Odoo at once). ``known`` is its journal row, if any."""
+        log_ctx = {
+            "event_uid": event.event_uid,
+            "event_type": event.event_type,
+            "target": event.target,
+            "attempts": event.attempts,
+        }
+        if known is not None and known.delivered:
+            _log.info(
+                "already delivered, acking from the journal",
+                extra={**log_ctx, "remote_ref": known.remote_ref},
+            )
+            report.acked_from_log += 1
+            self._ack(event, known.remote_ref, report, log_ctx)
+            return
+        try:
+            mapping = self.registry.for_event(event)
+            document = mapping.render(event)
+        except MappingError as exc:
+            self._fail(event, str(exc), False, None, report, log_ctx)
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug: keep the event retryable for a fixed agent
+            _log.exception("unexpected error while mapping", extra=log_ctx)
+            self._fail(
+                event,
+                f"internal error while mapping: {type(exc).__name__}: {exc}",
+                True,
+                None,
+                report,
+                log_ctx,
+            )
+            return
+        try:
+            receipt = self.portal.deliver(
+                mapping.path,
+                document,
+                idempotency_key=event.event_uid,
+                method=mapping.method,
+                event_type=event.event_type,
+            )
+        except PortalError as exc:
+            self._fail(event, str(exc), exc.retryable, exc.retry_after, report, log_ctx)
+            return
+        report.delivered += 1
+        if _log.isEnabledFor(logging.INFO):
+            _log.info("delivered", extra={**log_ctx, "remote_ref": receipt.id})
+        if not self._pending:
+            self._pending_since = self.clock()
+        self._pending.append((event, receipt.id, log_ctx))
+
+    def _ack(self, event: OutboxEvent, remote_ref: str | None, report: CycleReport, log_ctx: dict) -> None:
+        try:
+            accepted = self.gateway.sync_ack(self.settings.agent_id, event.event_uid, remote_ref)
+        except GatewayError as exc:
+            # The journal has it: on reclaim the event is acked without a new POST.
+            report.ack_lost += 1
+            _log.error(
+                "ack to odoo failed; will ack from the journal on reclaim",
+                extra={**log_ctx, "error": str(exc)},
+            )
+            return
+        if accepted:
+            self._acked.append(event.event_uid)  # journalled once per cycle
+        else:
+            report.ack_lost += 1
+            _log.warning("odoo refused the ack (lease held by another agent)", extra=log_ctx)
+
+    def _fail(
+        self,
+        event: OutboxEvent,
+        error: str,
+        retryable: bool,
+        retry_after: float | None,
+        report: CycleReport,
+        log_ctx: dict,
+    ) -> None:
+        error = truncate(error)
+        self.state.record_failed(event, error)
+        if retryable:
+            report.failed_retryable += 1
+        else:
+            report.failed_permanent += 1
+        new_state = self._call_fail(event.event_uid, error, retryable=retryable, retry_after=retry_after)
+        _log.warning(
+            "delivery failed",
+            extra={
+                **log_ctx,
+                "error": error,
+                "retryable": retryable,
+                "retry_after": retry_after,
+                "odoo_state": new_state,
+            },
+        )
+
+    def _call_fail(
+        self, event_uid: str, error: str, *, retryable: bool, retry_after: float | None
+    ) -> str | None:
+        try:
+            return self.gateway.sync_fail(self.settings.agent_id, event_uid, error, retryable, retry_after)
+        except GatewayError as exc:
+            _log.error(
+                "reporting a failure to odoo failed; the lease will expire and the event be retried",
+                extra={"event_uid": event_uid, "error": str(exc)},
+            )
+            return None
+
+    def _release(self, uids: list[str]) -> int:
+        if not uids:
+            return 0
+        try:
+            released = self.gateway.sync_release(self.settings.agent_id, uids)
+        except GatewayError as exc:
+            _log.error(
+                "releasing leases failed; they will expire", extra={"count": len(uids), "error": str(exc)}
+            )
+            return 0
+        _log.info("leases released", extra={"count": released})
+        return released
+
+    def prune_journal(self) -> None:
+        """Drop journal rows older than the retention (run daily by :meth:`run`)."""
+        removed = self.state.prune(self.settings.journal_retention_days)
+        _log.info("journal pruned", extra={"rows": removed})
+
+    # -- replay ------------------------------------------------------------------
+    def replay(self, event_uid: str) -> CycleReport:
+        """Deliver one failed event again from the journal (same Idempotency-Key,
+        so the portal applies it at most once) and ack it. Odoo takes the ack
+        only while the event is leased; for a dead event the journal keeps the
+        delivery, and once a person requeues it in Odoo the next claim acks it
+        without posting again."""
+        event = self.state.stored_event(event_uid)
+        if event is None:
+            raise LookupError(f"event {event_uid} is not in the local journal (only failed events are kept)")
+        report = CycleReport(claimed=1)
+        self.process(event, report, self.state.get(event_uid))
+        self.flush(report)
+        return report
+
+    # -- the loop ------------------------------------------------------------------
+    def drain(self, max_cycles: int = 10) -> CycleReport:
+        """Run cycles while full batches come back (catching up after a pause),
+        at most ``max_cycles`` so that other jobs (answer polls) get their turn;
+        :meth:`run` calls again at once while a backlog remains."""
+        total = CycleReport()
+        self._backlog = False
+        for _ in range(max_cycles):
+            if self.stop_event.is_set():
+                break
+            try:
+                report = self.run_once()
+            except GatewayError as exc:
+                _log.error("claiming from odoo failed; retrying at the next poll", extra={"error": str(exc)})
+                break
+            for field in CycleReport.model_fields:
+                setattr(total, field, getattr(total, field) + getattr(report, field))
+            if report.claimed < self.settings.batch_size:
+                break
+        else:
+            self._backlog = True
+        return total
+
+    def run(
+        self, *, extra_jobs: Sequence[tuple[float, Callable[[], Any]]] = (), install_signals: bool = True
+    ) -> None:
+        """Poll until stopped. ``extra_jobs`` are (interval seconds, job) pairs,
+        e.g. the answer poller. SIGTERM/SIGINT request a graceful stop; a second
+        signal exits at once (leases then expire; the journal and the
+        Idempotency-Key keep that safe)."""
+        scheduler = schedule.Scheduler()
+        # schedule takes fractional intervals, although its hints say int
+        scheduler.every(self.settings.poll_interval).seconds.do(_guarded, self.drain)  # type: ignore[arg-type]
+        for interval, job in extra_jobs:
+            scheduler.every(interval).seconds.do(_guarded, job)  # type: ignore[arg-type]
+        scheduler.every(1).days.do(_guarded, self.prune_journal)
+        previous = self._install_signals() if install_signals else {}
+        _log.info("agent started", extra={"agent_id": self.settings.agent_id, "target": self.target})
+        try:
+            scheduler.run_all()
+            while not self.stop_event.is_set():
+                scheduler.run_pending()
+                if self._backlog:
+                    _guarded(self.drain)
+                    continue
+                idle = scheduler.idle_seconds
+                self.stop_event.wait(min(max(idle if idle is not None else 1.0, 0.01), 1.0))
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            _log.info("agent stopped", extra={"agent_id": self.settings.agent_id})
+
+    def _install_signals(self) -> dict[int, Any]:
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            if self.stop_event.is_set():
+                raise SystemExit(128 + signum)
+            _log.warning("stop requested; finishing the current event", extra={"signal": signum})
+            self.request_stop()
+
+        return {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}

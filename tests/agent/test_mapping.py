@@ -1,0 +1,447 @@
+"""Mapping files: loading, start-up checks with clear errors, rendering, validation."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from sync_agent.mapping import (
+    DocumentInvalid,
+    MappingError,
+    MappingFileError,
+    MappingRegistry,
+    PayloadInvalid,
+)
+from sync_agent.models import OutboxEvent
+from sync_agent.schemas import load_schema
+
+from agent_helpers import MAPPINGS, example_event
+
+REPORT8D_SCHEMA = MAPPINGS / "schemas" / "io.catenax.report_8d_1.0.0_gen_Report8D-schema.json"
+
+MINIMAL = """\
+name: mini
+target: supplier_portal
+event_types: [scar.created]
+payload_versions: [1]
+input_schema: schemas/scar_payload_v1.schema.json
+output_schema: schemas/io.catenax.report_8d_1.0.0_gen_Report8D-schema.json
+request: {path: /api/v1/report8d}
+fields:
+"""
+
+
+def mapping_dir(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A mappings directory with the real schemas and the given YAML files."""
+    shutil.copytree(MAPPINGS / "schemas", tmp_path / "schemas")
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def load_problems(tmp_path: Path, fields: str, header: str = MINIMAL) -> list[str]:
+    directory = mapping_dir(tmp_path, {"mini.yaml": header + textwrap.dedent(fields)})
+    with pytest.raises(MappingFileError) as info:
+        MappingRegistry.load_dir(directory)
+    return info.value.problems
+
+
+def event(**changes: Any) -> OutboxEvent:
+    data = example_event()
+    data.update(changes)
+    return OutboxEvent.model_validate(data)
+
+
+# -- the shipped mappings ----------------------------------------------------------
+def test_repository_mappings_load(registry: MappingRegistry) -> None:
+    assert {m.name for m in registry.mappings} == {"supplier_portal_report8d", "supplier_portal_status"}
+    assert registry.targets == ["supplier_portal"]
+
+
+def test_example_renders_to_a_valid_report8d(registry: MappingRegistry) -> None:
+    document = registry.for_event(event()).render(event())
+    # Checked again with the reference validator, independent of the agent's own check.
+    jsonschema.Draft4Validator(json.loads(REPORT8D_SCHEMA.read_text())).validate(document)
+    header = document["header"]
+    assert header["customerComplaintId"] == "SCAR-2025-0042"
+    assert header["complaintDate"] == "2025-01-02"
+    assert header["customerContact"]["phoneNumber"] == "+49 30 1234 567"
+    assert header["parts"] == [
+        {
+            "customerPartNumber": "HSG-100",
+            "supplierPartNumber": "C-7781",
+            "partName": "Cast housing",
+            "orderNumber": "P00017",
+            "batchNumber": "L2024-12-118",
+        }
+    ]
+    info = {item["key"]: item["value"] for item in header["additionalInformationList"]}
+    assert info["requestedSteps"] == "D3,D4,D5,D6,D7,D8"
+    assert info["dueDate.D3"] == "2025-01-03"
+    assert info["customerComplaintNumber"] == "202501-0007"
+    w5h2 = {item["key"]: item["value"] for item in document["stepD2"]["additionalInformationList"]}
+    assert w5h2["5W2H.how_many"] == "37 of 500 (7.4 %)"
+    assert document["stepD0"]["defineEmergencyResponseAction"][0]["status"] == "closed"
+    assert "stepD3" not in document and "stepD8" not in document  # empty sections are omitted
+
+
+def test_full_8d_payload_renders_every_step(registry: MappingRegistry) -> None:
+    data = example_event()
+    measure = {
+        "action": "Camera inspection",
+        "owner": "Li Wei",
+        "introduced_on": "2025-02-01",
+        "proof": "Daily check",
+        "effectiveness": 80,
+        "cause": "Root cause 1",
+        "status": "in_progress",
+    }
+    data["payload"]["containment"] = [
+        {
+            "action": "Sort stock",
+            "owner": "Li Wei",
+            "introduced_on": "2025-01-03",
+            "proof": "Sorting record",
+            "method": "100 %",
+            "risk": None,
+            "effectiveness": 100,
+        }
+    ]
+    data["payload"]["eight_d"] = {
+        "causes": [
+            {
+                "type": "tua",
+                "hypothesis": "Worn die",
+                "verified_by": "Lab",
+                "clarified_on": "2025-01-20",
+                "result": "Confirmed",
+                "method": "5why",
+                "report": None,
+                "category": None,
+            }
+        ],
+        "corrective_actions": [measure],
+        "implemented_actions": [measure],
+        "preventive_actions": [measure],
+        "closed_on": "2025-03-01",
+        "closing_assessment": "Effective",
+    }
+    ev = OutboxEvent.model_validate(data)
+    document = registry.for_event(ev).render(ev)
+    assert document["stepD3"]["additionalInformationList"] == [
+        {"key": "containmentAction", "value": "Sort stock"}
+    ]
+    assert document["stepD4"]["causes"][0]["typeOfCauses"] == "TUA"
+    assert document["stepD5"]["definePermanentCorrectiveActions"][0]["status"] == "in progress"
+    assert document["stepD8"] == {"closingDate": "2025-03-01", "resultAssesment": "Effective"}
+
+
+def test_status_mapping_of_the_addons_payload(registry: MappingRegistry) -> None:
+    data = json.loads((MAPPINGS / "examples" / "complaint.status.v1.json").read_text())
+    ev = OutboxEvent.model_validate(data)
+    mapping = registry.for_event(ev)
+    assert mapping.path == "/api/v1/complaints/status"
+    assert mapping.render(ev) == {
+        "complaintId": "202501-0007",
+        "subject": "Scratches on cast housings, lot L2024-12-118",
+        "status": "in progress",
+        "stage": "Investigating",
+        "validity": "valid",
+        "receivedAt": "2025-01-02T08:12:00Z",
+        "changedAt": "2025-01-03T14:30:00Z",
+    }  # customer_ref is not passed on to suppliers
+    minimal = event(
+        event_type="complaint.status",
+        payload={
+            "complaint": "202501-0008",
+            "status": "done",
+            "changed_at": "2025-02-01 08:00:00",
+            "validity": "not_responsible",
+            "disposition": "exchange",
+        },
+    )
+    assert registry.for_event(minimal).render(minimal) == {
+        "complaintId": "202501-0008",
+        "status": "closed",
+        "validity": "not our responsibility",
+        "disposition": "exchange",
+        "changedAt": "2025-02-01T08:00:00Z",
+    }
+
+
+# -- run-time failures are permanent and precise ----------------------------------------
+def test_invalid_document_names_the_json_path(registry: MappingRegistry) -> None:
+    data = example_event()
+    data["payload"]["customer"]["bpn"] = "not-a-bpn"
+    ev = OutboxEvent.model_validate(data)
+    with pytest.raises(DocumentInvalid) as info:
+        registry.for_event(ev).render(ev)
+    assert info.value.json_path == "$.header.customerContact.bpnlProperty"
+    assert "$.header.customerContact.bpnlProperty: 'NOT-A-BPN' does not match" in str(info.value)
+
+
+def test_missing_required_output_field_is_named(registry: MappingRegistry) -> None:
+    data = example_event()
+    data["payload"]["parts"][0]["purchase_order"] = None
+    ev = OutboxEvent.model_validate(data)
+    with pytest.raises(
+        DocumentInvalid, match=r"\$\.header\.parts\[0\]: 'orderNumber' is a required property"
+    ):
+        registry.for_event(ev).render(ev)
+
+
+def test_invalid_payload_is_blamed_on_the_payload(registry: MappingRegistry) -> None:
+    data = example_event()
+    data["payload"]["scar"]["issued_on"] = "02.01.2025"
+    ev = OutboxEvent.model_validate(data)
+    with pytest.raises(PayloadInvalid) as info:
+        registry.for_event(ev).render(ev)
+    assert "$.payload.scar.issued_on" in str(info.value)
+    assert "iso_date expects an ISO date" in str(info.value)  # the mapping's own complaint is kept
+
+
+def test_transform_failure_names_mapping_and_field(registry: MappingRegistry) -> None:
+    ev = event(
+        event_type="complaint.status",
+        payload={"complaint": "202501-0008", "status": "done", "changed_at": "yesterday"},
+    )
+    with pytest.raises(MappingError) as info:
+        registry.for_event(ev).render(ev)
+    assert "changedAt <- changed_at: iso_datetime expects" in str(info.value)
+    assert "$.payload.changed_at: 'yesterday' does not match" in str(info.value)
+
+
+def test_unsupported_payload_version_and_unknown_route(registry: MappingRegistry) -> None:
+    with pytest.raises(MappingError, match=r"payload_version 2 is not supported \(1\)"):
+        registry.for_event(event(payload_version=2)).render(event(payload_version=2))
+    with pytest.raises(
+        MappingError, match="no mapping for target 'supplier_portal' and event type 'scar.deleted'"
+    ):
+        registry.for_event(event(event_type="scar.deleted"))
+
+
+def test_each_over_a_non_list_is_an_error(registry: MappingRegistry) -> None:
+    data = example_event()
+    data["payload"]["parts"] = {"product_code": "X"}
+    ev = OutboxEvent.model_validate(data)
+    with pytest.raises(PayloadInvalid, match=r"\$\.payload\.parts: .* is not of type 'array'"):
+        registry.for_event(ev).render(ev)
+
+
+def test_rendering_is_deterministic(registry: MappingRegistry) -> None:
+    first = json.dumps(registry.for_event(event()).render(event()))
+    assert json.dumps(registry.for_event(event()).render(event())) == first
+
+
+def test_fast_and_reference_validators_agree(registry: MappingRegistry) -> None:
+    schema = load_schema(REPORT8D_SCHEMA)
+    valid = registry.for_event(event()).render(event())
+    sample = json.loads((MAPPINGS / "schemas" / "io.catenax.report_8d_1.0.0_gen_Report8D.json").read_text())
+    broken = []
+    for path, value in [
+        (("header", "complaintDate"), "2025-02-30"),
+        (("header", "supplierId"), 5),
+        (("header", "customerContact", "email"), "a@b@c"),
+        (("stepD4",), {"causes": [{}]}),
+        (("stepD8",), {"closingDate": "null"}),
+        (("header", "qualityTaskId"), "nope"),
+    ]:
+        doc = copy.deepcopy(valid)
+        node = doc
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        broken.append(doc)
+    for doc in [valid, sample, *broken]:
+        assert schema.fast.is_valid(doc) == schema.validator.is_valid(doc), doc
+
+
+# -- start-up checks of mapping files ----------------------------------------------------
+def test_unknown_transform_names_file_field_and_choices(tmp_path: Path) -> None:
+    problems = load_problems(
+        tmp_path,
+        """\
+        - target: header.customerComplaintId
+          source: scar.number
+          transforms: [uper]
+    """,
+    )
+    assert problems == [
+        "mini.yaml: fields[0].transforms[0] (target header.customerComplaintId): unknown transform 'uper' "
+        "(known: default, first, integer, iso_date, iso_datetime, join, key_value, key_value_list, lower, "
+        "map_values, number, phone, prefix, string, strip, truncate, upper)"
+    ]
+
+
+def test_unknown_target_field_suggests_the_right_one(tmp_path: Path) -> None:
+    problems = load_problems(
+        tmp_path,
+        """\
+        - target: header.customerComplaintID
+          source: scar.number
+    """,
+    )
+    assert len(problems) == 1
+    assert problems[0].startswith("mini.yaml: fields[0] (target header.customerComplaintID): ")
+    assert (
+        "'customerComplaintID' is not a field of $.header in "
+        "io.catenax.report_8d_1.0.0_gen_Report8D-schema.json" in problems[0]
+    )
+    assert "did you mean 'customerComplaintId'?" in problems[0]
+
+
+def test_unknown_source_field_is_checked_against_the_payload_schema(tmp_path: Path) -> None:
+    problems = load_problems(
+        tmp_path,
+        """\
+        - target: header.parts
+          each: parts
+          fields:
+            - target: orderNumber
+              source: purchase_ordr
+    """,
+    )
+    assert problems == [
+        "mini.yaml: fields[0].fields[0] (target orderNumber): 'purchase_ordr' is not a field of $.parts[] in "
+        "scar_payload_v1.schema.json; did you mean 'purchase_order'?"
+    ]
+
+
+def test_bad_path_syntax_and_unknown_event_field(tmp_path: Path) -> None:
+    problems = load_problems(
+        tmp_path,
+        """\
+        - target: header.title
+          source: $event.secret
+    """,
+    )
+    assert len(problems) == 1 and "$event has no field 'secret'" in problems[0]
+    problems = load_problems(
+        tmp_path / "b",
+        """\
+        - target: header..title
+          source: scar.number
+    """,
+    )
+    assert problems == [
+        "mini.yaml: $.fields[0].target: 'header..title' does not match "
+        "'^[A-Za-z_][A-Za-z0-9_]*(\\\\.[A-Za-z_][A-Za-z0-9_]*)*$'"
+    ]
+
+
+def test_rule_with_two_sources_is_refused_by_the_file_schema(tmp_path: Path) -> None:
+    problems = load_problems(
+        tmp_path,
+        """\
+        - target: header.title
+          source: scar.title
+          const: fixed
+    """,
+    )
+    assert problems == [
+        "mini.yaml: $.fields[0]: a rule needs exactly one of: source, sources, const, "
+        "or each together with fields"
+    ]
+
+
+def test_target_set_twice_needs_append(tmp_path: Path) -> None:
+    problems = load_problems(
+        tmp_path,
+        """\
+        - target: header.title
+          source: scar.title
+        - target: header.title
+          source: scar.number
+    """,
+    )
+    assert problems == [
+        "mini.yaml: fields[1] (target header.title): target set twice; "
+        "add 'append: true' to concatenate lists"
+    ]
+
+
+def test_yaml_duplicate_keys_and_missing_keys(tmp_path: Path) -> None:
+    text = (
+        MINIMAL.replace("name: mini", "name: mini\nname: other")
+        + "  - {target: header.title, source: scar.title}\n"
+    )
+    directory = mapping_dir(tmp_path, {"dup.yaml": text})
+    with pytest.raises(MappingFileError, match="dup.yaml: not readable YAML: .*duplicate key 'name'"):
+        MappingRegistry.load_dir(directory)
+    (directory / "dup.yaml").write_text("name: x\n", encoding="utf-8")
+    with pytest.raises(MappingFileError) as info:
+        MappingRegistry.load_dir(directory)
+    assert "dup.yaml: $: 'event_types' is a required property" in info.value.problems
+
+
+def test_yaml_cannot_construct_python_objects(tmp_path: Path) -> None:
+    directory = mapping_dir(tmp_path, {"evil.yaml": "name: !!python/object/apply:os.system ['true']\n"})
+    with pytest.raises(MappingFileError, match="evil.yaml: not readable YAML"):
+        MappingRegistry.load_dir(directory)
+
+
+def test_two_mappings_for_one_route_are_refused(tmp_path: Path) -> None:
+    body = MINIMAL + "  - {target: header.title, source: scar.title}\n"
+    directory = mapping_dir(tmp_path, {"a.yaml": body, "b.yaml": body.replace("name: mini", "name: mini_b")})
+    with pytest.raises(
+        MappingFileError,
+        match="b.yaml: target supplier_portal event type scar.created is already mapped by a.yaml",
+    ):
+        MappingRegistry.load_dir(directory)
+
+
+def test_missing_schema_files_are_reported(tmp_path: Path) -> None:
+    text = MINIMAL.replace("scar_payload_v1", "nope") + "  - {target: header.title, source: scar.title}\n"
+    directory = mapping_dir(tmp_path, {"m.yaml": text})
+    with pytest.raises(
+        MappingFileError, match="m.yaml: input_schema: schema .*nope.schema.json does not exist"
+    ):
+        MappingRegistry.load_dir(directory)
+    shutil.rmtree(directory / "schemas")
+    with pytest.raises(MappingFileError, match="mapping.schema.json does not exist"):
+        MappingRegistry.load_dir(directory)
+
+
+def test_empty_directory_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(MappingFileError, match="no mapping files"):
+        MappingRegistry.load_dir(mapping_dir(tmp_path, {}))
+
+
+def test_all_problems_of_all_files_are_reported_at_once(tmp_path: Path) -> None:
+    bad = MINIMAL + "  - {target: header.nope, source: scar.title, transforms: [shout]}\n"
+    directory = mapping_dir(tmp_path, {"a.yaml": bad, "b.yaml": bad.replace("name: mini", "name: mini_b")})
+    with pytest.raises(MappingFileError) as info:
+        MappingRegistry.load_dir(directory)
+    assert len(info.value.problems) == 4
+    assert {p.split(":")[0] for p in info.value.problems} == {"a.yaml", "b.yaml"}
+
+
+def test_event_envelope_fields_can_be_mapped(tmp_path: Path) -> None:
+    header = MINIMAL.replace(
+        "output_schema: schemas/io.catenax.report_8d_1.0.0_gen_Report8D-schema.json",
+        "output_schema: schemas/any.schema.json",
+    )
+    directory = mapping_dir(
+        tmp_path,
+        {
+            "mini.yaml": header
+            + textwrap.dedent("""\
+        - target: doc.uid
+          source: $event.event_uid
+        - target: doc.info
+          source: $event.res_id
+          transforms: [{key_value: odooRecord}]
+    """)
+        },
+    )
+    (directory / "schemas" / "any.schema.json").write_text('{"type": "object"}')
+    ev = event()
+    document = MappingRegistry.load_dir(directory).for_event(ev).render(ev)
+    assert document == {"doc": {"uid": ev.event_uid, "info": [{"key": "odooRecord", "value": "42"}]}}
