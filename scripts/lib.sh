@@ -84,3 +84,29 @@ complaints_psql() {
     PGPASSWORD="$COMPLAINTS_PG_PASSWORD" psql -X -q -v ON_ERROR_STOP=1 \
         -h "$COMPLAINTS_PG_HOST" -p "$COMPLAINTS_PG_PORT" -U "$COMPLAINTS_PG_USER" "$@"
 }
+
+# Install Debian packages that the project needs on this machine, but only
+# when allowed: CI=true, or the given opt-in variable set to 1, as root.
+# Usage: complaints_auto_install OPT_IN_VAR "what it is" package...
+# Returns 1 (printing why) when it may not or cannot install.
+complaints_auto_install() {
+    local opt_in_var="$1" what="$2"
+    shift 2
+    local auto="${!opt_in_var:-}"
+    [[ -z "$auto" && "${CI:-}" == "true" ]] && auto=1
+    if [[ "$auto" != 1 || "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+        complaints_log "$what is not installed. Install it (Debian, as root: apt-get update && apt-get install $*), or set $opt_in_var=1 to let the scripts do that when run as root."
+        return 1
+    fi
+    complaints_log "installing $what (Debian packages: $*)"
+    local apt_log
+    apt_log="$(mktemp)"
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"; } >"$apt_log" 2>&1; then
+        complaints_log "apt-get install $* failed:
+$(tail -n 30 "$apt_log")"
+        rm -f "$apt_log"
+        return 1
+    fi
+    rm -f "$apt_log"
+}

@@ -29,6 +29,10 @@ class QualityComplaintLine(models.Model):
         string="Customer",
         help="Customer entity of the complaint.",
     )
+    category_id = fields.Many2one(
+        related="complaint_id.category_id", store=True, index=True, string="Category",
+        help="Category of the complaint, for repeat-complaint statistics.",
+    )
     sale_order_id = fields.Many2one(
         "sale.order",
         string="Sale Order",

@@ -119,8 +119,10 @@ class QualitySyncEvent(models.Model):
         """Lease up to ``limit`` due events to ``agent_id`` and return them.
 
         Due means pending and past ``next_attempt_at``, or leased with a lapsed
-        lease (its agent died). Rows locked by a concurrent claim are skipped,
-        so two agents never receive the same event.
+        lease (its agent died), with no older unsent event of the same record
+        and target (a SCAR's update never overtakes its creation). Rows locked
+        by a concurrent claim are skipped, so two agents never receive the
+        same event.
         """
         self._check_sync_access()
         if not agent_id:
@@ -128,10 +130,16 @@ class QualitySyncEvent(models.Model):
         limit = max(1, min(int(limit), 1000))
         lease_seconds = max(5, int(lease_seconds))
         query = """
-            SELECT id FROM quality_sync_event
+            SELECT id FROM quality_sync_event event
              WHERE ((state = 'pending' AND next_attempt_at <= (clock_timestamp() at time zone 'UTC'))
                     OR (state = 'leased' AND lease_expires_at < (clock_timestamp() at time zone 'UTC')))
                {target_clause}
+               -- A record's events go out in order: none overtakes an older one not yet sent.
+               AND NOT EXISTS (
+                   SELECT 1 FROM quality_sync_event older
+                    WHERE older.res_model = event.res_model AND older.res_id = event.res_id
+                      AND older.target = event.target AND older.id < event.id
+                      AND older.state IN ('pending', 'leased', 'dead'))
           ORDER BY next_attempt_at, id
              LIMIT %s
                FOR UPDATE SKIP LOCKED
@@ -238,6 +246,12 @@ class QualitySyncEvent(models.Model):
             "counts": {state: counts.get(state, 0) for state, _label in self._fields["state"].selection},
             "oldest_pending": fields.Datetime.to_string(oldest.create_date) if oldest else None,
         }
+
+    @api.model
+    def sync_apply_supplier_answer(self, scar_ref, answer):
+        """Write a supplier's answer from the portal back to its SCAR (see quality.scar)."""
+        self._check_sync_access()
+        return self.env["quality.scar"].sync_apply_supplier_answer(scar_ref, answer)
 
     def _notify_dead(self):
         record = self.env[self.res_model].browse(self.res_id).exists() if self.res_model in self.env else None

@@ -93,6 +93,19 @@ class TestSyncOutbox(ComplaintCase):
         self.assertEqual(record.state, "cancelled")
         self.assertEqual(self.outbox.sync_claim("agent-a"), [])
 
+    def test_a_records_events_go_out_in_order(self):
+        complaint = self._complaint_with_event()
+        self.stage_investigating.sync_target = "customer_portal"
+        complaint.stage_id = self.stage_investigating
+        [first] = self.outbox.sync_claim("agent-a", limit=10)
+        self.assertEqual(first["payload"]["stage"], "Acknowledged")
+        self.assertEqual(self.outbox.sync_claim("agent-b", limit=10), [], "the newer event waits for the older")
+        self.outbox.sync_fail("agent-a", first["event_uid"], "HTTP 422", False)
+        self.assertEqual(self.outbox.sync_claim("agent-b", limit=10), [], "a failed older event still blocks")
+        self.env["quality.sync.event"].search([("event_uid", "=", first["event_uid"])]).with_user(self.sync_admin).action_cancel()
+        [second] = self.outbox.sync_claim("agent-b", limit=10)
+        self.assertEqual(second["payload"]["stage"], "Investigating")
+
     def test_release_gives_events_back_without_counting_an_attempt(self):
         self._complaint_with_event()
         [event] = self.outbox.sync_claim("agent-a")

@@ -1,0 +1,213 @@
+# Copyright 2026 The Complaints Project contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class QualityCapa(models.Model):
+    """A corrective or preventive action, closed only once its effectiveness is verified."""
+
+    _name = "quality.capa"
+    _description = "Corrective and Preventive Action"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
+        help="CAPA number, given at creation.",
+    )
+    title = fields.Char(required=True, tracking=True, help="What the action does.")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, help="Company."
+    )
+    capa_type = fields.Selection(
+        [("correction", "Correction"), ("corrective", "Corrective Action"), ("preventive", "Preventive Action"),
+         ("improvement", "Improvement")],
+        string="Type",
+        required=True,
+        default="corrective",
+        tracking=True,
+        help="Correction fixes the defect; corrective action removes its cause; preventive action "
+        "stops it elsewhere; improvement raises the level.",
+    )
+    source = fields.Selection(
+        [("complaint", "Complaint"), ("8d", "8D Report"), ("audit", "Audit"), ("internal", "Internal Nonconformity"),
+         ("supplier", "Supplier")],
+        required=True,
+        default="8d",
+        help="Where the action comes from.",
+    )
+    measure_area = fields.Selection(
+        [("process", "Process"), ("management", "Management"), ("tooling", "Tooling / Equipment"),
+         ("inspection", "Inspection")],
+        string="Area",
+        help="Where the long-term measure acts.",
+    )
+    complaint_id = fields.Many2one("quality.complaint", check_company=True, index=True, help="Complaint it answers.")
+    eight_d_id = fields.Many2one("quality.eight.d", string="8D Report", check_company=True, index=True, help="8D it belongs to.")
+    eight_d_step = fields.Selection(
+        [("D5", "D5 Corrective Action"), ("D6", "D6 Implementation"), ("D7", "D7 Prevention")],
+        string="8D Step",
+        help="Discipline of the 8D the action belongs to.",
+    )
+    description = fields.Html(help="The action in detail.")
+    user_id = fields.Many2one(
+        "res.users", string="Owner", required=True, tracking=True, default=lambda self: self.env.user,
+        domain=[("share", "=", False)], help="Who carries the action out.",
+    )
+    date_due = fields.Date(string="Due Date", required=True, tracking=True, help="When the action must be done.")
+    date_done = fields.Date(string="Implemented On", readonly=True, copy=False, help="When the action was implemented.")
+    state = fields.Selection(
+        [("draft", "Draft"), ("approved", "Approved"), ("verifying", "Verifying Effectiveness"), ("done", "Closed"),
+         ("cancelled", "Cancelled")],
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+        help="Approved actions are carried out, then verified; only verified, effective actions close.",
+    )
+    approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, copy=False, help="Who approved.")
+    date_approved = fields.Datetime(string="Approved On", readonly=True, copy=False, help="When it was approved.")
+    task_ids = fields.One2many("quality.capa.task", "capa_id", string="Tasks", copy=True, help="Work to do.")
+    check_ids = fields.One2many("quality.capa.check", "capa_id", string="Effectiveness Checks", help="Verification rounds.")
+    on_time_rate = fields.Float(
+        string="On-Time Rate (%)", compute="_compute_kpis", store=True, aggregator="avg",
+        help="100 when implemented by its due date, else 0; averaged, the on-time rate.",
+    )
+    effectiveness_rate = fields.Float(
+        string="Effectiveness Rate (%)", compute="_compute_kpis", store=True, aggregator="avg",
+        help="100 when its last effectiveness check found it effective, else 0; averaged, the effectiveness rate.",
+    )
+
+    @api.depends("date_done", "date_due", "check_ids.result")
+    def _compute_kpis(self):
+        for capa in self:
+            on_time = bool(capa.date_done and capa.date_due and capa.date_done <= capa.date_due)
+            capa.on_time_rate = 100.0 if on_time else 0.0
+            last = capa.check_ids.filtered("result").sorted("id")[-1:]
+            capa.effectiveness_rate = 100.0 if last.result == "effective" else 0.0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("quality.capa") or _("New")
+            if vals.get("eight_d_id") and not vals.get("source"):
+                vals["source"] = "8d"
+        return super().create(vals_list)
+
+    def action_approve(self):
+        if not self.env.user.has_group("odoo_addon_complaints.group_complaint_manager"):
+            raise UserError(_("Only a Complaints Manager approves corrective actions."))
+        for capa in self:
+            if capa.state != "draft":
+                raise UserError(_("CAPA %(capa)s is not a draft.", capa=capa.name))
+            capa.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
+
+    def action_implemented(self):
+        """The owner reports the action done; an effectiveness check is planned."""
+        for capa in self:
+            if capa.state != "approved":
+                raise UserError(_("CAPA %(capa)s must be approved before it is implemented.", capa=capa.name))
+            if capa.task_ids.filtered(lambda task: not task.done):
+                raise UserError(_("CAPA %(capa)s still has open tasks.", capa=capa.name))
+            if not capa.check_ids.filtered(lambda check: not check.result):
+                raise UserError(_("CAPA %(capa)s: plan its effectiveness check (date, criterion, verifier) first.",
+                                  capa=capa.name))
+            capa.write({"state": "verifying", "date_done": fields.Date.context_today(self)})
+
+    def action_cancel(self):
+        self.filtered(lambda capa: capa.state != "done").write({"state": "cancelled"})
+
+    def _record_check_result(self, check, result, signature):
+        """Close the CAPA when effective; reopen it with a new action when not."""
+        self.ensure_one()
+        check.write({"result": result, "signature_id": signature.id, "date_verified": fields.Datetime.now()})
+        if result == "effective":
+            self.state = "done"
+            self.message_post(body=_("Effectiveness verified by %(user)s: closed.", user=self.env.user.name),
+                              subtype_xmlid="mail.mt_note")
+            return
+        self.write(
+            {
+                "state": "approved",
+                "date_done": False,
+                "task_ids": [Command.create({"name": _("New action after ineffective check: %s", check.criterion),
+                                             "user_id": self.user_id.id})],
+            }
+        )
+        self.message_post(body=_("Effectiveness check failed (%(criterion)s): reopened with a new action.",
+                                 criterion=check.criterion), subtype_xmlid="mail.mt_note")
+
+
+class QualityCapaTask(models.Model):
+    _name = "quality.capa.task"
+    _description = "CAPA Task"
+    _order = "capa_id, sequence, id"
+
+    capa_id = fields.Many2one("quality.capa", required=True, ondelete="cascade", index=True, help="CAPA.")
+    sequence = fields.Integer(default=10, help="Order of the tasks.")
+    name = fields.Char(string="Task", required=True, help="What to do.")
+    user_id = fields.Many2one("res.users", string="Assigned To", domain=[("share", "=", False)], help="Who does it.")
+    date_due = fields.Date(string="Due Date", help="When it must be done.")
+    done = fields.Boolean(help="The task is done.")
+
+
+class QualityCapaCheck(models.Model):
+    """One effectiveness check of a CAPA; the result is given with an electronic signature."""
+
+    _name = "quality.capa.check"
+    _description = "CAPA Effectiveness Check"
+    _order = "capa_id, id"
+
+    capa_id = fields.Many2one("quality.capa", required=True, ondelete="cascade", index=True, help="CAPA.")
+    date_planned = fields.Date(string="Planned For", required=True, help="When effectiveness is checked.")
+    criterion = fields.Char(required=True, help="What shows the action works, e.g. 'no recurrence in 3 lots'.")
+    verifier_id = fields.Many2one(
+        "res.users", string="Verifier", required=True, domain=[("share", "=", False)], help="Who checks and signs."
+    )
+    result = fields.Selection(
+        [("effective", "Effective"), ("ineffective", "Not Effective")], readonly=True, help="Outcome of the check."
+    )
+    result_to_sign = fields.Selection(
+        [("effective", "Effective"), ("ineffective", "Not Effective")], string="Result to Sign", help="Outcome to sign."
+    )
+    date_verified = fields.Datetime(string="Verified On", readonly=True, help="When the verifier signed.")
+    signature_id = fields.Many2one("quality.signature", readonly=True, help="The verifier's signature.")
+
+    _signed_actions = ("action_sign_result",)
+
+    def action_open_signature(self):
+        self.ensure_one()
+        if not self.result_to_sign:
+            raise UserError(_("Choose the result of the check before signing it."))
+        meaning = _("Approve effectiveness of CAPA %(capa)s: %(result)s", capa=self.capa_id.name, result=self.result_to_sign)
+        return self.env["quality.signature"]._action_request(
+            self, "action_sign_result", meaning, _("Sign Effectiveness Check")
+        )
+
+    def action_sign_result(self):
+        self.ensure_one()
+        signature = self.env["quality.signature"]._given_for(self)
+        if not signature:
+            raise UserError(_("An effectiveness check is approved with the verifier's signature."))
+        if self.env.user != self.verifier_id:
+            raise UserError(_("CAPA %(capa)s: only the verifier %(verifier)s signs this check.",
+                              capa=self.capa_id.name, verifier=self.verifier_id.name))
+        if self.result:
+            raise UserError(_("CAPA %(capa)s: this check is already signed.", capa=self.capa_id.name))
+        if self.capa_id.state != "verifying":
+            raise UserError(_("CAPA %(capa)s is not waiting for an effectiveness check.", capa=self.capa_id.name))
+        self.capa_id._record_check_result(self, self.result_to_sign, signature)
+        return True
+
+    def write(self, vals):
+        if any(check.result for check in self):
+            raise UserError(_("A signed effectiveness check cannot be changed."))
+        return super().write(vals)
+
+    def unlink(self):
+        if any(check.result for check in self):
+            raise UserError(_("A signed effectiveness check cannot be deleted."))
+        return super().unlink()

@@ -1,0 +1,107 @@
+# Copyright 2026 The Complaints Project contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import is_html_empty
+
+from .quality_eight_d import EIGHT_D_STEPS
+
+
+class QualityEightDStep(models.Model):
+    _name = "quality.eight.d.step"
+    _description = "8D Step"
+    _order = "eight_d_id, code"
+
+    eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
+    company_id = fields.Many2one(related="eight_d_id.company_id", store=True, help="Company.")
+    code = fields.Selection(EIGHT_D_STEPS, string="Step", required=True, help="Which of the eight disciplines.")
+    user_id = fields.Many2one("res.users", string="Owner", domain=[("share", "=", False)], help="Who completes the step.")
+    date_due = fields.Datetime(string="Due", help="When the step must be approved.")
+    state = fields.Selection(
+        [("pending", "Not Started"), ("open", "In Progress"), ("submitted", "Submitted"), ("approved", "Approved")],
+        default="pending",
+        required=True,
+        help="Steps are approved by the champion, in order.",
+    )
+    date_submitted = fields.Datetime(string="Submitted On", readonly=True, help="When it was submitted.")
+    approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, help="The champion who approved it.")
+    date_approved = fields.Datetime(string="Approved On", readonly=True, help="When it was approved.")
+    date_escalated = fields.Datetime(string="Escalated On", readonly=True, help="When the overdue step was escalated.")
+
+    _sql_constraints = [("report_code_unique", "unique(eight_d_id, code)", "An 8D has each step once.")]
+
+    @api.depends("code")
+    def _compute_display_name(self):
+        labels = dict(self._fields["code"]._description_selection(self.env))
+        for step in self:
+            step.display_name = labels.get(step.code, "")
+
+    def _check_complete(self):
+        """Refuse to submit a step whose content is missing, naming what is missing."""
+        self.ensure_one()
+        report = self.eight_d_id
+        missing = {
+            "D0": is_html_empty(report.emergency_response) and _("emergency response"),
+            "D1": not report.leader_id and _("team leader"),
+            "D2": not (report.what and report.how_many) and _("what and how many (5W2H)"),
+            "D3": (is_html_empty(report.containment_action) or not report.containment_effective)
+            and _("containment and its effectiveness"),
+            "D4": self.code == "D4" and self._missing_root_causes(report),
+            "D5": not report.capa_ids.filtered(lambda c: c.eight_d_step == "D5") and _("a corrective action (CAPA)"),
+            "D6": is_html_empty(report.implementation_evidence) and _("implementation evidence"),
+            "D7": is_html_empty(report.prevention_rollout) and _("prevention roll-out"),
+            "D8": is_html_empty(report.lessons_learned) and _("lessons learned"),
+        }[self.code]
+        if missing:
+            raise UserError(
+                _("8D %(report)s: %(step)s cannot be submitted without %(missing)s.",
+                  report=report.name, step=self.display_name, missing=missing)
+            )
+
+    def _missing_root_causes(self, report):
+        causes = report.root_cause_ids
+        kinds = set(causes.mapped("cause_kind"))
+        if not {"occurrence", "non_detection"} <= kinds:
+            return _("a root cause for occurrence and one for non-detection")
+        if causes.filtered(lambda cause: not cause.verified):
+            return _("verification of every root cause")
+        return False
+
+    def write(self, vals):
+        if "date_due" in vals:
+            vals["date_escalated"] = False
+        return super().write(vals)
+
+
+class QualityEightDStepRule(models.Model):
+    _name = "quality.eight.d.step.rule"
+    _inherit = "quality.duration.mixin"
+    _description = "8D Step Due Time"
+    _order = "code"
+
+    code = fields.Selection(EIGHT_D_STEPS, string="Step", required=True, help="Step the due time applies to.")
+
+    _sql_constraints = [("code_unique", "unique(code)", "Each step has one default due time.")]
+
+
+class QualityEightDMember(models.Model):
+    _name = "quality.eight.d.member"
+    _description = "8D Team Member"
+
+    eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
+    user_id = fields.Many2one("res.users", required=True, domain=[("share", "=", False)], help="Team member.")
+    role = fields.Char(required=True, help="Role in the team: quality, production, engineering, supplier...")
+
+
+class QualityEightDIsNot(models.Model):
+    _name = "quality.eight.d.is.not"
+    _description = "8D IS / IS NOT"
+
+    eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
+    dimension = fields.Selection(
+        [("what", "What"), ("where", "Where"), ("when", "When"), ("extent", "How Much")],
+        required=True,
+        help="Dimension of the comparison.",
+    )
+    is_text = fields.Text(string="IS", help="Where, when, what the problem is.")
+    is_not_text = fields.Text(string="IS NOT", help="Where, when, what it could be but is not.")

@@ -1,0 +1,387 @@
+# Copyright 2026 The Complaints Project contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+SCAR_STEPS = [(code, code) for code in ("D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8")]
+CATENA_X_CAUSE_CODES = {
+    "technicalOccurrence": "TUA",
+    "technicalNonDetection": "TUN",
+    "systemicOccurrence": "SUA",
+    "systemicNonDetection": "SUN",
+}
+
+
+class QualityScar(models.Model):
+    """Supplier corrective-action request: an 8D asked of the supplier, answered per step."""
+
+    _name = "quality.scar"
+    _description = "Supplier Corrective Action Request"
+    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
+        help="SCAR number, given at creation.",
+    )
+    title = fields.Char(required=True, tracking=True, help="Short title of the problem.")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, help="Company."
+    )
+    supplier_id = fields.Many2one("res.partner", string="Supplier", required=True, tracking=True, help="Supplier asked for an 8D.")
+    eight_d_id = fields.Many2one("quality.eight.d", string="8D Report", check_company=True, index=True, help="Our 8D.")
+    complaint_id = fields.Many2one("quality.complaint", check_company=True, index=True, help="Complaint it comes from.")
+    purchase_order_id = fields.Many2one(
+        "purchase.order", check_company=True, domain="[('partner_id', 'child_of', supplier_id)]",
+        help="Purchase order of the suspect components.",
+    )
+    receipt_id = fields.Many2one(
+        "stock.picking", string="Receipt", check_company=True,
+        domain="[('picking_type_code', '=', 'incoming'), ('partner_id', 'child_of', supplier_id)]",
+        help="Receipt the suspect components arrived with.",
+    )
+    product_id = fields.Many2one("product.product", string="Component", required=True, help="Purchased component.")
+    lot_id = fields.Many2one("stock.lot", string="Lot/Serial", domain="[('product_id', '=', product_id)]", help="Supplier lot.")
+    qty_received = fields.Float(digits="Product Unit of Measure", help="Quantity received of the lot.")
+    qty_defective = fields.Float(digits="Product Unit of Measure", help="Quantity found defective.")
+    symptom = fields.Text(help="What was observed.")
+    description = fields.Text(required=True, help="The problem and its consequences, as the supplier must understand it.")
+    error_type = fields.Char(help="Defect type.")
+    error_location = fields.Char(help="Where on the part the defect is.")
+    location = fields.Char(string="Found At", help="Where the problem was found (incoming inspection, line, customer).")
+    user_id = fields.Many2one(
+        "res.users", string="Supplier Quality Engineer", required=True, default=lambda self: self.env.user,
+        domain=[("share", "=", False)], help="Our contact for the supplier.",
+    )
+    date_issued = fields.Date(string="Issued On", readonly=True, copy=False, help="When the SCAR was sent.")
+    reply_due_on = fields.Date(string="Full Reply Due", help="When the supplier's complete 8D is due.")
+    step_ids = fields.One2many("quality.scar.step", "scar_id", string="Requested Steps", copy=True, help="8D steps asked of the supplier.")
+    state = fields.Selection(
+        [("draft", "Draft"), ("open", "Sent"), ("supplier_answered", "Answered"), ("verifying", "Verifying"),
+         ("closed", "Closed"), ("cancelled", "Cancelled")],
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+        help="Sent SCARs wait for the supplier's answers, which we accept or reject step by step.",
+    )
+    supplier_complaint_ref = fields.Char(string="Supplier Reference", tracking=True, help="The supplier's own reference.")
+    currency_id = fields.Many2one(related="company_id.currency_id", help="Company currency.")
+    chargeback_amount = fields.Monetary(
+        currency_field="currency_id", tracking=True,
+        help="Costs claimed from the supplier; they reduce the complaint's total cost.",
+    )
+    cost_id = fields.Many2one("quality.complaint.cost", readonly=True, copy=False, help="Chargeback cost line on the complaint.")
+    refused_answer_ids = fields.Char(
+        readonly=True, copy=False, help="Portal answers refused by the sync agent (space-separated ids), kept once."
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("quality.scar") or _("New")
+        scars = super().create(vals_list)
+        scars.filtered("chargeback_amount")._sync_chargeback_cost()
+        return scars
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "chargeback_amount" in vals:
+            self._sync_chargeback_cost()
+        return result
+
+    def _sync_chargeback_cost(self):
+        for scar in self.filtered("complaint_id"):
+            values = {"amount": scar.chargeback_amount, "name": _("Chargeback %(scar)s (%(supplier)s)",
+                                                                    scar=scar.name, supplier=scar.supplier_id.name)}
+            if scar.cost_id:
+                scar.cost_id.write(values)
+            elif scar.chargeback_amount:
+                scar.cost_id = self.env["quality.complaint.cost"].create(
+                    {**values, "complaint_id": scar.complaint_id.id, "cost_type": "chargeback", "is_automatic": True}
+                )
+
+    # Lifecycle
+
+    def action_send(self):
+        for scar in self:
+            if scar.state != "draft":
+                raise UserError(_("SCAR %(scar)s was already sent.", scar=scar.name))
+            if not scar.step_ids:
+                raise UserError(_("SCAR %(scar)s: add the 8D steps the supplier must answer.", scar=scar.name))
+            scar._check_exchange_data()
+            scar.write({"state": "open", "date_issued": fields.Date.context_today(self)})
+            scar.step_ids.write({"state": "requested"})
+            scar._emit("scar.created")
+
+    def _check_exchange_data(self):
+        """Refuse to send what the supplier portal (Catena-X Report8D) would reject, naming the field."""
+        self.ensure_one()
+        missing = []
+        for partner in (self.company_id.partner_id, self.supplier_id.commercial_partner_id):
+            for field_name in ("catena_x_bpn", "email", "city", "country_id"):
+                if not partner[field_name]:
+                    missing.append(_("%(field)s of %(partner)s",
+                                     field=partner._fields[field_name].get_description(self.env)["string"],
+                                     partner=partner.display_name))
+        if not self.user_id.email:
+            missing.append(_("E-mail of the supplier quality engineer %s", self.user_id.name))
+        if missing:
+            raise UserError(
+                _("SCAR %(scar)s cannot be sent to the supplier portal; missing: %(missing)s.",
+                  scar=self.name, missing="; ".join(missing))
+            )
+
+    def _emit(self, event_type):
+        for scar in self:
+            self.env["quality.sync.event"]._enqueue(scar, event_type, "supplier_portal", scar._sync_payload())
+
+    def action_close(self):
+        for scar in self:
+            not_accepted = scar.step_ids.filtered(lambda step: step.state != "accepted")
+            if not_accepted:
+                raise UserError(_("SCAR %(scar)s cannot close: steps not accepted yet: %(steps)s",
+                                  scar=scar.name, steps=", ".join(not_accepted.mapped("code"))))
+            scar.state = "closed"
+            scar._emit("scar.updated")
+
+    def action_cancel(self):
+        for scar in self:
+            was_sent = scar.state != "draft"
+            scar.state = "cancelled"
+            if was_sent:
+                scar._emit("scar.updated")
+
+    def _refresh_state(self):
+        for scar in self.filtered(lambda s: s.state in ("open", "supplier_answered", "verifying")):
+            states = set(scar.step_ids.mapped("state"))
+            if states <= {"accepted"}:
+                scar.state = "verifying"
+            elif "requested" in states or "rejected" in states:
+                scar.state = "open"
+            else:
+                scar.state = "supplier_answered"
+
+    # Inbound: the supplier's answers, written back by the sync agent
+
+    @api.model
+    def sync_apply_supplier_answer(self, scar_ref, answer):
+        """Record one supplier answer to one step, validated first and applied whole or not at all.
+
+        Returns ``{"status": "applied" | "duplicate"}``; a bad answer raises
+        UserError with the reason, which the agent records as a rejection.
+        """
+        self.env["quality.sync.event"]._check_sync_access()
+        scar = self.sudo().search([("name", "=", scar_ref)], limit=1)
+        if not scar:
+            raise UserError(_("Unknown SCAR %(scar)s.", scar=scar_ref))
+        if not isinstance(answer, dict):
+            raise UserError(_("SCAR %(scar)s: the answer must be an object.", scar=scar_ref))
+        answer_id = answer.get("answer_id")
+        code = answer.get("step")
+        if not answer_id:
+            raise UserError(_("SCAR %(scar)s: the answer has no answer_id.", scar=scar_ref))
+        duplicate = scar.step_ids.filtered(lambda step: step.answer_id == answer_id)
+        if duplicate or answer_id in (scar.refused_answer_ids or "").split():
+            return {"status": "duplicate", "step": duplicate.code or None}
+        if answer.get("status") == "rejected":
+            return scar._record_refused_answer(answer)
+        if scar.state not in ("open", "supplier_answered"):
+            raise UserError(_("SCAR %(scar)s is %(state)s and takes no answers.", scar=scar_ref, state=scar.state))
+        step = scar.step_ids.filtered(lambda s: s.code == code)
+        if not step:
+            raise UserError(_("SCAR %(scar)s: step %(step)s was not requested.", scar=scar_ref, step=code))
+        if step.state == "accepted":
+            raise UserError(_("SCAR %(scar)s: step %(step)s is already accepted.", scar=scar_ref, step=code))
+        summary = (answer.get("summary") or "").strip()
+        if not summary and not answer.get("report"):
+            raise UserError(_("SCAR %(scar)s, step %(step)s: the answer is empty.", scar=scar_ref, step=code))
+        submitted_at = answer.get("submitted_at")
+        try:
+            date_answered = fields.Datetime.to_datetime(submitted_at[:19].replace("T", " ")) if submitted_at else False
+        except (TypeError, ValueError):
+            raise UserError(_("SCAR %(scar)s, step %(step)s: submitted_at %(value)r is not a date-time.",
+                              scar=scar_ref, step=code, value=submitted_at)) from None
+        step.write(
+            {
+                "state": "answered",
+                "answer_id": answer_id,
+                "answer_summary": summary,
+                "answer_report": answer.get("report") or {},
+                "answer_author": answer.get("author") or False,
+                "date_answered": date_answered or fields.Datetime.now(),
+                "reject_reason": False,
+            }
+        )
+        if answer.get("supplier_complaint_id") and not scar.supplier_complaint_ref:
+            scar.supplier_complaint_ref = answer["supplier_complaint_id"]
+        scar._refresh_state()
+        scar.message_post(
+            body=_("The supplier answered %(step)s: %(summary)s", step=code, summary=summary or "-"),
+            subtype_xmlid="mail.mt_note",
+        )
+        if scar.user_id:
+            scar.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("Review the supplier's %(step)s of %(scar)s", step=code, scar=scar.name),
+                user_id=scar.user_id.id,
+            )
+        return {"status": "applied", "step": code}
+
+    def _record_refused_answer(self, answer):
+        """The agent refused an answer from the portal: show why on the SCAR, once."""
+        self.ensure_one()
+        self.refused_answer_ids = f"{self.refused_answer_ids or ''} {answer['answer_id']}".strip()
+        self.message_post(
+            body=_(
+                "An answer from the supplier portal was refused and not recorded: %(reason)s. Received: %(raw)s",
+                reason=answer.get("reject_reason") or "-",
+                raw=(answer.get("raw_json") or "")[:2000],
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        if self.user_id:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("Check a refused supplier answer on %s", self.name),
+                user_id=self.user_id.id,
+            )
+        return {"status": "refused_recorded"}
+
+    # Outbox payload (version 1, see mappings/README.md)
+
+    def _sync_payload(self):
+        self.ensure_one()
+        company = self.company_id
+        report = self.eight_d_id
+
+        def text(value):
+            return value or None
+
+        def company_dict(partner, code=None):
+            return {
+                "code": code, "name": partner.name, "street": text(partner.street), "city": text(partner.city),
+                "zip": text(partner.zip), "country": text(partner.country_id.code),
+                "bpn": text(partner.commercial_partner_id.catena_x_bpn),
+                "email": text(partner.email), "phone": text(partner.phone),
+            }
+
+        def measure(capa):
+            status = {"draft": "open", "approved": "in_progress", "verifying": "in_progress", "done": "done",
+                      "cancelled": "cancelled"}[capa.state]
+            return {"action": capa.title, "owner": capa.user_id.name, "introduced_on": fields.Date.to_string(capa.date_done or capa.date_due),
+                    "proof": capa.check_ids[:1].criterion or capa.title, "effectiveness": int(capa.effectiveness_rate),
+                    "cause": None, "status": status}
+
+        steps = self.step_ids.sorted("code")
+        payload = {
+            "scar": {
+                "number": self.name,
+                "complaint_number": text(self.complaint_id.name),
+                "title": self.title,
+                "issued_on": fields.Date.to_string(self.date_issued or fields.Date.context_today(self)),
+                "revised_at": fields.Datetime.to_string(self.write_date or fields.Datetime.now()),
+                "state": self.state,
+                "severity": text(self.complaint_id.severity_id.name),
+                "location": text(self.location),
+                "quality_task_uuid": None,
+                "supplier_complaint_ref": text(self.supplier_complaint_ref),
+                "requested_steps": steps.mapped("code"),
+                "due_dates": {step.code: fields.Date.to_string(step.date_due) for step in steps if step.date_due},
+                "reply_due_on": fields.Date.to_string(self.reply_due_on) if self.reply_due_on else None,
+            },
+            "customer": company_dict(company.partner_id),
+            "supplier": company_dict(self.supplier_id, code=self.supplier_id.ref or f"P{self.supplier_id.id}"),
+            "contact": {"name": self.user_id.name, "email": text(self.user_id.email), "phone": text(self.user_id.phone),
+                        "department": None, "role": "SQE"},
+            "team": [{"name": member.user_id.name, "email": text(member.user_id.email), "phone": None,
+                      "department": None, "role": member.role} for member in report.member_ids],
+            "parts": [{
+                "product_code": self.product_id.default_code or self.product_id.name,
+                "supplier_product_code": text(self.product_id.seller_ids.filtered(
+                    lambda seller: seller.partner_id == self.supplier_id)[:1].product_code),
+                "name": self.product_id.name, "lot": text(self.lot_id.name), "serial": None,
+                "purchase_order": self.purchase_order_id.name or self.receipt_id.origin or self.name,
+                "quantity_received": self.qty_received or None, "quantity_defective": self.qty_defective or None,
+                "uom": self.product_id.uom_id.name, "hw_version": None, "part_uuid": None,
+            }],
+            "problem": {
+                "symptom": text(self.symptom), "description": self.description, "error_type": text(self.error_type),
+                "error_location": text(self.error_location),
+                "risk_assessment_started": fields.Date.to_string(self.date_issued) if self.date_issued else None,
+                "risk_assessment_updated": None,
+                "w5h2": {key: text(report[key]) for key in ("what", "why", "where", "when", "who", "how", "how_many")}
+                if report else {},
+            },
+            "emergency_actions": [],
+            "containment": [],
+            "eight_d": {
+                "causes": [{"type": CATENA_X_CAUSE_CODES.get(cause.catena_x_type), "hypothesis": cause.description,
+                            "verified_by": None,
+                            "clarified_on": fields.Date.to_string(cause.date_clarified or cause.create_date.date()),
+                            "result": _("Verified: %s", cause.verification or "-") if cause.verified else _("Not verified yet"),
+                            "method": text(cause.verification),
+                            "report": None, "category": cause.ishikawa or None}
+                           for cause in report.root_cause_ids],
+                "corrective_actions": [measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D5")],
+                "implemented_actions": [measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D6")],
+                "preventive_actions": [measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D7")],
+                "closed_on": fields.Date.to_string(report.date_closed.date()) if report.date_closed else None,
+                "closing_assessment": None,
+            },
+        }
+        return payload
+
+
+class QualityScarStep(models.Model):
+    _name = "quality.scar.step"
+    _description = "SCAR Requested Step"
+    _order = "scar_id, code"
+
+    scar_id = fields.Many2one("quality.scar", required=True, ondelete="cascade", index=True, help="SCAR.")
+    code = fields.Selection(SCAR_STEPS, string="Step", required=True, help="8D step asked of the supplier.")
+    date_due = fields.Date(string="Due", help="When the supplier's answer is due.")
+    state = fields.Selection(
+        [("draft", "Not Sent"), ("requested", "Requested"), ("answered", "Answered"), ("accepted", "Accepted"),
+         ("rejected", "Rejected")],
+        default="draft",
+        required=True,
+        help="Answers are accepted, or rejected with a reason and asked again.",
+    )
+    answer_id = fields.Char(string="Portal Answer ID", readonly=True, copy=False, index=True, help="Id of the answer on the portal.")
+    answer_summary = fields.Text(string="Answer", readonly=True, copy=False, help="The supplier's answer.")
+    answer_report = fields.Json(string="Answer (8D Data)", readonly=True, copy=False, help="The step as the portal sent it.")
+    answer_author = fields.Char(string="Answered By", readonly=True, copy=False, help="Who answered at the supplier.")
+    date_answered = fields.Datetime(string="Answered On", readonly=True, copy=False, help="When the supplier answered.")
+    attachment_ids = fields.Many2many("ir.attachment", string="Attachments", help="Evidence sent with the answer.")
+    reject_reason = fields.Text(copy=False, help="Why the answer was rejected; the supplier sees it.")
+
+    _sql_constraints = [("scar_code_unique", "unique(scar_id, code)", "A step is requested once per SCAR.")]
+
+    def action_accept(self):
+        for step in self:
+            if step.state != "answered":
+                raise UserError(_("SCAR %(scar)s: only an answered step can be accepted.", scar=step.scar_id.name))
+            step.state = "accepted"
+        self.scar_id._refresh_state()
+        self.scar_id._emit("scar.updated")
+
+    def action_reject(self):
+        for step in self:
+            if step.state != "answered":
+                raise UserError(_("SCAR %(scar)s: only an answered step can be rejected.", scar=step.scar_id.name))
+            if not (step.reject_reason or "").strip():
+                raise UserError(_("SCAR %(scar)s, step %(step)s: give the reason for rejecting the answer.",
+                                  scar=step.scar_id.name, step=step.code))
+            step.state = "rejected"
+            step.scar_id.message_post(body=_("%(step)s rejected: %(reason)s", step=step.code, reason=step.reject_reason),
+                                      subtype_xmlid="mail.mt_note")
+        self.scar_id._refresh_state()
+        self.scar_id._emit("scar.updated")
+
+    def write(self, vals):
+        if "answer_summary" in vals and not self.env.su and not self.env.context.get("scar_answer_manual"):
+            raise AccessError(_("Supplier answers arrive from the portal."))
+        return super().write(vals)
