@@ -1,14 +1,19 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import ComplaintCase
 
 
 @tagged("post_install", "-at_install")
-class TestReports(ComplaintCase):
-    """The 8D report and the reply letter render, in English and in Chinese."""
+class TestReports(ComplaintCase, HttpCase):
+    """The 8D report and the reply letter render, in English and in Chinese.
+
+    An HttpCase: wkhtmltopdf fetches the report's stylesheets from Odoo's HTTP
+    server, which must serve them from this test's transaction, not wait
+    behind it.
+    """
 
     @classmethod
     def setUpClass(cls):
