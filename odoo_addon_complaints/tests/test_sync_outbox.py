@@ -15,7 +15,7 @@ class TestSyncOutbox(ComplaintCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.agent_user = new_test_user(
-            cls.env, login="sync_agent", groups="base.group_user,odoo_addon_complaints.group_sync_integration"
+            cls.env, login="outbox_agent", groups="base.group_user,odoo_addon_complaints.group_sync_integration"
         )
         cls.sync_admin = new_test_user(cls.env, login="sync_admin", groups="odoo_addon_complaints.group_sync_admin")
         cls.outbox = cls.env["quality.sync.event"].with_user(cls.agent_user)
