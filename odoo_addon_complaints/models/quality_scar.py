@@ -1,5 +1,7 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, timezone
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -200,7 +202,7 @@ class QualityScar(models.Model):
             raise UserError(_("SCAR %(scar)s, step %(step)s: the answer is empty.", scar=scar_ref, step=code))
         submitted_at = answer.get("submitted_at")
         try:
-            date_answered = fields.Datetime.to_datetime(submitted_at[:19].replace("T", " ")) if submitted_at else False
+            date_answered = self._utc_datetime(submitted_at) if submitted_at else False
         except (TypeError, ValueError):
             raise UserError(_("SCAR %(scar)s, step %(step)s: submitted_at %(value)r is not a date-time.",
                               scar=scar_ref, step=code, value=submitted_at)) from None
@@ -229,6 +231,14 @@ class QualityScar(models.Model):
                 user_id=scar.user_id.id,
             )
         return {"status": "applied", "step": code}
+
+    @staticmethod
+    def _utc_datetime(value):
+        """Naive UTC datetime from an ISO 8601 text; a time without zone is taken as UTC."""
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.replace(microsecond=0)
 
     def _record_refused_answer(self, answer):
         """The agent refused an answer from the portal: show why on the SCAR, once."""

@@ -108,6 +108,7 @@ class TestScar(ComplaintCase):
         self.assertEqual(self._answer("D3", "ans-1")["status"], "duplicate", "a replayed answer changes nothing")
         d3 = self.scar.step_ids.filtered(lambda s: s.code == "D3")
         self.assertEqual((d3.state, d3.answer_author, self.scar.supplier_complaint_ref), ("answered", "J. Smith", "SUP-77"))
+        self.assertEqual(fields.Datetime.to_string(d3.date_answered), "2026-11-20 10:00:00")
         self.assertEqual(self.scar.state, "open", "D4 is still requested")
         with self.assertRaisesRegex(UserError, "give the reason"):
             d3.action_reject()
@@ -138,6 +139,15 @@ class TestScar(ComplaintCase):
         self.assertEqual(set(self.scar.step_ids.mapped("state")), {"requested"})
         with self.assertRaises(AccessError):
             self.env["quality.scar"].with_user(self.quality_user).sync_apply_supplier_answer(self.scar.name, {})
+
+    def test_answer_times_with_an_offset_are_stored_in_utc(self):
+        self.scar.action_send()
+        self.env["quality.scar"].with_user(self.agent_user).sync_apply_supplier_answer(
+            self.scar.name,
+            {"answer_id": "tz-1", "step": "D3", "summary": "Sorted", "submitted_at": "2026-11-20T16:30:00+08:00"},
+        )
+        d3 = self.scar.step_ids.filtered(lambda s: s.code == "D3")
+        self.assertEqual(fields.Datetime.to_string(d3.date_answered), "2026-11-20 08:30:00")
 
     def test_closing_needs_every_step_accepted(self):
         self.scar.action_send()
