@@ -388,23 +388,13 @@ class QualityComplaint(models.Model):
 
     @api.depends("deadline_ids.date_due", "deadline_ids.date_done")
     def _compute_is_overdue(self):
-        now = fields.Datetime.now()
         for complaint in self:
-            complaint.is_overdue = any(
-                not deadline.date_done and deadline.date_due and deadline.date_due < now
-                for deadline in complaint.deadline_ids
-            )
+            complaint.is_overdue = any(complaint.deadline_ids.mapped("is_overdue"))
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on 'Overdue'."))
-        overdue_domain = [
-            (
-                "deadline_ids",
-                "any",
-                [("date_done", "=", False), ("date_due", "<", fields.Datetime.now())],
-            )
-        ]
+        overdue_domain = [("deadline_ids", "any", [("is_overdue", "=", True)])]
         if (operator == "=") == value:
             return overdue_domain
         return ["!", *overdue_domain]

@@ -119,7 +119,7 @@ class QualityComplaintLine(models.Model):
 
     # Delivered goods
 
-    def _delivered_move_line_domain(self, with_lot=True):
+    def _delivered_move_line_domain(self, with_lot=True, with_picking=True):
         """Done move lines that delivered this line's goods to its customer."""
         self.ensure_one()
         domain = [
@@ -135,7 +135,7 @@ class QualityComplaintLine(models.Model):
             domain.append(("move_id.sale_line_id", "=", self.sale_line_id.id))
         elif self.sale_order_id:
             domain.append(("move_id.sale_line_id.order_id", "=", self.sale_order_id.id))
-        if self.picking_id:
+        if with_picking and self.picking_id:
             domain.append(("picking_id", "=", self.picking_id.id))
         if with_lot and self.lot_id:
             domain.append(("lot_id", "=", self.lot_id.id))
@@ -153,8 +153,7 @@ class QualityComplaintLine(models.Model):
                 line.allowed_lot_ids = False
                 line.allowed_picking_ids = False
                 continue
-            domain = line._delivered_move_line_domain(with_lot=False)
-            domain = [term for term in domain if term[0] != "picking_id"]
+            domain = line._delivered_move_line_domain(with_lot=False, with_picking=False)
             move_lines = move_line_model.search(domain)
             line.allowed_picking_ids = move_lines.picking_id
             if line.sale_order_id:
