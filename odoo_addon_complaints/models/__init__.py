@@ -36,3 +36,14 @@ from . import quality_eight_d_root_cause
 from . import quality_capa
 from . import quality_scar
 from . import quality_complaint_eight_d
+from . import quality_imdrf_code
+from . import quality_regulatory_form
+from . import quality_regulatory_market
+from . import quality_regulatory_rule
+from . import quality_device_registration
+from . import quality_adverse_event_outcome
+from . import quality_adverse_event
+from . import quality_adverse_event_decision
+from . import quality_complaint_adverse_event
+from . import quality_regulatory_report
+from . import quality_regulatory_report_payload

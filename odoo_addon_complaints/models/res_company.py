@@ -12,3 +12,14 @@ class ResCompany(models.Model):
         help="Credit notes from complaints whose total exceeds this amount need a "
         "Complaints Manager's approval before posting. Zero: no approval needed.",
     )
+    eu_srn = fields.Char(
+        string="EU Single Registration Number", help="SRN of the manufacturer in EUDAMED, e.g. DE-MF-000012345."
+    )
+    fda_registration_number = fields.Char(
+        string="FDA Registration Number",
+        help="FDA establishment registration (FEI/CFN) number; it starts the 3500A manufacturer report numbers.",
+    )
+    vigilance_user_id = fields.Many2one(
+        "res.users", string="Vigilance Contact",
+        help="Person named as the manufacturer's contact in regulator reports; receives overdue report escalations.",
+    )

@@ -13,3 +13,5 @@ from . import test_eight_d
 from . import test_capa
 from . import test_scar
 from . import test_reports
+from . import test_regulatory_reportability
+from . import test_regulatory_report

@@ -1,0 +1,138 @@
+# Copyright 2026 The Complaints Project contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .quality_regulatory_rule import EVENT_CLASSES
+
+
+class QualityAdverseEventDecision(models.Model):
+    """Whether an adverse event is reportable in one market, and by when.
+
+    The due date comes from the market's reporting rules (data), on the
+    company's working calendar for rules that count work days.
+    """
+
+    _name = "quality.adverse.event.decision"
+    _description = "Reportability Decision"
+    _order = "adverse_event_id, due_date, id"
+
+    adverse_event_id = fields.Many2one(
+        "quality.adverse.event", required=True, ondelete="cascade", index=True, help="Evaluated event."
+    )
+    company_id = fields.Many2one(related="adverse_event_id.company_id", store=True, index=True, help="Company.")
+    market_id = fields.Many2one("quality.regulatory.market", required=True, ondelete="restrict", help="Market.")
+    reportable = fields.Selection(
+        [("pending", "To Decide"), ("yes", "Reportable"), ("no", "Not Reportable")],
+        default="pending", required=True,
+        help="Reportable: a report must be filed in this market by the due date.",
+    )
+    event_class = fields.Selection(
+        EVENT_CLASSES, compute="_compute_event_class", store=True, readonly=False,
+        help="Event class under this market's law; it follows the evaluation unless changed here.",
+    )
+    remedial_action = fields.Boolean(
+        compute="_compute_event_class", store=True, readonly=False,
+        help="Remedial action needed or the regulator asked: may shorten the deadline (US: five work days).",
+    )
+    rule_id = fields.Many2one(
+        "quality.regulatory.rule", string="Applied Rule", compute="_compute_due_date", store=True,
+        help="Strictest reporting rule that applies.",
+    )
+    due_date = fields.Datetime(
+        compute="_compute_due_date", store=True, help="When the initial report is due at the latest."
+    )
+    rationale = fields.Text(help="Why the event is or is not reportable here; required when not reportable.")
+    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True, help="Who decided.")
+    decided_on = fields.Datetime(readonly=True, help="When it was decided.")
+    report_ids = fields.One2many(
+        "quality.regulatory.report", "decision_id", string="Reports", help="Reports filed for this market."
+    )
+
+    _sql_constraints = [
+        ("market_unique", "unique(adverse_event_id, market_id)", "One reportability decision per market."),
+    ]
+
+    @api.depends("adverse_event_id.classification", "adverse_event_id.remedial_action")
+    def _compute_event_class(self):
+        for decision in self:
+            decision.event_class = decision.adverse_event_id.classification
+            decision.remedial_action = decision.adverse_event_id.remedial_action
+
+    @api.depends(
+        "event_class", "remedial_action", "adverse_event_id.date_awareness", "reportable",
+        "market_id.rule_ids.duration", "market_id.rule_ids.unit", "market_id.rule_ids.event_class",
+        "market_id.rule_ids.remedial_action_only", "market_id.rule_ids.active",
+    )
+    def _compute_due_date(self):
+        for decision in self:
+            awareness = decision.adverse_event_id.date_awareness
+            rules = decision.market_id.rule_ids.filtered(
+                lambda rule: rule._applies_to(decision.event_class, decision.remedial_action)
+            )
+            if decision.reportable == "no" or not awareness or not rules:
+                decision.rule_id = False
+                decision.due_date = False
+                continue
+            calendar = decision.adverse_event_id.company_id.resource_calendar_id
+            due_by_rule = [(decision._rule_due_date(rule, awareness, calendar), rule.id) for rule in rules]
+            due, rule_id = min(due_by_rule)
+            decision.rule_id = rule_id
+            decision.due_date = due
+
+    @staticmethod
+    def _rule_due_date(rule, awareness, calendar):
+        """Due date of ``rule`` for an event known since ``awareness`` (naive UTC).
+
+        Laws count days after the day of awareness: calendar days and hours run
+        from the awareness itself, work days from the end of the awareness day,
+        so five work days from a Friday end on the next Friday.
+        """
+        if rule.unit not in ("working_days", "working_hours") or not calendar:
+            return rule._compute_due_date(awareness, calendar)
+        tz = pytz.timezone(calendar.tz or "UTC")
+        local_day = pytz.utc.localize(awareness).astimezone(tz).date()
+        next_midnight = tz.localize(datetime.combine(local_day + timedelta(days=1), time.min))
+        return rule._compute_due_date(next_midnight.astimezone(pytz.utc).replace(tzinfo=None), calendar)
+
+    @api.constrains("reportable", "rationale")
+    def _check_rationale(self):
+        for decision in self:
+            if decision.reportable == "no" and not (decision.rationale or "").strip():
+                raise ValidationError(
+                    _(
+                        "Adverse event %(event)s, %(market)s: explain why the event is not reportable.",
+                        event=decision.adverse_event_id.name,
+                        market=decision.market_id.name,
+                    )
+                )
+
+    def write(self, vals):
+        if "reportable" in vals:
+            if not self.env.user.has_group("odoo_addon_complaints.group_regulatory_user"):
+                raise UserError(_("Only vigilance staff decide whether an adverse event is reportable."))
+            vals.update(decided_by_id=self.env.user.id, decided_on=fields.Datetime.now())
+        return super().write(vals)
+
+    def action_create_report(self):
+        """Open the initial report of this market, with the form and due date filled in."""
+        self.ensure_one()
+        if self.reportable != "yes":
+            raise UserError(
+                _("%(market)s: the event is not decided reportable; no initial report.", market=self.market_id.name)
+            )
+        report = self.env["quality.regulatory.report"].create(
+            {
+                "adverse_event_id": self.adverse_event_id.id,
+                "decision_id": self.id,
+                "market_id": self.market_id.id,
+                "form_id": self.market_id.form_id.id,
+                "report_type": "initial",
+                "due_date": self.due_date,
+            }
+        )
+        return report.get_formview_action()

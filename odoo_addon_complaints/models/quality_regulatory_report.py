@@ -1,0 +1,372 @@
+# Copyright 2026 The Complaints Project contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import hashlib
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .quality_regulatory_form import REPORT_TYPES
+
+RENDER_EVENT = "regulatory_report.render"
+OPEN_STATES = ("draft", "validated")
+
+
+class QualityRegulatoryReport(models.Model):
+    """One report to a regulator: an EU MIR, an FDA 3500A or an NMPA form.
+
+    The sync agent renders the file from a snapshot of the report's data,
+    validates it against the official schema and either attaches it (the
+    report is then Validated) or sends the failures back here, naming the
+    element that failed. Staff submit the file and record the references;
+    FDA acknowledgements are applied by the agent.
+    """
+
+    _name = "quality.regulatory.report"
+    _description = "Regulatory Report"
+    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin"]
+    _order = "due_date, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
+        help="Our report number, given at creation.",
+    )
+    adverse_event_id = fields.Many2one(
+        "quality.adverse.event", required=True, ondelete="restrict", index=True, check_company=True,
+        help="Evaluated adverse event the report is about.",
+    )
+    decision_id = fields.Many2one(
+        "quality.adverse.event.decision", string="Reportability Decision", ondelete="set null",
+        domain="[('adverse_event_id', '=', adverse_event_id), ('market_id', '=', market_id)]",
+        help="Decision that made the event reportable in this market.",
+    )
+    complaint_id = fields.Many2one(
+        related="adverse_event_id.complaint_id", store=True, index=True, help="Complaint the event came from."
+    )
+    company_id = fields.Many2one(related="adverse_event_id.company_id", store=True, index=True, help="Company.")
+    market_id = fields.Many2one(
+        "quality.regulatory.market", required=True, ondelete="restrict", tracking=True, help="Market it is filed in."
+    )
+    form_id = fields.Many2one(
+        "quality.regulatory.form", string="Form", required=True, ondelete="restrict", tracking=True,
+        domain="[('market_id', '=', market_id)]", help="Official form and version the file is rendered in.",
+    )
+    report_type = fields.Selection(
+        REPORT_TYPES, required=True, default="initial", tracking=True,
+        help="Initial, follow-up or final; the EU MIR also has combined initial and final, and final "
+        "(not reportable) for an event found not reportable after an initial report.",
+    )
+    initial_report_id = fields.Many2one(
+        "quality.regulatory.report", string="Initial Report", ondelete="restrict", index=True,
+        domain="[('adverse_event_id', '=', adverse_event_id), ('market_id', '=', market_id), "
+        "('report_type', 'in', ('initial', 'initial_final'))]",
+        help="Initial report that a follow-up or final report continues.",
+    )
+    follow_up_number = fields.Integer(readonly=True, copy=False, help="Number of the follow-up, 0 for the initial report.")
+    regulator = fields.Char(
+        compute="_compute_regulator", store=True, readonly=False,
+        help="Authority the report goes to, e.g. BfArM for an EU report in Germany.",
+    )
+    regulator_country_id = fields.Many2one(
+        "res.country", string="Regulator Country", help="Country of the competent authority (EU reports)."
+    )
+    regulator_ref = fields.Char(
+        string="Regulator Reference", tracking=True, copy=False,
+        help="Reference the regulator gave the case (NCA report number, FDA report number); follow-ups need it.",
+    )
+    mfr_report_number = fields.Char(
+        string="Manufacturer Report Number", readonly=True, copy=False, index=True,
+        help="Our report number in the regulator's format (FDA: registration number-year-sequence); "
+        "follow-ups keep the initial report's number.",
+    )
+    due_date = fields.Datetime(required=True, tracking=True, help="When the report must be submitted at the latest.")
+    next_report_date = fields.Date(help="When the next (follow-up or final) report will be sent.")
+    non_reportable_reason = fields.Text(help="Why the event turned out not reportable (final non-reportable reports).")
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("validated", "Validated"),
+            ("submitted", "Submitted"),
+            ("acknowledged", "Acknowledged"),
+            ("rejected", "Rejected"),
+        ],
+        default="draft", required=True, tracking=True, index=True, copy=False,
+        help="Validated: the agent rendered a file that passed the official schema. Submitted: sent to the "
+        "regulator. Acknowledged or Rejected: the regulator's answer.",
+    )
+    render_state = fields.Selection(
+        [("none", "Not Rendered"), ("queued", "Queued"), ("done", "Rendered"), ("invalid", "Invalid")],
+        default="none", required=True, readonly=True, copy=False,
+        help="Where the latest rendering by the sync agent stands.",
+    )
+    render_event_uid = fields.Char(readonly=True, copy=False, help="Outbox event of the latest rendering request.")
+    validation_errors = fields.Text(
+        readonly=True, copy=False, help="What the official schema or the regulator rejected, element by element."
+    )
+    attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True, copy=False, help="Rendered file.")
+    file_name = fields.Char(readonly=True, copy=False, help="Name of the rendered file.")
+    file_sha256 = fields.Char(string="File SHA-256", readonly=True, copy=False, help="Checksum of the rendered file.")
+    rendered_on = fields.Datetime(readonly=True, copy=False, help="When the file was rendered and validated.")
+    submission_ref = fields.Char(
+        string="Submission Reference", tracking=True, copy=False,
+        help="Reference of the submission (EUDAMED or e-mail reference, FDA ESG message or core id, NMPA number).",
+    )
+    submitted_on = fields.Datetime(tracking=True, copy=False, help="When the report was submitted.")
+    submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False, help="Who submitted it.")
+    ack_ref = fields.Char(
+        string="Acknowledgement Reference", tracking=True, copy=False, help="Reference of the regulator's acknowledgement."
+    )
+    acknowledged_on = fields.Datetime(tracking=True, copy=False, help="When the regulator acknowledged or rejected it.")
+    is_overdue = fields.Boolean(
+        string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue",
+        help="Due date passed and the report is not submitted.",
+    )
+    escalated_on = fields.Datetime(readonly=True, copy=False, help="When the overdue report was escalated.")
+
+    _sql_constraints = [
+        ("follow_up_unique", "unique(initial_report_id, follow_up_number)", "Follow-up numbers are unique per case."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("quality.regulatory.report") or _("New")
+        reports = super().create(vals_list)
+        for report in reports:
+            report._check_form_supports_type()
+            report._number_in_case()
+        return reports
+
+    @api.depends("market_id")
+    def _compute_regulator(self):
+        for report in self:
+            report.regulator = report.market_id.regulator
+
+    @api.depends("due_date", "state")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for report in self:
+            report.is_overdue = bool(report.state in OPEN_STATES and report.due_date and report.due_date < now)
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on 'Overdue'."))
+        domain = [("state", "in", OPEN_STATES), ("due_date", "<", fields.Datetime.now())]
+        if (operator == "=") == value:
+            return domain
+        return ["|", ("state", "not in", OPEN_STATES), ("due_date", ">=", fields.Datetime.now())]
+
+    @api.constrains("form_id", "market_id")
+    def _check_form_market(self):
+        for report in self:
+            if report.form_id.market_id != report.market_id:
+                raise ValidationError(
+                    _("Report %(report)s: form %(form)s is not a %(market)s form.",
+                      report=report.name, form=report.form_id.name, market=report.market_id.name)
+                )
+
+    def _check_form_supports_type(self):
+        self.ensure_one()
+        if self.report_type not in self.form_id._report_type_list():
+            label = dict(REPORT_TYPES)[self.report_type]
+            raise ValidationError(
+                _("Report %(report)s: form %(form)s has no %(type)s report.", report=self.name, form=self.form_id.name, type=label)
+            )
+        if self.report_type not in ("initial", "initial_final") and not self.initial_report_id:
+            raise ValidationError(
+                _("Report %(report)s: a follow-up or final report continues an initial report; choose it.", report=self.name)
+            )
+
+    def _number_in_case(self):
+        """Follow-ups continue the initial report's numbers; initial reports get new ones."""
+        self.ensure_one()
+        initial = self.initial_report_id
+        if initial:
+            siblings = self.search([("initial_report_id", "=", initial.id), ("id", "!=", self.id)])
+            self.write(
+                {
+                    "follow_up_number": max(siblings.mapped("follow_up_number"), default=0) + 1,
+                    "mfr_report_number": initial.mfr_report_number,
+                    "regulator_ref": self.regulator_ref or initial.regulator_ref,
+                    "regulator_country_id": self.regulator_country_id.id or initial.regulator_country_id.id,
+                }
+            )
+            return
+        year = fields.Date.context_today(self).year
+        sequence = self.env["ir.sequence"].next_by_code("quality.regulatory.report.case") or "00001"
+        prefix = self.company_id.fda_registration_number if self.market_id.code == "us" else self.company_id.eu_srn
+        self.mfr_report_number = f"{prefix or self.company_id.partner_id.ref or self.company_id.id}-{year}-{sequence}"
+
+    # Rendering, by the sync agent
+
+    def action_render(self):
+        """Ask the sync agent to render and validate the file from today's data."""
+        for report in self:
+            if report.state not in OPEN_STATES:
+                raise UserError(
+                    _("Report %(report)s is %(state)s: a submitted report is not rendered again; "
+                      "file a follow-up instead.", report=report.name, state=report._state_label())
+                )
+            report._check_form_supports_type()
+            event = self.env["quality.sync.event"]._enqueue(
+                report, RENDER_EVENT, report.form_id.code, report._regulatory_payload()
+            )
+            report.write(
+                {"state": "draft", "render_state": "queued", "render_event_uid": event.event_uid, "validation_errors": False}
+            )
+        return True
+
+    def _state_label(self):
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _integration_report(self, report_id, event_uid):
+        self.env["quality.sync.event"]._check_sync_access()
+        report = self.sudo().browse(int(report_id)).exists()
+        if not report:
+            raise UserError(_("Regulatory report %s does not exist.", report_id))
+        if report.render_event_uid != event_uid:
+            return report, False  # a newer rendering was asked for: this one is stale
+        return report, True
+
+    @api.model
+    def sync_report_rendered(self, report_id, event_uid, file_name, content_b64, sha256):
+        """The agent rendered a valid file: attach it and mark the report Validated."""
+        report, current = self._integration_report(report_id, event_uid)
+        if not current or report.state != "draft":
+            return {"applied": False, "reason": "stale" if not current else report.state}
+        content = base64.b64decode(content_b64)
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise UserError(_("Report %s: the file's checksum does not match; nothing attached.", report.name))
+        attachment = self.env["ir.attachment"].sudo().create(
+            {
+                "name": file_name,
+                "datas": content_b64,
+                "res_model": report._name,
+                "res_id": report.id,
+                "company_id": report.company_id.id,
+            }
+        )
+        report.write(
+            {
+                "attachment_id": attachment.id,
+                "file_name": file_name,
+                "file_sha256": sha256,
+                "rendered_on": fields.Datetime.now(),
+                "render_state": "done",
+                "state": "validated",
+                "validation_errors": False,
+            }
+        )
+        report.message_post(
+            body=_("The sync agent rendered %(file)s; it passed the official schema.", file=file_name),
+            attachment_ids=attachment.ids,
+        )
+        return {"applied": True, "state": report.state}
+
+    @api.model
+    def sync_report_invalid(self, report_id, event_uid, problems):
+        """The rendered file failed validation: keep the report in draft and say what failed."""
+        report, current = self._integration_report(report_id, event_uid)
+        if not current:
+            return {"applied": False, "reason": "stale"}
+        lines = [f"{problem.get('path') or '?'}: {problem.get('message') or ''}".strip() for problem in problems or []]
+        text = "\n".join(lines) or _("The file did not pass validation.")
+        report.write({"render_state": "invalid", "validation_errors": text, "state": "draft"})
+        report.message_post(body=_("The %(form)s file failed validation; nothing was written:\n%(errors)s",
+                                   form=report.form_id.name, errors=text))
+        user = report.adverse_event_id.user_id or report.company_id.vigilance_user_id
+        if user:
+            report.activity_schedule(
+                "mail.mail_activity_data_todo", user_id=user.id,
+                summary=_("Fix the data of report %s", report.name), note=text,
+            )
+        return {"applied": True, "state": report.state}
+
+    # Submission and acknowledgement
+
+    def action_submit(self):
+        for report in self:
+            if report.state != "validated":
+                raise UserError(_("Report %s: only a validated file can be submitted.", report.name))
+        self.write({"state": "submitted", "submitted_on": fields.Datetime.now(), "submitted_by_id": self.env.user.id})
+        self.activity_unlink(["odoo_addon_complaints.mail_activity_regulatory_overdue"])
+        return True
+
+    def action_acknowledge(self):
+        self._answer("acknowledged")
+
+    def action_reject(self):
+        self._answer("rejected")
+
+    def _answer(self, state):
+        for report in self:
+            if report.state != "submitted":
+                raise UserError(_("Report %s: only a submitted report gets the regulator's answer.", report.name))
+        self.write({"state": state, "acknowledged_on": fields.Datetime.now()})
+
+    def action_reset_to_draft(self):
+        for report in self:
+            if report.state not in ("validated", "rejected"):
+                raise UserError(_("Report %s: only validated or rejected reports go back to draft.", report.name))
+        self.write({"state": "draft", "render_state": "none"})
+
+    @api.model
+    def sync_apply_acknowledgement(self, ack):
+        """Apply an FDA acknowledgement (ACK2 receipt, ACK3 report status) parsed by the agent."""
+        self.env["quality.sync.event"]._check_sync_access()
+        reports = self.sudo().browse()
+        number = ack.get("report_number")
+        if number:
+            reports = self.sudo().search(
+                [("mfr_report_number", "=", number), ("state", "in", ("submitted", "acknowledged", "rejected"))],
+                order="submitted_on desc, id desc", limit=1,
+            )
+        refs = [ref for ref in (ack.get("message_id"), ack.get("core_id"), ack.get("batch_id")) if ref]
+        if not reports and refs:
+            reports = self.sudo().search([("submission_ref", "in", refs)], order="submitted_on desc, id desc", limit=1)
+        if not reports:
+            return {"matched": False, "report": None, "state": None}
+        status = ack.get("status")
+        errors = "\n".join(
+            " - ".join(part for part in (e.get("section"), e.get("message"), e.get("value")) if part)
+            for e in ack.get("errors") or []
+        )
+        vals = {"ack_ref": ack.get("core_id") or ack.get("message_id") or reports.ack_ref}
+        if status == "accepted":
+            vals.update(state="acknowledged", acknowledged_on=fields.Datetime.now())
+        elif status == "rejected":
+            vals.update(state="rejected", acknowledged_on=fields.Datetime.now(), validation_errors=errors or False)
+        reports.write(vals)
+        reports.message_post(
+            body=_("FDA %(kind)s: %(status)s.%(errors)s", kind=ack.get("kind") or "ACK", status=status or "-",
+                   errors=("\n" + errors) if errors else "")
+        )
+        return {"matched": True, "report": reports.name, "state": reports.state}
+
+    # Escalation
+
+    @api.model
+    def _cron_escalate_overdue(self):
+        """Overdue reports get an activity for the vigilance contact and a note, once."""
+        overdue = self.search([("is_overdue", "=", True), ("escalated_on", "=", False)])
+        for report in overdue:
+            users = report.adverse_event_id.user_id | report.company_id.vigilance_user_id
+            users |= self.env.ref("odoo_addon_complaints.group_regulatory_manager").users.filtered(
+                lambda u: report.company_id in u.company_ids and not u.share
+            )
+            summary = _("Overdue: %(form)s report %(report)s was due %(due)s",
+                        form=report.form_id.name, report=report.name, due=fields.Datetime.to_string(report.due_date))
+            for user in users:
+                report.activity_schedule(
+                    "odoo_addon_complaints.mail_activity_regulatory_overdue", user_id=user.id, summary=summary
+                )
+            report.message_post(body=summary, subtype_xmlid="mail.mt_comment", partner_ids=users.partner_id.ids)
+        overdue.write({"escalated_on": fields.Datetime.now()})
+        return len(overdue)
+
+    def write(self, vals):
+        if "due_date" in vals:
+            vals["escalated_on"] = False
+        return super().write(vals)
