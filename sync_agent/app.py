@@ -4,6 +4,10 @@ Kept out of the CLI so that tests (and embedders) can build the same runtime
 with a :class:`~sync_agent.testing.FakeOdooGateway` in place of Odoo.
 Mapping files are loaded and checked here, at start-up: a broken mapping
 stops the agent before it claims anything, rather than failing events.
+
+The agent serves the portal's target (if a portal is configured) and every
+regulator target of the mappings (files into the submission folder), so a
+site that only reports to regulators needs no portal.
 """
 
 from __future__ import annotations
@@ -19,18 +23,21 @@ from .portal import PortalClient
 from .schemas import load_schema
 from .settings import AgentConfig, OdooSettings
 from .state import StateStore
+from .submission import SubmissionFolder
 from .worker import Worker
 
 __all__ = ["PortalNotConfigured", "Runtime", "open_runtime"]
 
 
 class PortalNotConfigured(Exception):
-    """``run``/``once``/``replay`` need a ``[portal]`` configuration."""
+    """``run``/``once``/``replay`` need a ``[portal]`` configuration, unless
+    the mappings have regulator targets to serve."""
 
     def __init__(self) -> None:
         super().__init__(
             "portal is not configured: set COMPLAINTS_PORTAL_URL and COMPLAINTS_PORTAL_TOKEN or "
-            "COMPLAINTS_PORTAL_TOKEN_FILE, or a [portal] table in the config file"
+            "COMPLAINTS_PORTAL_TOKEN_FILE, or a [portal] table in the config file "
+            "(the mappings have no regulator target to serve without one)"
         )
 
 
@@ -42,13 +49,15 @@ class Runtime:
     gateway: OdooGateway
     registry: MappingRegistry
     state: StateStore
-    portal: PortalClient
+    portal: PortalClient | None  # None: regulator targets only
     worker: Worker
-    poller: AnswerPoller
+    poller: AnswerPoller | None  # supplier answers come from the portal
+    submissions: SubmissionFolder
     stop_event: threading.Event = field(default_factory=threading.Event)
 
     def close(self) -> None:
-        self.portal.close()
+        if self.portal is not None:
+            self.portal.close()
         self.state.close()
 
 
@@ -58,31 +67,42 @@ def open_runtime(
     gateway_factory: Callable[[OdooSettings], OdooGateway] = OdooRpcGateway,
     stop_event: threading.Event | None = None,
 ) -> Runtime:
-    """Load mappings, open the journal, connect the portal client and build
-    the worker and answer poller. Raises :class:`PortalNotConfigured` or
-    :class:`~sync_agent.mapping.MappingFileError`."""
-    if config.portal is None:
-        raise PortalNotConfigured()
+    """Load mappings, open the journal, connect the portal client (if any) and
+    build the worker and answer poller. Raises :class:`PortalNotConfigured`
+    (no portal and no regulator target) or :class:`~sync_agent.mapping.MappingFileError`."""
     registry = MappingRegistry.load_dir(config.agent.mappings_dir)
-    if config.portal.target not in registry.targets:
-        raise MappingFileError(
-            [
-                f"no mapping file in {config.agent.mappings_dir} serves the portal's target "
-                f"{config.portal.target!r}"
-            ]
-        )
-    try:
-        report_schema = load_schema(config.agent.mappings_dir / config.portal.answers_schema)
-    except ValueError as exc:
-        raise MappingFileError([f"portal.answers_schema: {exc}"]) from None
+    if config.portal is None and not registry.document_targets:
+        raise PortalNotConfigured()
+    report_schema = None
+    if config.portal is not None:
+        if config.portal.target not in registry.targets:
+            raise MappingFileError(
+                [
+                    f"no mapping file in {config.agent.mappings_dir} serves the portal's target "
+                    f"{config.portal.target!r}"
+                ]
+            )
+        try:
+            report_schema = load_schema(config.agent.mappings_dir / config.portal.answers_schema)
+        except ValueError as exc:
+            raise MappingFileError([f"portal.answers_schema: {exc}"]) from None
     stop = stop_event or threading.Event()
     gateway = gateway_factory(config.odoo)
     state = StateStore(config.agent.state_file, synchronous=config.agent.state_sync)
-    portal = PortalClient(config.portal, stop_event=stop)
+    submissions = SubmissionFolder(config.agent.submission_dir)
+    portal = PortalClient(config.portal, stop_event=stop) if config.portal is not None else None
     worker = Worker(
-        gateway=gateway, portal=portal, registry=registry, state=state, settings=config.agent, stop_event=stop
+        gateway=gateway,
+        portal=portal,
+        registry=registry,
+        state=state,
+        settings=config.agent,
+        submissions=submissions,
+        stop_event=stop,
     )
-    poller = AnswerPoller(
-        gateway=gateway, portal=portal, state=state, report_schema=report_schema, stop_event=stop
-    )
-    return Runtime(config, gateway, registry, state, portal, worker, poller, stop)
+    poller = None
+    if portal is not None and report_schema is not None:
+        poller = AnswerPoller(
+            gateway=gateway, portal=portal, state=state, report_schema=report_schema, stop_event=stop
+        )
+    return Runtime(config, gateway, registry, state, portal, worker, poller, submissions, stop)

@@ -4,14 +4,19 @@ Subcommands:
 
 * ``check-config`` - load and validate the configuration and print it with
   secrets hidden; exit 2 if it is invalid.
-* ``run`` - deliver outbox events and poll supplier answers until SIGTERM.
+* ``run`` - deliver outbox events and poll supplier answers until SIGTERM;
+  events of regulator targets become files in the submission folder.
 * ``once`` - one delivery cycle and one answer poll; prints what happened.
 * ``status`` - Odoo's outbox counts and the local journal's summary.
 * ``replay EVENT_UID`` - deliver one failed event again from the journal
   (same Idempotency-Key: the portal applies it at most once).
 * ``render --out DIR`` - write the documents that would be sent, send
   nothing (events come from ``--input FILE`` or are claimed from Odoo and
-  released again at once).
+  released again at once); regulator files are written under their own
+  names, only when valid, and ``index.json`` lists every event's outcome.
+* ``ack FILE|DIR...`` - read FDA eMDR acknowledgements (ACK2 receipts, ACK3
+  verdicts) and apply each report's to Odoo; exit 1 if a file is no
+  acknowledgement.
 
 Every command takes ``--config FILE``. Exit codes: 0 success, 1 the command
 ran but its work failed (e.g. replay rejected), 2 usage, configuration or
@@ -33,12 +38,14 @@ from pydantic import ValidationError
 from . import __version__
 from .app import PortalNotConfigured, open_runtime
 from .config import ENV_CONFIG_FILE, ConfigError, load_config
-from .gateway import GatewayError, OdooGateway, OdooRpcGateway
+from .fda_ack import AckFormatError, parse_ack
+from .gateway import GatewayCallError, GatewayError, OdooGateway, OdooRpcGateway
 from .logging_setup import configure_logging
-from .mapping import MappingError, MappingFileError, MappingRegistry
+from .mapping import DocumentInvalid, MappingError, MappingFileError, MappingRegistry
 from .models import OutboxEvent, SyncStatus
 from .settings import AgentConfig, OdooSettings, default_mappings_dir
 from .state import StateStore
+from .submission import SubmissionFolder
 
 __all__ = ["EXIT_CONFIG_ERROR", "EXIT_FAILED", "EXIT_OK", "EXIT_UNAVAILABLE", "build_parser", "main"]
 
@@ -75,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         "status": "show Odoo's outbox counts and the local journal",
         "replay": "deliver one failed event again from the local journal",
         "render": "write the documents that would be sent to DIR; send nothing",
+        "ack": "apply FDA eMDR acknowledgement files (ACK2/ACK3) to the regulatory reports in Odoo",
     }
     for name, text in commands.items():
         command = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
@@ -86,6 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if name == "replay":
             command.add_argument("event_uid", metavar="EVENT_UID")
+        if name == "ack":
+            command.add_argument(
+                "paths",
+                metavar="FILE",
+                nargs="+",
+                type=Path,
+                help="acknowledgement files, or directories whose *.xml and *.txt files are read",
+            )
         if name == "render":
             command.add_argument("--out", metavar="DIR", required=True, type=Path)
             command.add_argument(
@@ -133,7 +149,7 @@ def _check_config(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     runtime = open_runtime(_load(args), gateway_factory=make_gateway)
     try:
-        jobs = [(runtime.config.agent.answers_interval, runtime.poller.poll)]
+        jobs = [(runtime.config.agent.answers_interval, runtime.poller.poll)] if runtime.poller else []
         runtime.worker.run(extra_jobs=jobs)
     finally:
         runtime.close()
@@ -144,10 +160,10 @@ def _once(args: argparse.Namespace) -> int:
     runtime = open_runtime(_load(args), gateway_factory=make_gateway)
     try:
         delivery = runtime.worker.run_once()
-        answers = runtime.poller.poll()
+        answers = runtime.poller.poll().model_dump() if runtime.poller else None
     finally:
         runtime.close()
-    _print_json({"delivery": delivery.model_dump(), "answers": answers.model_dump()})
+    _print_json({"delivery": delivery.model_dump(), "answers": answers})
     return EXIT_OK
 
 
@@ -245,7 +261,22 @@ def _render_one(registry: MappingRegistry, raw: Any, out: Path) -> dict[str, Any
     try:
         event = OutboxEvent.model_validate(raw)
         mapping = registry.for_event(event)
+        if mapping.is_document:
+            rendered = mapping.render_document(event)
+            SubmissionFolder(out).write(rendered.file_name, rendered.content)
+            entry.update(
+                status="ok",
+                file=rendered.file_name,
+                mapping=mapping.name,
+                media_type=rendered.media_type,
+                sha256=rendered.sha256,
+                event_type=event.event_type,
+            )
+            return entry
         document = mapping.render(event)
+    except DocumentInvalid as exc:
+        entry.update(status="failed", error=str(exc), problems=[p.as_dict() for p in exc.problems])
+        return entry
     except (ValidationError, MappingError) as exc:
         entry.update(status="failed", error=str(exc))
         return entry
@@ -262,6 +293,59 @@ def _render_one(registry: MappingRegistry, raw: Any, out: Path) -> dict[str, Any
     return entry
 
 
+def _ack_files(paths: Sequence[Path]) -> list[Path]:
+    """The files named, and the ``*.xml``/``*.txt`` files of the directories
+    named: FDA's machine-readable acknowledgements (an ACK3's HTML twin
+    holds the same data, for people)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in (".xml", ".txt")
+                )
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def _ack(args: argparse.Namespace) -> int:
+    gateway = make_gateway(_load(args).odoo)
+    code, counts = EXIT_OK, {"matched": 0, "unmatched": 0}
+    for path in _ack_files(args.paths):
+        try:
+            acks = parse_ack(path.read_bytes(), str(path))
+        except OSError as exc:
+            print(f"complaints-sync: {path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            code = EXIT_FAILED
+            continue
+        except AckFormatError as exc:
+            print(f"complaints-sync: {exc}", file=sys.stderr)
+            code = EXIT_FAILED
+            continue
+        for ack in acks:
+            about = f"{path}: {ack.kind} {ack.report_number or '(no report number)'} {ack.status}"
+            try:
+                result = gateway.apply_acknowledgement(ack.model_dump(mode="json"))
+            except GatewayCallError as exc:
+                if not exc.is_refusal:
+                    raise
+                print(f"{about}: refused by Odoo: {exc}")
+                code = EXIT_FAILED
+                continue
+            if result.get("matched"):
+                counts["matched"] += 1
+                print(f"{about}: matched {result.get('report')} ({result.get('state')})")
+            else:
+                counts["unmatched"] += 1
+                print(f"{about}: unmatched")
+    print(f"{counts['matched']} acknowledgement(s) matched, {counts['unmatched']} unmatched")
+    return code
+
+
 _COMMANDS: Final[dict[str, Callable[[argparse.Namespace], int]]] = {
     "check-config": _check_config,
     "run": _run,
@@ -269,6 +353,7 @@ _COMMANDS: Final[dict[str, Callable[[argparse.Namespace], int]]] = {
     "status": _status,
     "replay": _replay,
     "render": _render,
+    "ack": _ack,
 }
 
 

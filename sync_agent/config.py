@@ -19,6 +19,8 @@ Recognised environment variables:
 * ``COMPLAINTS_SYNC_AGENT_ID``, ``COMPLAINTS_SYNC_STATE_FILE``,
   ``COMPLAINTS_SYNC_MAPPINGS_DIR``, ``COMPLAINTS_SYNC_BATCH_SIZE``,
   ``COMPLAINTS_SYNC_LEASE_SECONDS`` - the ``[agent]`` settings
+* ``COMPLAINTS_SUBMISSION_DIR``    - folder for regulator files (``[agent]
+  submission_dir``, default ``./submissions``)
 * ``COMPLAINTS_SYNC_CONFIG``       - path of the TOML file (``--config`` wins)
 
 TOML layout::
@@ -40,6 +42,7 @@ TOML layout::
     batch_size = 20
     lease_seconds = 600
     state_file = "/var/lib/complaints-sync/state.sqlite3"
+    submission_dir = "/var/lib/complaints-sync/submissions"
 
 Secrets are kept as :class:`pydantic.SecretStr` and are never part of
 ``repr()``, error messages or :meth:`AgentConfig.redacted`, because the
@@ -72,6 +75,7 @@ __all__ = [
     "ENV_PORTAL_TOKEN",
     "ENV_PORTAL_TOKEN_FILE",
     "ENV_PORTAL_URL",
+    "ENV_SUBMISSION_DIR",
     "ENV_URL",
     "ENV_USER",
     "AgentConfig",
@@ -91,6 +95,7 @@ ENV_CONFIG_FILE: Final = "COMPLAINTS_SYNC_CONFIG"
 ENV_PORTAL_URL: Final = "COMPLAINTS_PORTAL_URL"
 ENV_PORTAL_TOKEN: Final = "COMPLAINTS_PORTAL_TOKEN"
 ENV_PORTAL_TOKEN_FILE: Final = "COMPLAINTS_PORTAL_TOKEN_FILE"
+ENV_SUBMISSION_DIR: Final = "COMPLAINTS_SUBMISSION_DIR"
 
 # (table, field) -> environment variable that sets it. Used both to read the
 # environment and to tell the user where a missing value comes from.
@@ -107,6 +112,7 @@ _ENV: Final[dict[tuple[str, str], str]] = {
     ("agent", "mappings_dir"): "COMPLAINTS_SYNC_MAPPINGS_DIR",
     ("agent", "batch_size"): "COMPLAINTS_SYNC_BATCH_SIZE",
     ("agent", "lease_seconds"): "COMPLAINTS_SYNC_LEASE_SECONDS",
+    ("agent", "submission_dir"): ENV_SUBMISSION_DIR,
 }
 _TABLES: Final = ("odoo", "portal", "agent")
 

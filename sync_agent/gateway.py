@@ -29,6 +29,16 @@ in :mod:`sync_agent.testing` mirrors):
 * ``sync_apply_supplier_answer`` applies one answer in one transaction and is
   idempotent on ``answer["answer_id"]`` (not in the addon yet).
 
+Regulator files are reported on the regulatory report itself
+(``quality.regulatory.report``), so that the person preparing the report sees
+the file, or the problems that kept it from being written, on the report:
+``sync_report_rendered(report_id, event_uid, file_name, content_b64, sha256)``
+after the file was written, ``sync_report_invalid(report_id, event_uid,
+problems)`` with ``problems = [{"path", "message"}]`` when nothing was
+written, and ``sync_apply_acknowledgement(ack)`` for an FDA acknowledgement
+(``{"matched", "report", "state"}`` back). The event itself is then acked or
+failed as usual.
+
 Not guaranteed by the addon today: events of one record are not held back
 while an older one is open, so a ``scar.updated`` may overtake its
 ``scar.created`` after a failure (the fake can enforce that order,
@@ -51,6 +61,7 @@ from .settings import OdooSettings
 
 __all__ = [
     "OUTBOX_MODEL",
+    "REPORT_MODEL",
     "GatewayCallError",
     "GatewayError",
     "GatewayUnavailable",
@@ -59,6 +70,8 @@ __all__ = [
 ]
 
 OUTBOX_MODEL: Final = "quality.sync.event"
+#: Regulatory reports: regulator files are reported on them.
+REPORT_MODEL: Final = "quality.regulatory.report"
 
 _log = logging.getLogger("sync_agent.gateway")
 
@@ -120,6 +133,20 @@ class OdooGateway(Protocol):
         """Write a supplier's answer (or its rejection) back to the SCAR."""
         ...
 
+    def report_rendered(
+        self, report_id: int, event_uid: str, file_name: str, content_b64: str, sha256: str
+    ) -> Any:
+        """Attach a written regulator file (base64) to its regulatory report."""
+        ...
+
+    def report_invalid(self, report_id: int, event_uid: str, problems: list[dict[str, str]]) -> Any:
+        """Tell a regulatory report why its file was not written ([{"path", "message"}])."""
+        ...
+
+    def apply_acknowledgement(self, ack: dict[str, Any]) -> dict[str, Any]:
+        """Apply a regulator's acknowledgement; {"matched", "report", "state"}."""
+        ...
+
 
 def _split_url(url: str) -> tuple[str, int, str]:
     """``http(s)://host[:port]`` -> (host, port, odoorpc protocol)."""
@@ -161,17 +188,15 @@ class OdooRpcGateway:
             self._odoo = odoo
         return self._odoo
 
-    def _call(self, method: str, *args: Any) -> Any:
+    def _call(self, method: str, *args: Any, model: str = OUTBOX_MODEL) -> Any:
         try:
             odoo = self._connect()
-            return getattr(odoo.env[OUTBOX_MODEL], method)(*args)
+            return getattr(odoo.env[model], method)(*args)
         except odoorpc.error.RPCError as exc:
             info = exc.info if isinstance(exc.info, dict) else {}
             data = info.get("data") or {}
             message = data.get("message") or str(exc.args[0] if exc.args else exc)
-            raise GatewayCallError(
-                truncate(f"{OUTBOX_MODEL}.{method}: {message}", 500), data.get("name")
-            ) from None
+            raise GatewayCallError(truncate(f"{model}.{method}: {message}", 500), data.get("name")) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException, json.JSONDecodeError) as exc:
             self._odoo = None
             reason = getattr(exc, "reason", None) or exc
@@ -210,3 +235,22 @@ class OdooRpcGateway:
         """See :class:`OdooGateway`."""
         result = self._call("sync_apply_supplier_answer", scar_ref, answer)
         return result if isinstance(result, dict) else {"result": result}
+
+    def report_rendered(
+        self, report_id: int, event_uid: str, file_name: str, content_b64: str, sha256: str
+    ) -> Any:
+        """See :class:`OdooGateway`."""
+        return self._call(
+            "sync_report_rendered", report_id, event_uid, file_name, content_b64, sha256, model=REPORT_MODEL
+        )
+
+    def report_invalid(self, report_id: int, event_uid: str, problems: list[dict[str, str]]) -> Any:
+        """See :class:`OdooGateway`."""
+        return self._call("sync_report_invalid", report_id, event_uid, list(problems), model=REPORT_MODEL)
+
+    def apply_acknowledgement(self, ack: dict[str, Any]) -> dict[str, Any]:
+        """See :class:`OdooGateway`."""
+        result = self._call("sync_apply_acknowledgement", ack, model=REPORT_MODEL)
+        return (
+            result if isinstance(result, dict) else {"matched": bool(result), "report": None, "state": None}
+        )

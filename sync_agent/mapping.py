@@ -17,19 +17,29 @@ At run time, :meth:`DocumentMapping.render` builds the document and validates
 it against the output schema; when that fails, the payload is checked against
 the input schema to name the root cause. A failure names the JSON path and is
 permanent for that event.
+
+A mapping with a ``document:`` block renders a file for a regulator instead
+(an XML report checked against the regulator's XSD, or an XLSX form whose
+values are checked against a JSON Schema): :meth:`DocumentMapping.render_document`
+returns a :class:`RenderedDocument`, or raises :class:`DocumentInvalid` whose
+``problems`` say where (XPath, JSON path or form key) and what, so that Odoo
+can show them on the report (see :mod:`sync_agent.documents`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
-
+from typing import TYPE_CHECKING, Any, Final
 
 from .models import OutboxEvent
 from .schemas import LoadedSchema, load_schema
 from .transforms import BoundTransform, TransformError
+
+if TYPE_CHECKING:  # documents builds on this module's types
+    from .documents import DocumentSpec
 
 __all__ = [
     "MAPPING_SCHEMA",
@@ -39,6 +49,9 @@ __all__ = [
     "MappingFileError",
     "MappingRegistry",
     "PayloadInvalid",
+    "Problem",
+    "RenderedDocument",
+    "RuleError",
 ]
 
 #: Where the schema of mapping files lives, relative to the mappings directory.
@@ -60,16 +73,72 @@ class MappingError(Exception):
     payload with the same mapping gives the same result."""
 
 
+class RuleError(MappingError):
+    """One rule could not produce its value (a transform refused it).
+
+    ``target`` is the rule's target path as segments (list items as
+    ``name[i]``), so that a document mapping can name the element it would
+    have filled.
+    """
+
+    def __init__(self, message: str, target: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.target = target
+
+
 class PayloadInvalid(MappingError):
     """The outbox payload does not match the mapping's input schema."""
 
 
-class DocumentInvalid(MappingError):
-    """The rendered document does not match the output schema."""
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason a document cannot be delivered: where and what.
 
-    def __init__(self, message: str, json_path: str) -> None:
+    ``path`` is the XPath of an XML element (``/incident/admin_info/ncaReportNo``),
+    the JSON path of a payload or document field (``$.payload.manufacturer.city``)
+    or a form field (``/registration_no``); Odoo shows path and message on the report.
+    """
+
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The shape Odoo's ``sync_report_invalid`` takes."""
+        return {"path": self.path, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class DocumentInvalid(MappingError):
+    """The document does not match its schema, or cannot be built from the
+    payload; ``problems`` lists every reason found (at least one)."""
+
+    def __init__(
+        self, message: str, json_path: str | None = None, *, problems: Sequence[Problem] | None = None
+    ) -> None:
         super().__init__(message)
-        self.json_path = json_path
+        self.problems: list[Problem] = list(problems) if problems else [Problem(json_path or "", message)]
+        self.json_path = json_path if json_path is not None else self.problems[0].path
+
+    @classmethod
+    def of(cls, about: str, problems: Sequence[Problem]) -> DocumentInvalid:
+        """``about: path: message; path: message`` (every problem named)."""
+        return cls(f"{about}: " + "; ".join(map(str, problems)), problems=problems)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDocument:
+    """A valid file for a regulator, ready to be written and reported to Odoo."""
+
+    file_name: str
+    content: bytes
+    media_type: str
+    sha256: str
+
+    @classmethod
+    def of(cls, file_name: str, content: bytes, media_type: str) -> RenderedDocument:
+        return cls(file_name, content, media_type, hashlib.sha256(content).hexdigest())
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +180,22 @@ def _finish(rule: Rule, value: Any, meta: dict[str, Any], where: str) -> Any:
     """The slow path of a rule: list items, transforms, required check."""
     if rule.each is not None and value is not None:
         if not isinstance(value, list):
-            raise MappingError(f"{where}{rule.label}: expected a list, got {type(value).__name__}")
+            raise RuleError(
+                f"{where}{rule.label}: expected a list, got {type(value).__name__}",
+                (*rule.parents, rule.last),
+            )
         items = []
         for i, item in enumerate(value):
+            target = (*rule.parents, f"{rule.last}[{i}]")
             if not isinstance(item, dict):
-                raise MappingError(f"{where}{rule.label}[{i}]: expected an object, got {type(item).__name__}")
+                raise RuleError(
+                    f"{where}{rule.label}[{i}]: expected an object, got {type(item).__name__}", target
+                )
             try:
                 items.append(_render(rule.each, item, meta, ""))
             except MappingError as exc:
-                raise MappingError(f"{where}{rule.label}[{i}] / {exc}") from None
+                inner = exc.target if isinstance(exc, RuleError) else ()
+                raise RuleError(f"{where}{rule.label}[{i}] / {exc}", (*target, *inner)) from None
         value = items
     for transform in rule.transforms:
         if value is None and not transform.handles_none:
@@ -127,26 +203,40 @@ def _finish(rule: Rule, value: Any, meta: dict[str, Any], where: str) -> Any:
         try:
             value = transform.apply(value, transform.arg)
         except TransformError as exc:
-            raise MappingError(f"{where}{rule.label}: {exc}") from None
+            raise RuleError(f"{where}{rule.label}: {exc}", (*rule.parents, rule.last)) from None
     if value is None and rule.required:
-        raise MappingError(f"{where}{rule.label}: required value is empty")
+        raise RuleError(f"{where}{rule.label}: required value is empty", (*rule.parents, rule.last))
     return value
 
 
 @dataclass(frozen=True)
 class DocumentMapping:
-    """One compiled mapping file."""
+    """One compiled mapping file: a JSON document for a portal (``output_schema``,
+    ``method`` and ``path``), or a file for a regulator (``document``)."""
 
     name: str
     file: Path
     target: str
     event_types: tuple[str, ...]
     payload_versions: tuple[int, ...]
-    method: str
-    path: str
+    method: str  # "" for a document mapping
+    path: str  # "" for a document mapping
     input_schema: LoadedSchema | None
-    output_schema: LoadedSchema
+    output_schema: LoadedSchema | None  # None for a document mapping
     rules: tuple[Rule, ...]
+    document: DocumentSpec | None = None
+
+    @property
+    def is_document(self) -> bool:
+        """True if this mapping renders a file (see :meth:`render_document`)."""
+        return self.document is not None
+
+    def _check_version(self, event: OutboxEvent) -> None:
+        if event.payload_version not in self.payload_versions:
+            supported = ", ".join(map(str, self.payload_versions))
+            raise MappingError(
+                f"mapping {self.name}: payload_version {event.payload_version} is not supported ({supported})"
+            )
 
     def render(self, event: OutboxEvent) -> dict[str, Any]:
         """Map the payload and validate the document against the output schema.
@@ -155,11 +245,9 @@ class DocumentMapping:
         went wrong (it then names the root cause, e.g. ``$.payload.scar``);
         on the happy path the output check alone guards what is sent.
         """
-        if event.payload_version not in self.payload_versions:
-            supported = ", ".join(map(str, self.payload_versions))
-            raise MappingError(
-                f"mapping {self.name}: payload_version {event.payload_version} is not supported ({supported})"
-            )
+        if self.output_schema is None:
+            raise MappingError(f"mapping {self.name} renders a file: use render_document()")
+        self._check_version(event)
         try:
             meta = {name: getattr(event, name) for name in EVENT_FIELDS}
             document = _render(self.rules, event.payload, meta, f"mapping {self.name}, field ")
@@ -171,11 +259,40 @@ class DocumentMapping:
                     f"rendered document does not match {self.output_schema.title}: {path}: {message}"
                     + (f"; {more}" if more else ""),
                     json_path=path,
+                    problems=[Problem(p, m) for p, m in problems],
                 )
         except MappingError as exc:
             self._explain_payload(event, exc)
             raise
         return document
+
+    def render_document(self, event: OutboxEvent) -> RenderedDocument:
+        """Render the file of a document mapping, validated, with its file name.
+
+        Unlike :meth:`render`, the payload is checked against the input schema
+        first: a report is rendered rarely, and a person in Odoo must be told
+        which datum is missing (``$.payload.manufacturer.city``), not which
+        element of the regulator's format ended up empty. Every failure is a
+        :class:`DocumentInvalid` naming where, except an unsupported payload
+        version (a plain :class:`MappingError`).
+        """
+        spec = self.document
+        if spec is None:
+            raise MappingError(f"mapping {self.name} renders a JSON document: use render()")
+        self._check_version(event)
+        if self.input_schema is not None:
+            found = self.input_schema.errors(event.payload, limit=20, name_missing=True)
+            if found:
+                raise DocumentInvalid.of(
+                    f"mapping {self.name}: payload does not match {self.input_schema.path.name}",
+                    [Problem(path.replace("$", "$.payload", 1), message) for path, message in found],
+                )
+        meta = {name: getattr(event, name) for name in EVENT_FIELDS}
+        try:
+            tree = _render(self.rules, event.payload, meta, "")  # the problem's path names the field
+        except RuleError as exc:
+            raise DocumentInvalid.of(f"mapping {self.name}", [Problem(spec.field_path(exc.target), str(exc))])
+        return spec.render(tree, event.payload, about=f"mapping {self.name}")
 
     def _explain_payload(self, event: OutboxEvent, cause: MappingError) -> None:
         """Raise :class:`PayloadInvalid` if the payload breaks the input schema."""
@@ -200,6 +317,11 @@ class MappingRegistry:
     @property
     def targets(self) -> list[str]:
         return sorted({m.target for m in self.mappings})
+
+    @property
+    def document_targets(self) -> list[str]:
+        """Targets served by a file for a regulator (written to the submission folder)."""
+        return sorted({m.target for m in self.mappings if m.is_document})
 
     def for_event(self, event: OutboxEvent) -> DocumentMapping:
         """The mapping for ``event`` or a permanent :class:`MappingError`."""

@@ -5,6 +5,12 @@ agent claims its first event, and reported with the file and field: YAML
 that is not plain data or repeats a key, a structure that breaks
 ``schemas/mapping.schema.json``, unknown transforms or bad arguments, and
 source/target paths that the input/output schemas do not have.
+
+Document mappings (a ``document:`` block, see :mod:`sync_agent.documents`)
+are checked as far as their formats allow: XML targets must be well-formed
+element/attribute paths (the XSD itself is checked per document, since the
+report type may choose it), XLSX targets must be keys of the form, and the
+schema files must exist and compile.
 """
 
 from __future__ import annotations
@@ -13,8 +19,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import copy
+from dataclasses import replace
+from typing import Literal
+
 import yaml
 
+from . import xmldoc
+from .documents import DocumentSpec, load_document_spec, origin_key
 from .fieldpath import event_reader, parse_path, payload_reader
 from .mapping import EVENT_FIELDS, DocumentMapping, Rule
 from .schemas import FREE, LoadedSchema, SchemaPathError, load_schema
@@ -41,9 +53,30 @@ class _Loader(yaml.SafeLoader):
 class _Compiler:
     """Turns one parsed mapping file into rules, collecting every problem."""
 
-    def __init__(self, file: Path, input_schema: LoadedSchema | None, output_schema: LoadedSchema) -> None:
+    def __init__(
+        self,
+        file: Path,
+        input_schema: LoadedSchema | None,
+        output_schema: LoadedSchema | None,
+        kind: Literal["json", "xml", "xlsx"] = "json",
+        form_keys: frozenset[str] = frozenset(),
+    ) -> None:
         self.file, self.input_schema, self.output_schema = file, input_schema, output_schema
+        self.kind, self.form_keys = kind, form_keys
         self.problems: list[str] = []
+
+    def target_path(self, target: str, nested: bool) -> list[str]:
+        """The target's segments; :class:`ValueError` naming what is wrong."""
+        if self.kind == "xml":
+            return xmldoc.parse_target(target)
+        if self.kind == "xlsx":
+            if nested or target not in self.form_keys:
+                raise ValueError(f"{target!r} is not a key of the document's form")
+            return [target]
+        segments = parse_path(target)
+        if any(isinstance(s, int) for s in segments):
+            raise ValueError("target paths cannot index lists; use each")
+        return [str(s) for s in segments]
 
     def problem(self, where: str, target: str, message: str) -> None:
         self.problems.append(f"{self.file.name}: {where} (target {target}): {message}")
@@ -54,11 +87,12 @@ class _Compiler:
         where: str,
         in_prefix: list[str | int] | None,
         out_prefix: list[str | int] | None,
+        nested: bool = False,
     ) -> tuple[Rule, ...]:
         compiled: list[Rule] = []
         seen: set[str] = set()
         for index, spec in enumerate(specs):
-            rule = self.rule(spec, f"{where}[{index}]", in_prefix, out_prefix, seen)
+            rule = self.rule(spec, f"{where}[{index}]", in_prefix, out_prefix, seen, nested)
             if rule is not None:
                 compiled.append(rule)
         return tuple(compiled)
@@ -87,16 +121,19 @@ class _Compiler:
         in_prefix: list[str | int] | None,
         out_prefix: list[str | int] | None,
         seen: set[str],
+        nested: bool = False,
     ) -> Rule | None:
         target = spec["target"]
         ok = True
         try:
-            target_path = [str(s) for s in parse_path(target) if not isinstance(s, int)]
-            if len(target_path) != len(parse_path(target)):
-                raise ValueError("target paths cannot index lists; use each")
+            target_path = self.target_path(target, nested)
         except ValueError as exc:
             self.problem(where, target, str(exc))
             return None
+        if self.kind == "xml" and "const" in spec:
+            for message in xmldoc.check_subtree(spec["const"], "const"):
+                self.problem(where, target, message)
+                ok = False
         if target in seen and not spec.get("append"):
             self.problem(where, target, "target set twice; add 'append: true' to concatenate lists")
             ok = False
@@ -118,11 +155,14 @@ class _Compiler:
         if "each" in spec:
             item_in = [*in_prefix, *source_paths[0], "[]"] if source_paths and in_prefix is not None else None
             item_out = [*out_prefix, *target_path, "[]"] if out_prefix is not None else None
-            each = self.rules(spec["fields"], f"{where}.fields", item_in, item_out)
+            each = self.rules(spec["fields"], f"{where}.fields", item_in, item_out, nested=True)
         if not ok:
             return None
         origin = spec.get("source") or spec.get("each") or spec.get("sources") or "const"
-        label = f"{'.'.join(target_path)} <- {origin}"
+        if self.kind == "json":
+            label = f"{'.'.join(target_path)} <- {origin}"
+        else:  # a document's problem path already names the target: say where the value comes from
+            label = ", ".join(origin) if isinstance(origin, list) else str(origin)
         required, append = bool(spec.get("required")), bool(spec.get("append"))
         simple = not transforms and not required and each is None
         return Rule(
@@ -140,6 +180,8 @@ class _Compiler:
     def _reader(self, spec: dict[str, Any], where: str, target: str):
         if "const" in spec:
             const = spec["const"]
+            if isinstance(const, (dict, list)):  # a fresh copy: later rules may add to a subtree
+                return (lambda _data, _meta: copy.deepcopy(const)), []
             return (lambda _data, _meta: const), []
         texts: list[str] = spec["sources"] if "sources" in spec else [spec.get("source") or spec["each"]]
         getters: list[Callable[[dict[str, Any], dict[str, Any]], Any]] = []
@@ -175,7 +217,7 @@ def load_file(file: Path, meta_schema: LoadedSchema, problems: list[str]) -> Doc
     if errors:
         problems.extend(f"{file.name}: {path}: {message}" for path, message in errors)
         return None
-    schemas: dict[str, LoadedSchema | None] = {"input_schema": None}
+    schemas: dict[str, LoadedSchema | None] = {"input_schema": None, "output_schema": None}
     for key in ("input_schema", "output_schema"):
         if key in data:
             try:
@@ -183,6 +225,8 @@ def load_file(file: Path, meta_schema: LoadedSchema, problems: list[str]) -> Doc
             except ValueError as exc:
                 problems.append(f"{file.name}: {key}: {exc}")
                 return None
+    if "document" in data:
+        return _load_document_mapping(file, data, schemas["input_schema"], problems)
     output = schemas["output_schema"]
     assert output is not None  # required by the mapping schema
     compiler = _Compiler(file, schemas["input_schema"], output)
@@ -203,3 +247,50 @@ def load_file(file: Path, meta_schema: LoadedSchema, problems: list[str]) -> Doc
         output_schema=output,
         rules=rules,
     )
+
+
+def _load_document_mapping(
+    file: Path, data: dict[str, Any], input_schema: LoadedSchema | None, problems: list[str]
+) -> DocumentMapping | None:
+    """A mapping with a ``document:`` block: its rules fill a file, not a JSON document."""
+    count = len(problems)
+    for key in ("output_schema", "request"):
+        if key in data:
+            problems.append(
+                f"{file.name}: {key}: a document mapping has none (the document block says it all)"
+            )
+    spec, spec_problems = load_document_spec(file, data["document"], input_schema)
+    problems.extend(spec_problems)
+    if spec is None:
+        return None
+    compiler = _Compiler(file, input_schema, None, spec.format, frozenset(spec.form_keys))
+    rules = compiler.rules(data["fields"], "fields", [], None)
+    problems.extend(compiler.problems)
+    if len(problems) > count:
+        return None
+    return DocumentMapping(
+        name=data["name"],
+        file=file,
+        target=data["target"],
+        event_types=tuple(data["event_types"]),
+        payload_versions=tuple(data["payload_versions"]),
+        method="",
+        path="",
+        input_schema=input_schema,
+        output_schema=None,
+        rules=rules,
+        document=replace(spec, origins=_origins(spec, data["fields"], compiler)),
+    )
+
+
+def _origins(spec: DocumentSpec, rules: list[dict[str, Any]], compiler: _Compiler) -> dict[str, str]:
+    """Path filled -> the payload field(s) it comes from, for the top-level
+    rules that read the payload (messages then say which datum to fix)."""
+    origins: dict[str, str] = {}
+    for rule in rules:
+        source = rule.get("source") or ", ".join(rule.get("sources", []))
+        if not source or "each" in rule:
+            continue
+        path = origin_key(spec.field_path(compiler.target_path(rule["target"], nested=False)))
+        origins[path] = f"{origins[path]}, {source}" if path in origins else source
+    return origins

@@ -55,17 +55,25 @@ class LoadedSchema:
     def title(self) -> str:
         return str(self.schema.get("title") or self.schema.get("x-samm-aspect-model-urn") or self.path.name)
 
-    def errors(self, document: Any, limit: int = 3) -> list[tuple[str, str]]:
+    def errors(self, document: Any, limit: int = 3, *, name_missing: bool = False) -> list[tuple[str, str]]:
         """Up to ``limit`` (json_path, message) pairs sorted by path, plus a
-        line counting the rest; empty when ``document`` is valid."""
+        line counting the rest; empty when ``document`` is valid.
+
+        ``name_missing`` points a missing required property at the property
+        itself (``$.manufacturer.city``) rather than at the object that lacks
+        it (``$.manufacturer``), for messages a person acts on field by field.
+        """
         if self.fast is not None and self.fast.is_valid(document):
             return []
-        found = sorted(self.validator.iter_errors(document), key=lambda e: (e.json_path, e.message))
+        found = sorted(
+            ((_path(e, name_missing), e) for e in self.validator.iter_errors(document)),
+            key=lambda pe: (pe[0], pe[1].message),
+        )
         if not found and self.fast is not None:  # the validators disagree: the stricter verdict wins
             return [
                 (_rs_path(e.instance_path), e.message) for e in list(self.fast.iter_errors(document))[:limit]
             ]
-        return [(e.json_path, _short_message(e)) for e in found[:limit]] + (
+        return [(path, _short_message(e)) for path, e in found[:limit]] + (
             [("", f"... and {len(found) - limit} more")] if len(found) > limit else []
         )
 
@@ -127,6 +135,20 @@ class LoadedSchema:
         ):
             return FREE  # combinators are not walked: accept any path below
         return node if isinstance(node, dict) else FREE
+
+
+_REQUIRED = re.compile(r"^'(.+)' is a required property$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _path(error: js_exceptions.ValidationError, name_missing: bool) -> str:
+    """The error's JSON path; with ``name_missing``, a missing required
+    property's own path."""
+    match = _REQUIRED.match(error.message) if name_missing and error.validator == "required" else None
+    if match is None:
+        return error.json_path
+    name = match.group(1)
+    return f"{error.json_path}.{name}" if _NAME.match(name) else f"{error.json_path}[{name!r}]"
 
 
 def _short_message(error: js_exceptions.ValidationError) -> str:

@@ -146,6 +146,10 @@ class AgentSettings(BaseModel):
     #: Days a journal entry is kept (far longer than any lease).
     journal_retention_days: int = Field(default=30, ge=1, le=3650)
     mappings_dir: Path = Field(default_factory=default_mappings_dir)
+    #: Where regulator files (MIR XML, eMDR XML, NMPA XLSX) are written, one per
+    #: report and type, replaced atomically when a report is rendered again; a
+    #: relative path is taken from the agent's working directory.
+    submission_dir: Path = Path("submissions")
 
 
 class AgentConfig(BaseModel):

@@ -98,6 +98,13 @@ class FakeOdooGateway:
         self.unavailable = False
         self.answers: list[tuple[str, dict[str, Any]]] = []
         self.answer_errors: dict[str, Exception] = {}
+        # Regulatory reports: every call is recorded, in order, for tests to assert.
+        self.rendered: list[dict[str, Any]] = []  # sync_report_rendered calls
+        self.invalid: list[dict[str, Any]] = []  # sync_report_invalid calls
+        self.acknowledgements: list[dict[str, Any]] = []  # sync_apply_acknowledgement calls
+        self.report_errors: dict[int, Exception] = {}  # report id -> error its calls raise
+        #: 3500A report number -> report name, for acknowledgements to match.
+        self.report_numbers: dict[str, str] = {}
         self.claims: list[tuple[str, str]] = []  # (agent_id, event_uid), every claim ever
         self._lock = threading.Lock()
         self._all: dict[str, FakeEvent] = {}
@@ -273,3 +280,43 @@ class FakeOdooGateway:
                 return {"status": "duplicate"}
             self.answers.append((scar_ref, answer))
         return {"status": answer.get("status", "applied")}
+
+    # -- regulatory reports (quality.regulatory.report) -----------------------
+    def report_rendered(
+        self, report_id: int, event_uid: str, file_name: str, content_b64: str, sha256: str
+    ) -> bool:
+        """Record the written file (or raise the error injected for the report)."""
+        self._check()
+        if report_id in self.report_errors:
+            raise self.report_errors[report_id]
+        with self._lock:
+            self.rendered.append(
+                {
+                    "report_id": report_id,
+                    "event_uid": event_uid,
+                    "file_name": file_name,
+                    "content_b64": content_b64,
+                    "sha256": sha256,
+                }
+            )
+        return True
+
+    def report_invalid(self, report_id: int, event_uid: str, problems: list[dict[str, str]]) -> bool:
+        """Record why the report's file was not written."""
+        self._check()
+        if report_id in self.report_errors:
+            raise self.report_errors[report_id]
+        with self._lock:
+            self.invalid.append({"report_id": report_id, "event_uid": event_uid, "problems": list(problems)})
+        return True
+
+    def apply_acknowledgement(self, ack: dict[str, Any]) -> dict[str, Any]:
+        """Record the acknowledgement; it matches a report registered in
+        :attr:`report_numbers` by its ``report_number`` (state: its ``status``)."""
+        self._check()
+        with self._lock:
+            self.acknowledgements.append(ack)
+            name = self.report_numbers.get(ack.get("report_number") or "")
+        if name is None:
+            return {"matched": False, "report": None, "state": None}
+        return {"matched": True, "report": name, "state": ack.get("status")}

@@ -92,6 +92,18 @@ def _iso_datetime(value: Any, _arg: Any) -> str:
     return _utc(parsed).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _compact_date(value: Any, _arg: Any) -> str:
+    # HL7 v3 TS and other EDI formats write dates as ISO 8601 "basic" digits.
+    return _iso_date(value, None).replace("-", "")
+
+
+def _compact_datetime(value: Any, _arg: Any) -> str:
+    parsed = _parse_datetime("compact_datetime", value)
+    if not isinstance(parsed, datetime):
+        raise TransformError(f"compact_datetime expects a date-time, got the date {_short(value)}")
+    return _utc(parsed).strftime("%Y%m%d%H%M%S")
+
+
 def _integer(value: Any, _arg: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -129,8 +141,30 @@ def _phone(value: Any, _arg: Any) -> str | None:
     return ("+" if text.startswith("+") else "") + digits
 
 
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
 def _default(value: Any, arg: Any) -> Any:
-    return arg if value is None or value == "" or value == [] or value == {} else value
+    return arg if _is_empty(value) else value
+
+
+def _if_empty(value: Any, arg: Any) -> Any:
+    # The mirror image of ``default``: a marker that stands in for a missing
+    # value, such as HL7's nullFlavor="NI" on an element the schema requires.
+    return arg if _is_empty(value) else None
+
+
+def _if_present(value: Any, arg: Any) -> Any:
+    # A fixed value (a code, a whole XML subtree) that applies only when a
+    # field is filled in, e.g. FDA's "Foreign" report source.
+    return None if _is_empty(value) else arg
+
+
+def _null_if(value: Any, arg: frozenset[str]) -> Any:
+    if isinstance(value, (list, dict)):
+        raise TransformError(f"null_if expects a scalar, got {_short(value)}")
+    return None if _as_string(value) in arg else value
 
 
 def _map_values(value: Any, arg: dict[str, Any]) -> Any:
@@ -154,9 +188,54 @@ def _first(value: Any, _arg: Any) -> Any:
     return next((item for item in value if item is not None), None)
 
 
+def _map_items(value: Any, arg: dict[str, Any]) -> list[Any] | None:
+    # ``map_values`` for each item of a list (e.g. several outcomes ticked on
+    # a form): a null result drops the item, and a repeat is kept once.
+    if not isinstance(value, list):
+        raise TransformError(f"map_items expects a list, got {_short(value)}")
+    mapped: list[Any] = []
+    for item in value:
+        if item is None:
+            continue
+        key = item if isinstance(item, str) else _as_string(item)
+        if key not in arg:
+            raise TransformError(
+                f"map_items has no entry for {_short(item)} (known: {', '.join(sorted(arg))})"
+            )
+        if arg[key] is not None and arg[key] not in mapped:
+            mapped.append(arg[key])
+    return mapped or None
+
+
+def _pluck(value: Any, arg: str) -> list[Any] | None:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise TransformError(f"pluck expects a list of objects, got {_short(value)}")
+    items = [item[arg] for item in value if item.get(arg) is not None and item.get(arg) != ""]
+    return items or None
+
+
 def _prefix(value: Any, arg: str) -> str:
     text = _as_string(value)
     return text if text.startswith(arg) else arg + text
+
+
+def _format(value: Any, arg: tuple[str | tuple[int, tuple[Callable[[Any], Any], ...]], ...]) -> str | None:
+    items = value if isinstance(value, list) else [value]
+    parts: list[str] = []
+    for part in arg:
+        if isinstance(part, str):
+            parts.append(part)
+            continue
+        index, conversions = part
+        item = items[index] if index < len(items) else None
+        for convert in conversions:
+            item = convert(item)
+        if _is_empty(item):
+            return None  # a half-built identifier is worse than none
+        if isinstance(item, (list, dict)):
+            raise TransformError(f"format expects scalar items, got {_short(item)}")
+        parts.append(_as_string(item))
+    return "".join(parts)
 
 
 def _key_value(value: Any, arg: str) -> list[dict[str, str]] | None:
@@ -175,6 +254,35 @@ def _key_value_list(value: Any, arg: str) -> list[dict[str, str]] | None:
         text = ", ".join(_as_string(x) for x in item) if isinstance(item, list) else _as_string(item)
         items.append({"key": f"{arg}{key}", "value": text})
     return items or None
+
+
+def _keep(value: Any, arg: frozenset[str], *, keep: bool = True) -> Any:
+    # A list filtered by a fixed set (e.g. only EEA countries go where the
+    # form takes EEA countries); a single value is kept or becomes null.
+    if isinstance(value, dict):
+        raise TransformError(f"{'keep' if keep else 'drop'} expects a value or a list, got {_short(value)}")
+    if not isinstance(value, list):
+        return value if (_as_string(value) in arg) == keep else None
+    items = [item for item in value if item is not None and (_as_string(item) in arg) == keep]
+    return items or None
+
+
+def _pick_when(value: Any, arg: str) -> Any:
+    # Where a form splits one datum by its unit or kind into several fields
+    # (patient age in years, months or days): [kind, value] -> value for one kind.
+    if not isinstance(value, list) or len(value) != 2:
+        raise TransformError(f"pick_when expects a [key, value] pair (sources: [a, b]), got {_short(value)}")
+    key, item = value
+    return item if key is not None and _as_string(key) == arg else None
+
+
+def _arg_value_set(name: str) -> Callable[[Any], frozenset[str]]:
+    def check(arg: Any) -> frozenset[str]:
+        if not isinstance(arg, list) or not arg or any(isinstance(v, (list, dict)) or v is None for v in arg):
+            raise TransformError(f"{name} needs a non-empty list of values, got {_short(arg)}")
+        return frozenset(_as_string(v) for v in arg)
+
+    return check
 
 
 # -- load-time argument checks: return the normalised argument or raise ----
@@ -196,6 +304,60 @@ def _arg_positive_int(arg: Any) -> int:
 def _arg_value_map(arg: Any) -> dict[str, Any]:
     if not isinstance(arg, dict) or not arg:
         raise TransformError(f"map_values needs a non-empty mapping of values, got {_short(arg)}")
+    return {_as_string(key): value for key, value in arg.items()}
+
+
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([0-9]+)((?:\|[a-z_]+)*)\}|[{}]")
+
+
+def _arg_format(arg: Any) -> tuple[str | tuple[int, tuple[Callable[[Any], Any], ...]], ...]:
+    """``"{0}-{1|compact_datetime}"`` -> literal texts and (item index, conversions)."""
+    if not isinstance(arg, str) or not arg:
+        raise TransformError(f"format needs a template text, got {_short(arg)}")
+    parts: list[str | tuple[int, tuple[Callable[[Any], Any], ...]]] = []
+    position = 0
+    for match in _FORMAT_FIELD.finditer(arg):
+        parts.append(arg[position : match.start()])
+        position = match.end()
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            parts.append(token[0])
+            continue
+        if match.group(1) is None:
+            raise TransformError(
+                f"format: stray {token!r} in {_short(arg)}; fields are {{0}} or {{0|transform}}, "
+                "and {{ }} write braces"
+            )
+        conversions = []
+        for name in filter(None, match.group(2).split("|")):
+            transform = TRANSFORMS.get(name)
+            if transform is None or transform.arg == "required" or transform.handles_none:
+                raise TransformError(f"format: {name!r} is not a transform without argument")
+            conversions.append(_converter(transform))
+        parts.append((int(match.group(1)), tuple(conversions)))
+    parts.append(arg[position:])
+    if not any(isinstance(part, tuple) for part in parts):
+        raise TransformError(f"format: {_short(arg)} has no field such as {{0}}")
+    return tuple(part for part in parts if part != "")
+
+
+def _converter(transform: Transform) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        return None if value is None else transform.apply(value, transform.default_arg)
+
+    return convert
+
+
+def _arg_scalars(arg: Any) -> frozenset[str]:
+    values = arg if isinstance(arg, list) else [arg]
+    if not values or any(isinstance(v, (list, dict)) or v is None for v in values):
+        raise TransformError(f"null_if needs a value or a list of values, got {_short(arg)}")
+    return frozenset(_as_string(v) for v in values)
+
+
+def _arg_item_map(arg: Any) -> dict[str, Any]:
+    if not isinstance(arg, dict) or not arg:
+        raise TransformError(f"map_items needs a non-empty mapping of values, got {_short(arg)}")
     return {_as_string(key): value for key, value in arg.items()}
 
 
@@ -232,6 +394,8 @@ TRANSFORMS: Final[Mapping[str, Transform]] = MappingProxyType(
             _t("number", "number from a number or numeric text", _number),
             _t("iso_date", "date or date-time -> YYYY-MM-DD (UTC day)", _iso_date),
             _t("iso_datetime", "date-time -> YYYY-MM-DDTHH:MM:SSZ (naive = UTC)", _iso_datetime),
+            _t("compact_date", "date or date-time -> YYYYMMDD (UTC day; HL7 TS)", _compact_date),
+            _t("compact_datetime", "date-time -> YYYYMMDDHHMMSS (UTC; HL7 TS)", _compact_datetime),
             _t("phone", "keep a leading + and the digits: '+49 (89) 123-45' -> '+49 89 123 45'", _phone),
             _t("first", "first non-empty item of a list", _first),
             _t(
@@ -242,11 +406,52 @@ TRANSFORMS: Final[Mapping[str, Transform]] = MappingProxyType(
                 handles_none=True,
             ),
             _t(
+                "if_empty",
+                "the argument when the value is empty, else null (e.g. an HL7 nullFlavor)",
+                _if_empty,
+                arg="required",
+                handles_none=True,
+            ),
+            _t(
+                "if_present",
+                "the argument when the value is not empty, else null (a code that goes with a field)",
+                _if_present,
+                arg="required",
+            ),
+            _t(
+                "null_if",
+                "null when the value is the argument or one of its list (compared as text): {null_if: 0}",
+                _null_if,
+                arg="required",
+                check=_arg_scalars,
+            ),
+            _t(
+                "format",
+                "text from a template: '{0}-{1|compact_datetime}' (items of a list; empty item -> null)",
+                _format,
+                arg="required",
+                check=_arg_format,
+            ),
+            _t(
                 "map_values",
                 "replace by a fixed table; unknown values are an error",
                 _map_values,
                 arg="required",
                 check=_arg_value_map,
+            ),
+            _t(
+                "map_items",
+                "map_values for each list item; null results and repeats dropped",
+                _map_items,
+                arg="required",
+                check=_arg_item_map,
+            ),
+            _t(
+                "pluck",
+                "list of objects -> list of one field's values, empty ones skipped",
+                _pluck,
+                arg="required",
+                check=_arg_text("pluck"),
             ),
             _t(
                 "join",
@@ -284,6 +489,27 @@ TRANSFORMS: Final[Mapping[str, Transform]] = MappingProxyType(
                 arg="optional",
                 check=_arg_text("key_value_list"),
                 default_arg="",
+            ),
+            _t(
+                "keep",
+                "list -> the items in the argument's list (one value: itself or null)",
+                _keep,
+                arg="required",
+                check=_arg_value_set("keep"),
+            ),
+            _t(
+                "drop",
+                "list -> the items not in the argument's list (one value: itself or null)",
+                lambda v, a: _keep(v, a, keep=False),
+                arg="required",
+                check=_arg_value_set("drop"),
+            ),
+            _t(
+                "pick_when",
+                "[key, value] (from sources) -> value when key is the argument, else null",
+                _pick_when,
+                arg="required",
+                check=_arg_text("pick_when"),
             ),
         ]
     )

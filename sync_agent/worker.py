@@ -17,12 +17,22 @@ Guarantees, and where each comes from:
   message, or the JSON path the schema rejected) and whether it will be
   retried.
 
+Regulator targets (mappings with a ``document:`` block) are served by the same
+loop: the file is rendered and validated, written atomically into the
+submission folder (:mod:`sync_agent.submission`), attached to its regulatory
+report in Odoo (``report_rendered``) and acked like a delivery. An invalid
+file is never written: the report is told why (``report_invalid``, the
+problems by XPath or field) and the event fails for good. Writing the same
+file again is harmless (same name, same bytes), so a retry after a lost
+answer from Odoo simply renders it again.
+
 A stop request (SIGTERM, SIGINT) lets the current event finish, hands the
 rest of the batch back with ``sync_release`` and ends :meth:`Worker.run`.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 import signal
 import threading
@@ -34,17 +44,20 @@ from typing import Any
 import schedule
 from pydantic import ValidationError
 
-from .gateway import GatewayError, OdooGateway
-from .mapping import MappingError, MappingRegistry
+from .gateway import GatewayCallError, GatewayError, OdooGateway
+from .mapping import DocumentInvalid, DocumentMapping, MappingError, MappingRegistry
 from .models import CycleReport, OutboxEvent, truncate
 from .portal import PortalClient, PortalError
 from .settings import AgentSettings
 from .state import DeliveryRecord, StateStore
+from .submission import SubmissionFolder
 
-__all__ = ["ACK_DELAY", "Worker"]
+__all__ = ["ACK_DELAY", "FILE_BUDGET", "Worker"]
 
 #: Longest time (seconds) an accepted delivery waits to be journalled and acked.
 ACK_DELAY = 0.25
+#: Seconds one regulator file may take (render, validate, write, one Odoo call).
+FILE_BUDGET = 5.0
 
 _log = logging.getLogger("sync_agent.worker")
 
@@ -59,26 +72,31 @@ def _guarded(job: Callable[[], Any]) -> None:
 
 
 class Worker:
-    """Delivers the outbox events of one target to one portal."""
+    """Delivers the outbox events of one portal's target to that portal and,
+    given a submission folder, those of every regulator target to files."""
 
     def __init__(
         self,
         *,
         gateway: OdooGateway,
-        portal: PortalClient,
+        portal: PortalClient | None,
         registry: MappingRegistry,
         state: StateStore,
         settings: AgentSettings,
+        submissions: SubmissionFolder | None = None,
         stop_event: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.gateway, self.portal, self.registry, self.state = gateway, portal, registry, state
-        self.settings = settings
-        self.target = portal.settings.target
+        self.settings, self.submissions = settings, submissions
+        targets = {portal.settings.target} if portal is not None else set()
+        if submissions is not None:
+            targets.update(registry.document_targets)
+        self.targets = sorted(targets)
         self.stop_event = stop_event or threading.Event()
         self.clock = clock
         # Do not start an event whose lease could run out before it is done.
-        self._budget = portal.settings.event_budget_seconds()
+        self._budget = portal.settings.event_budget_seconds() if portal is not None else FILE_BUDGET
         self._acked: list[str] = []
         self._pending: list[tuple[OutboxEvent, str | None, dict[str, Any]]] = []  # accepted, not yet acked
         self._pending_since = 0.0
@@ -97,7 +115,7 @@ class Worker:
             return report
         agent = self.settings.agent_id
         raw = self.gateway.sync_claim(
-            agent, self.settings.batch_size, self.settings.lease_seconds, [self.target]
+            agent, self.settings.batch_size, self.settings.lease_seconds, self.targets
         )
         claimed_at = self.clock()
         report.claimed = len(raw)
@@ -163,6 +181,9 @@ class Worker:
             return
         try:
             mapping = self.registry.for_event(event)
+            if mapping.is_document:
+                self._deliver_file(event, mapping, report, log_ctx)
+                return
             document = mapping.render(event)
         except MappingError as exc:
             self._fail(event, str(exc), False, None, report, log_ctx)
@@ -176,6 +197,11 @@ class Worker:
                 None,
                 report,
                 log_ctx,
+            )
+            return
+        if self.portal is None:
+            self._fail(
+                event, f"no portal is configured for target {event.target}", False, None, report, log_ctx
             )
             return
         try:
@@ -195,6 +221,61 @@ class Worker:
         if not self._pending:
             self._pending_since = self.clock()
         self._pending.append((event, receipt.id, log_ctx))
+
+    def _deliver_file(
+        self, event: OutboxEvent, mapping: DocumentMapping, report: CycleReport, log_ctx: dict
+    ) -> None:
+        """Render and validate a regulator file; write it and tell its report in
+        Odoo, or write nothing and tell the report why. Acked in :meth:`flush`."""
+        if self.submissions is None:
+            self._fail(event, f"no submission folder for target {event.target}", False, None, report, log_ctx)
+            return
+        try:
+            rendered = mapping.render_document(event)
+        except DocumentInvalid as exc:
+            if self._report_invalid(event, exc, log_ctx):
+                self._fail(event, str(exc), False, None, report, log_ctx)
+            else:
+                self._fail(event, f"{exc} (not yet on the report)", True, None, report, log_ctx)
+            return
+        try:
+            self.submissions.write(rendered.file_name, rendered.content)
+        except (OSError, ValueError) as exc:
+            self._fail(event, f"writing {rendered.file_name} failed: {exc}", True, None, report, log_ctx)
+            return
+        content_b64 = base64.b64encode(rendered.content).decode("ascii")
+        try:
+            answer = self.gateway.report_rendered(
+                event.res_id, event.event_uid, rendered.file_name, content_b64, rendered.sha256
+            )
+        except GatewayError as exc:
+            refused = isinstance(exc, GatewayCallError) and exc.is_refusal
+            error = f"{rendered.file_name} written, but odoo did not take it: {exc}"
+            self._fail(event, error, not refused, None, report, log_ctx)
+            return
+        report.delivered += 1
+        _log.info(
+            "regulator file written",
+            extra={**log_ctx, "file_name": rendered.file_name, "sha256": rendered.sha256},
+        )
+        if isinstance(answer, dict) and answer.get("applied") is False:  # e.g. a newer render is under way
+            _log.warning("odoo kept the report as it was", extra={**log_ctx, "reason": answer.get("reason")})
+        if not self._pending:
+            self._pending_since = self.clock()
+        self._pending.append((event, rendered.file_name, log_ctx))
+
+    def _report_invalid(self, event: OutboxEvent, invalid: DocumentInvalid, log_ctx: dict) -> bool:
+        """Tell the regulatory report why no file was written; False if Odoo
+        could not be reached (the event is then retried, and the report told later)."""
+        problems = [problem.as_dict() for problem in invalid.problems]
+        try:
+            self.gateway.report_invalid(event.res_id, event.event_uid, problems)
+        except GatewayCallError as exc:  # the event's own error text still says it all
+            _log.error("odoo refused the report's problems", extra={**log_ctx, "error": str(exc)})
+        except GatewayError as exc:
+            _log.error("odoo unreachable for the report's problems", extra={**log_ctx, "error": str(exc)})
+            return False
+        return True
 
     def _ack(self, event: OutboxEvent, remote_ref: str | None, report: CycleReport, log_ctx: dict) -> None:
         try:
@@ -322,7 +403,7 @@ class Worker:
             scheduler.every(interval).seconds.do(_guarded, job)  # type: ignore[arg-type]
         scheduler.every(1).days.do(_guarded, self.prune_journal)
         previous = self._install_signals() if install_signals else {}
-        _log.info("agent started", extra={"agent_id": self.settings.agent_id, "target": self.target})
+        _log.info("agent started", extra={"agent_id": self.settings.agent_id, "targets": self.targets})
         try:
             scheduler.run_all()
             while not self.stop_event.is_set():

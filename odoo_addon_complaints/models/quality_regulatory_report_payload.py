@@ -39,7 +39,7 @@ class QualityRegulatoryReport(models.Model):
             "complaint": {
                 "number": event.complaint_id.name,
                 "received_on": _date(event.complaint_id.date_received),
-                "channel": event.complaint_id.channel,
+                "channel": event.complaint_id.channel or None,
                 "description": _text(html2plaintext(event.complaint_id.description or "")),
             },
             "event": self._payload_event(event),
@@ -54,7 +54,7 @@ class QualityRegulatoryReport(models.Model):
                 "risk_assessment_reviewed": event.risk_assessment_reviewed,
                 "corrective_action": _text(event.corrective_action),
                 "final_comments": _text(event.final_comments),
-                "conclusion": _text(event.final_comments),
+                "conclusion": None,
                 "similar_incidents_note": None,
             },
         }
@@ -76,8 +76,8 @@ class QualityRegulatoryReport(models.Model):
             "regulator": _text(self.regulator),
             "regulator_country": self.regulator_country_id.code or None,
             "regulator_ref": _text(self.regulator_ref),
-            "mfr_report_number": self.mfr_report_number,
-            "event_class": decision.event_class or self.adverse_event_id.classification,
+            "mfr_report_number": self.mfr_report_number or None,
+            "event_class": decision.event_class or self.adverse_event_id.classification or None,
             "remedial_action": bool(decision.remedial_action if decision else self.adverse_event_id.remedial_action),
             "non_reportable_reason": _text(self.non_reportable_reason),
         }
@@ -87,7 +87,7 @@ class QualityRegulatoryReport(models.Model):
             "date_from": _date(event.date_event),
             "date_to": _date(event.date_event_end or event.date_event),
             "awareness_date": _date(event.date_awareness),
-            "classification": event.classification,
+            "classification": event.classification or None,
             "outcome": event.outcome_ids.mapped("code"),
             "death_date": _date(event.death_date),
             "narrative": _text(event.narrative),
@@ -96,7 +96,7 @@ class QualityRegulatoryReport(models.Model):
             "patients_involved": event.patients_involved or 1,
             "device_location": event.device_location or "unknown",
             "reporter": {
-                "role": event.reporter_role,
+                "role": event.reporter_role or None,
                 "organization": _text(event.reporter_organization),
                 "country": event.reporter_country_id.code or None,
             },

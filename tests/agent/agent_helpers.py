@@ -27,6 +27,17 @@ def example_payload() -> dict[str, Any]:
     return example_event()["payload"]
 
 
+#: The documented regulatory report event (target eu_mir_7_2_1, an initial report).
+REGULATORY_EVENT = MAPPINGS / "examples" / "regulatory_report.render.v1.json"
+
+
+def regulatory_event(**report: Any) -> dict[str, Any]:
+    """A fresh copy of the regulatory report example, ``report`` fields changed."""
+    event = json.loads(REGULATORY_EVENT.read_text(encoding="utf-8"))
+    event["payload"]["report"].update(report)
+    return event
+
+
 def portal_settings(base_url: str, **overrides: Any) -> PortalSettings:
     values: dict[str, Any] = {
         "base_url": base_url,

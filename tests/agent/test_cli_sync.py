@@ -148,7 +148,17 @@ def test_bad_mapping_file_stops_start_up_with_exit_2(
     assert agent_env.claims == []  # nothing claimed with a broken mapping
 
 
-def test_commands_need_a_portal(full_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_commands_need_a_portal_without_regulator_targets(
+    full_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS / "schemas", mappings / "schemas")
+    for name in ("supplier_portal_report8d.yaml", "supplier_portal_status.yaml"):  # no document mapping
+        shutil.copy(MAPPINGS / name, mappings / name)
+    monkeypatch.setenv("COMPLAINTS_SYNC_MAPPINGS_DIR", str(mappings))
     assert cli.main(["once"]) == 2
     assert "portal is not configured" in capsys.readouterr().err
 

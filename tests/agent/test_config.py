@@ -173,3 +173,15 @@ def test_config_is_immutable() -> None:
     config = load_config(environ={**BASE_ENV, "COMPLAINTS_ODOO_API_KEY": SECRET})
     with pytest.raises(ValidationError):  # frozen model
         config.odoo.db = "other"  # type: ignore[misc]
+
+
+def test_submission_folder_from_file_environment_or_default(tmp_path: Path) -> None:
+    env = {**BASE_ENV, "COMPLAINTS_ODOO_API_KEY": SECRET}
+    assert load_config(environ=env).agent.submission_dir == Path("submissions")
+    config_file = tmp_path / "agent.toml"
+    config_file.write_text(f'[agent]\nsubmission_dir = "{tmp_path / "from-file"}"\n', encoding="utf-8")
+    assert load_config(environ=env, config_file=config_file).agent.submission_dir == tmp_path / "from-file"
+    env["COMPLAINTS_SUBMISSION_DIR"] = str(tmp_path / "from-env")
+    config = load_config(environ=env, config_file=config_file)
+    assert config.agent.submission_dir == tmp_path / "from-env"  # environment wins
+    assert config.redacted()["agent"]["submission_dir"] == str(tmp_path / "from-env")

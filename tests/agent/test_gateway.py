@@ -31,6 +31,9 @@ class StubOdoo:
             "sync_release": 2,
             "sync_status": {"counts": {"pending": 3}},
             "sync_apply_supplier_answer": {"status": "applied"},
+            "sync_report_rendered": True,
+            "sync_report_invalid": True,
+            "sync_apply_acknowledgement": {"matched": True, "report": "RR-1", "state": "acknowledged"},
         }
 
     def rpc(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -121,6 +124,27 @@ def test_calls_follow_the_outbox_contract(odoo: tuple[StubOdoo, int]) -> None:
         ("quality.sync.event", "sync_status", []),
         ("quality.sync.event", "sync_apply_supplier_answer", ["SCAR-1", {"answer_id": "a"}]),
     ]
+
+
+def test_regulatory_report_calls_go_to_the_report_model(odoo: tuple[StubOdoo, int]) -> None:
+    stub, port = odoo
+    gateway = OdooRpcGateway(settings(port))
+    problems = [{"path": "/incident/admin_info/ncaReportNo", "message": "missing"}]
+    assert gateway.report_rendered(7, "uid-1", "RR-1_MIR_initial.xml", "PGE+", "ab12") is True
+    assert gateway.report_invalid(7, "uid-2", problems) is True
+    ack = {"kind": "ACK3", "report_number": "1234567-2026-00001", "status": "accepted"}
+    assert gateway.apply_acknowledgement(ack) == stub.results["sync_apply_acknowledgement"]
+    assert stub.calls == [
+        (
+            "quality.regulatory.report",
+            "sync_report_rendered",
+            [7, "uid-1", "RR-1_MIR_initial.xml", "PGE+", "ab12"],
+        ),
+        ("quality.regulatory.report", "sync_report_invalid", [7, "uid-2", problems]),
+        ("quality.regulatory.report", "sync_apply_acknowledgement", [ack]),
+    ]
+    stub.results["sync_apply_acknowledgement"] = False  # an Odoo answering without a dict
+    assert gateway.apply_acknowledgement(ack) == {"matched": False, "report": None, "state": None}
 
 
 def test_odoo_errors_become_gateway_call_errors_with_odoos_message(odoo: tuple[StubOdoo, int]) -> None:

@@ -21,6 +21,7 @@ from sync_agent.mapping import (
 )
 from sync_agent.models import OutboxEvent
 from sync_agent.schemas import load_schema
+from sync_agent.transforms import TRANSFORMS
 
 from agent_helpers import MAPPINGS, example_event
 
@@ -61,8 +62,11 @@ def event(**changes: Any) -> OutboxEvent:
 
 # -- the shipped mappings ----------------------------------------------------------
 def test_repository_mappings_load(registry: MappingRegistry) -> None:
-    assert {m.name for m in registry.mappings} == {"supplier_portal_report8d", "supplier_portal_status"}
-    assert registry.targets == ["supplier_portal"]
+    portal = {m.name for m in registry.mappings if not m.is_document}
+    assert portal == {"supplier_portal_report8d", "supplier_portal_status"}
+    assert "eu_mir_7_2_1" in {m.name for m in registry.mappings if m.is_document}
+    assert "supplier_portal" in registry.targets and "supplier_portal" not in registry.document_targets
+    assert set(registry.document_targets) <= set(registry.targets)
 
 
 def test_example_renders_to_a_valid_report8d(registry: MappingRegistry) -> None:
@@ -275,8 +279,7 @@ def test_unknown_transform_names_file_field_and_choices(tmp_path: Path) -> None:
     )
     assert problems == [
         "mini.yaml: fields[0].transforms[0] (target header.customerComplaintId): unknown transform 'uper' "
-        "(known: default, first, integer, iso_date, iso_datetime, join, key_value, key_value_list, lower, "
-        "map_values, number, phone, prefix, string, strip, truncate, upper)"
+        f"(known: {', '.join(sorted(TRANSFORMS))})"
     ]
 
 

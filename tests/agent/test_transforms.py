@@ -26,25 +26,47 @@ def test_registry_is_closed_and_read_only() -> None:
         "number",
         "iso_date",
         "iso_datetime",
+        "compact_date",
+        "compact_datetime",
         "phone",
         "first",
         "default",
+        "if_empty",
+        "if_present",
+        "null_if",
+        "format",
         "map_values",
+        "map_items",
+        "pluck",
         "join",
         "truncate",
         "prefix",
         "key_value",
         "key_value_list",
+        "keep",
+        "drop",
+        "pick_when",
     }
 
 
+_SAMPLE_ARGS: dict[str, Any] = {
+    "map_values": {"a": "b"},
+    "map_items": {"a": "b"},
+    "truncate": 3,
+    "format": "{0}",
+    "keep": ["a"],
+    "drop": ["a"],
+}
+
+
 @pytest.mark.parametrize("name", sorted(TRANSFORMS))
-def test_every_transform_passes_none_through_except_default(name: str) -> None:
+def test_every_transform_passes_none_through_except_the_empty_fillers(name: str) -> None:
     transform = TRANSFORMS[name]
     spec: Any = name
     if transform.arg == "required":
-        spec = {name: {"a": "b"} if name == "map_values" else (3 if name == "truncate" else "x")}
-    expected = "x" if name == "default" else None
+        spec = {name: _SAMPLE_ARGS.get(name, "x")}
+    expected = "x" if name in ("default", "if_empty") else None
+    assert transform.handles_none == (name in ("default", "if_empty"))
     assert run(spec, None) == expected
 
 
@@ -142,6 +164,81 @@ def test_iso_datetime(value: Any, expected: str) -> None:
     assert run("iso_datetime", value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-01-31", "20250131"),
+        ("2025-01-31T23:30:00-02:00", "20250201"),  # 01:30 UTC the next day
+        (date(2025, 3, 1), "20250301"),
+    ],
+)
+def test_compact_date(value: Any, expected: str) -> None:
+    assert run("compact_date", value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-03-12T09:30:00Z", "20260312093000"),
+        ("2026-03-12 09:30:05", "20260312093005"),  # Odoo datetime: naive UTC
+        ("2026-03-12T01:30:00+02:00", "20260311233000"),
+    ],
+)
+def test_compact_datetime(value: Any, expected: str) -> None:
+    assert run("compact_datetime", value) == expected
+
+
+def test_compact_transforms_reject_what_is_no_date() -> None:
+    with pytest.raises(TransformError, match="iso_date expects"):
+        run("compact_date", "12.03.2026")
+    with pytest.raises(TransformError, match="compact_datetime expects a date-time, got the date"):
+        run("compact_datetime", "2026-03-12")
+
+
+def test_if_empty_marks_only_missing_values() -> None:
+    for empty in (None, "", [], {}):
+        assert run({"if_empty": "NI"}, empty) == "NI"
+    assert run({"if_empty": "NI"}, "2026-01-01") is None
+    assert run({"if_empty": "NI"}, 0) is None
+
+
+def test_if_present_gives_its_argument_only_for_filled_values() -> None:
+    subtree = {"code": {"@code": "C25512"}}
+    assert run({"if_present": subtree}, "DE") == subtree
+    assert run({"if_present": "C25512"}, 0) == "C25512"
+    for empty in (None, "", [], {}):
+        assert run({"if_present": "C25512"}, empty) is None
+
+
+def test_null_if() -> None:
+    assert run({"null_if": 0}, 0) is None
+    assert run({"null_if": 0}, "0") is None  # compared as text, like map_values keys
+    assert run({"null_if": 0}, 3) == 3
+    assert run({"null_if": ["US", "USA"]}, "USA") is None
+    assert run({"null_if": ["US", "USA"]}, "DE") == "DE"
+    with pytest.raises(TransformError, match="null_if expects a scalar"):
+        run({"null_if": 0}, [0])
+
+
+def test_format_builds_text_from_list_items() -> None:
+    spec = {"format": "{0}-{1|compact_datetime}"}
+    assert run(spec, ["3012345678", "2026-03-12T09:30:00Z"]) == "3012345678-20260312093000"
+    assert run({"format": "{{{0|upper}}}"}, "ab") == "{AB}"  # a scalar is item 0; {{ }} are braces
+    assert run({"format": "{1} {0}"}, ["a", 2]) == "2 a"
+
+
+@pytest.mark.parametrize("value", [[None, "2026-03-12T09:30:00Z"], ["", "2026-03-12T09:30:00Z"], ["x"]])
+def test_format_gives_null_when_an_item_is_missing(value: Any) -> None:
+    assert run({"format": "{0}-{1|compact_datetime}"}, value) is None
+
+
+def test_format_refuses_containers_and_passes_conversion_errors_on() -> None:
+    with pytest.raises(TransformError, match="format expects scalar items"):
+        run({"format": "{0}"}, [["a"]])
+    with pytest.raises(TransformError, match="compact_datetime expects"):
+        run({"format": "{0|compact_datetime}"}, ["soon"])
+
+
 def test_iso_datetime_refuses_a_bare_date() -> None:
     with pytest.raises(TransformError, match="expects a date-time, got the date"):
         run("iso_datetime", "2025-01-31")
@@ -224,7 +321,7 @@ def test_key_value_list() -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("uper", "unknown transform 'uper' (known: default, first,"),
+        ("uper", "unknown transform 'uper' (known: compact_date, compact_datetime, default, drop, first,"),
         ({"eval": "1+1"}, "unknown transform 'eval'"),
         ({"upper": True}, "transform 'upper' takes no argument"),
         ("default", "transform 'default' needs an argument"),
@@ -232,6 +329,13 @@ def test_key_value_list() -> None:
         ({"truncate": "5"}, "truncate needs a whole number >= 1"),
         ({"map_values": {}}, "map_values needs a non-empty mapping"),
         ({"join": 5}, "join needs a text argument"),
+        ({"null_if": []}, "null_if needs a value or a list of values"),
+        ({"null_if": {"a": 1}}, "null_if needs a value or a list of values"),
+        ({"format": 5}, "format needs a template text"),
+        ({"format": "batch"}, "has no field such as {0}"),
+        ({"format": "{name}"}, "format: stray '{'"),
+        ({"format": "{0|nope}"}, "format: 'nope' is not a transform without argument"),
+        ({"format": "{0|truncate}"}, "format: 'truncate' is not a transform without argument"),
         ({"a": 1, "b": 2}, "a transform is a name or a one-key mapping"),
         (["upper"], "a transform is a name or a one-key mapping"),
     ],
@@ -240,3 +344,55 @@ def test_bad_specs_are_refused_at_load_time(spec: Any, message: str) -> None:
     with pytest.raises(TransformError) as info:
         bind(spec)
     assert message in str(info.value)
+
+
+def test_map_items_maps_each_item_and_drops_nulls_and_repeats() -> None:
+    spec = {"map_items": {"death": "死亡", "hospitalization": "其它", "other": "其它", "none": None}}
+    assert run(spec, ["death", "hospitalization", "other", None]) == ["死亡", "其它"]
+    assert run(spec, ["none"]) is None
+    assert run(spec, []) is None
+    assert run(spec, None) is None
+    assert run({"map_items": {1: "one"}}, [1]) == ["one"]
+
+
+def test_map_items_refuses_unknown_items_and_non_lists() -> None:
+    with pytest.raises(TransformError, match=r"map_items has no entry for 'coma' \(known: death\)"):
+        run({"map_items": {"death": "死亡"}}, ["death", "coma"])
+    with pytest.raises(TransformError, match="map_items expects a list"):
+        run({"map_items": {"death": "死亡"}}, "death")
+    with pytest.raises(TransformError, match="map_items needs a non-empty mapping"):
+        bind({"map_items": {}})
+
+
+def test_pluck_reads_one_field_of_each_object() -> None:
+    items = [{"code": "A1", "term": "No Alarm"}, {"code": "A2", "term": ""}, {"code": "A3"}]
+    assert run({"pluck": "term"}, items) == ["No Alarm"]
+    assert run({"pluck": "code"}, items) == ["A1", "A2", "A3"]
+    assert run({"pluck": "term"}, []) is None
+    with pytest.raises(TransformError, match="pluck expects a list of objects"):
+        run({"pluck": "term"}, ["A1"])
+    with pytest.raises(TransformError, match="pluck needs a text argument"):
+        bind({"pluck": 1})
+
+
+def test_keep_and_drop_filter_lists_by_a_fixed_set() -> None:
+    eea = ["DE", "FR", "NO"]
+    assert run({"keep": eea}, ["DE", "US", None, "NO"]) == ["DE", "NO"]
+    assert run({"drop": eea}, ["DE", "US", "CN"]) == ["US", "CN"]
+    assert run({"keep": eea}, ["US"]) is None  # nothing left is empty, not []
+    assert run({"keep": eea}, "FR") == "FR" and run({"drop": eea}, "FR") is None
+    assert run({"keep": [1, True]}, [1, 2, True]) == [1, True]  # compared as text
+    with pytest.raises(TransformError, match="keep expects a value or a list"):
+        run({"keep": eea}, {"DE": 1})
+    with pytest.raises(TransformError, match="drop needs a non-empty list of values"):
+        bind({"drop": "DE"})
+
+
+def test_pick_when_takes_the_value_of_one_kind() -> None:
+    assert run({"pick_when": "year"}, ["year", 67]) == 67
+    assert run({"pick_when": "year"}, ["month", 3]) is None
+    assert run({"pick_when": "month"}, [None, 3]) is None
+    with pytest.raises(TransformError, match=r"pick_when expects a \[key, value\] pair"):
+        run({"pick_when": "year"}, 67)
+    with pytest.raises(TransformError, match="pick_when needs a text argument"):
+        bind({"pick_when": 1})
