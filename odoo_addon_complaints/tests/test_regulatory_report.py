@@ -139,8 +139,11 @@ class TestRegulatoryReport(RegulatoryCase):
         self.assertIn("/incident/admin_info/ncaReportNo: Missing child element(s).", report.validation_errors)
         self.assertFalse(report.attachment_id)
         self.assertTrue(report.activity_ids, "someone is asked to fix the data")
+        first = self._render_event(report)
         report.action_render()
         self.assertFalse(report.validation_errors, "a new rendering starts clean")
+        self.assertEqual(first.state, "cancelled", "a rendering still waiting is superseded")
+        self.assertEqual(self._render_event(report).state, "pending")
 
     def test_submission_and_fda_acknowledgement(self):
         us = self._decision(self.event, self.market_us)

@@ -593,11 +593,11 @@ class Outbox:
         rows = self.admin.search_read("quality.sync.event", [("event_uid", "in", list(uids))], EVENT_FIELDS)
         return {row["event_uid"]: row for row in rows}
 
-    def pending_uids(self) -> set[str]:
-        """Events the agent would claim now or later (target supplier_portal)."""
+    def pending_uids(self, targets: Sequence[str] = ("supplier_portal",)) -> set[str]:
+        """Events the agent would claim now or later (by default those for the supplier portal)."""
         rows = self.admin.search_read(
             "quality.sync.event",
-            [("target", "=", "supplier_portal"), ("state", "in", ["pending", "leased"])],
+            [("target", "in", list(targets)), ("state", "in", ["pending", "leased"])],
             ["event_uid"],
         )
         return {row["event_uid"] for row in rows}
