@@ -168,3 +168,48 @@ def test_an_fda_acknowledgement_file_acknowledges_the_submitted_report(
     _ok(agent)
     report = _demo_reports(admin)["demo_report_us_initial"]
     assert (report["state"], report["ack_ref"]) == ("acknowledged", "ci9.77@e2e")
+
+
+def test_every_report_type_renders_and_validates_for_the_demo_events(
+    agents: AgentLauncher, admin: OdooClient, tmp_path: Path
+) -> None:
+    """EU: initial, follow-up, combined initial+final, final, final non-reportable; US: initial
+    and follow-up; China: initial, follow-up and final, all from the demo's evaluations."""
+    ref = lambda name: admin.xmlid("odoo_addon_complaints", name)  # noqa: E731
+    admin.call(
+        "quality.adverse.event", "write", [ref("demo_adverse_event_eu")],
+        {"root_cause": "Ejector pin mark too deep on cavity 3.", "root_cause_confirmed": True,
+         "risk_assessment_reviewed": True, "corrective_action": "Mould insert reworked; 100% visual check.",
+         "final_comments": "No further incidents since the rework."},
+    )
+    reports = _demo_reports(admin)
+    admin.call("quality.regulatory.report", "write", [r["id"] for r in reports.values()], {"state": "submitted"})
+    cases = {
+        "eu": ("demo_adverse_event_eu", "market_eu", "form_eu_mir_7_2_1", "demo_report_eu_initial",
+               ["initial", "initial_final", "followup", "final", "final_non_reportable"]),
+        "us": ("demo_adverse_event_us", "market_us", "form_us_emdr_3500a", "demo_report_us_initial", ["followup"]),
+        "cn": ("demo_adverse_event_cn", "market_cn", "form_cn_nmpa_mdae", "demo_report_cn_initial", ["followup", "final"]),
+    }
+    created = []
+    for event, market, form, initial, types in cases.values():
+        for report_type in types:
+            vals = {
+                "adverse_event_id": ref(event), "market_id": ref(market), "form_id": ref(form),
+                "report_type": report_type, "due_date": "2030-01-01 00:00:00", "next_report_date": "2030-02-01",
+                "regulator_ref": "IGJ-2026-004217" if market == "market_eu" else False,
+            }
+            if report_type not in ("initial", "initial_final"):
+                vals["initial_report_id"] = ref(initial)
+            if report_type == "final_non_reportable":
+                vals["non_reportable_reason"] = "The investigation showed the cracks could not let air into the line."
+            created.append(admin.call("quality.regulatory.report", "create", vals))
+    admin.call("quality.regulatory.report", "action_render", created)
+    out = tmp_path / "rendered"
+    _ok(agents.run(["render", "--out", str(out)]))
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    rows = admin.search_read("quality.regulatory.report", [("id", "in", created)], REPORT_FIELDS + ["render_event_uid"])
+    entries = {entry["event_uid"]: entry for entry in index}
+    for report in rows:
+        entry = entries[report["render_event_uid"]]
+        assert entry["status"] == "ok", (report["name"], report["report_type"], entry)
+        _check_file(admin, report, (out / entry["file"]).read_bytes())
