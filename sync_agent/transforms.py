@@ -25,7 +25,7 @@ from datetime import date, datetime, timezone
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
-__all__ = ["TRANSFORMS", "BoundTransform", "Transform", "TransformError", "bind"]
+__all__ = ["TRANSFORMS", "BoundTransform", "Transform", "TransformError", "as_string", "bind"]
 
 
 class TransformError(ValueError):
@@ -43,7 +43,9 @@ def _text(name: str, value: Any) -> str:
     return value
 
 
-def _as_string(value: Any) -> str:
+def as_string(value: Any) -> str:
+    """A scalar as the text documents carry (booleans as true/false, whole floats without .0);
+    :class:`TransformError` for anything else."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -164,11 +166,11 @@ def _if_present(value: Any, arg: Any) -> Any:
 def _null_if(value: Any, arg: frozenset[str]) -> Any:
     if isinstance(value, (list, dict)):
         raise TransformError(f"null_if expects a scalar, got {_short(value)}")
-    return None if _as_string(value) in arg else value
+    return None if as_string(value) in arg else value
 
 
 def _map_values(value: Any, arg: dict[str, Any]) -> Any:
-    key = _as_string(value) if not isinstance(value, str) else value
+    key = as_string(value) if not isinstance(value, str) else value
     if key in arg:
         return arg[key]
     known = ", ".join(sorted(arg))
@@ -178,7 +180,7 @@ def _map_values(value: Any, arg: dict[str, Any]) -> Any:
 def _join(value: Any, arg: str) -> str | None:
     if not isinstance(value, list):
         raise TransformError(f"join expects a list, got {_short(value)}")
-    parts = [_as_string(item) for item in value if item is not None and item != ""]
+    parts = [as_string(item) for item in value if item is not None and item != ""]
     return arg.join(parts) if parts else None
 
 
@@ -197,7 +199,7 @@ def _map_items(value: Any, arg: dict[str, Any]) -> list[Any] | None:
     for item in value:
         if item is None:
             continue
-        key = item if isinstance(item, str) else _as_string(item)
+        key = item if isinstance(item, str) else as_string(item)
         if key not in arg:
             raise TransformError(
                 f"map_items has no entry for {_short(item)} (known: {', '.join(sorted(arg))})"
@@ -215,7 +217,7 @@ def _pluck(value: Any, arg: str) -> list[Any] | None:
 
 
 def _prefix(value: Any, arg: str) -> str:
-    text = _as_string(value)
+    text = as_string(value)
     return text if text.startswith(arg) else arg + text
 
 
@@ -234,14 +236,14 @@ def _format(value: Any, arg: tuple[str | tuple[int, tuple[Callable[[Any], Any], 
             return None  # a half-built identifier is worse than none
         if isinstance(item, (list, dict)):
             raise TransformError(f"format expects scalar items, got {_short(item)}")
-        parts.append(_as_string(item))
+        parts.append(as_string(item))
     return "".join(parts)
 
 
 def _key_value(value: Any, arg: str) -> list[dict[str, str]] | None:
     if value == "":
         return None
-    return [{"key": arg, "value": _as_string(value)}]
+    return [{"key": arg, "value": as_string(value)}]
 
 
 def _key_value_list(value: Any, arg: str) -> list[dict[str, str]] | None:
@@ -251,7 +253,7 @@ def _key_value_list(value: Any, arg: str) -> list[dict[str, str]] | None:
     for key, item in value.items():
         if item is None or item == "" or item == []:
             continue
-        text = ", ".join(_as_string(x) for x in item) if isinstance(item, list) else _as_string(item)
+        text = ", ".join(as_string(x) for x in item) if isinstance(item, list) else as_string(item)
         items.append({"key": f"{arg}{key}", "value": text})
     return items or None
 
@@ -262,8 +264,8 @@ def _keep(value: Any, arg: frozenset[str], *, keep: bool = True) -> Any:
     if isinstance(value, dict):
         raise TransformError(f"{'keep' if keep else 'drop'} expects a value or a list, got {_short(value)}")
     if not isinstance(value, list):
-        return value if (_as_string(value) in arg) == keep else None
-    items = [item for item in value if item is not None and (_as_string(item) in arg) == keep]
+        return value if (as_string(value) in arg) == keep else None
+    items = [item for item in value if item is not None and (as_string(item) in arg) == keep]
     return items or None
 
 
@@ -273,14 +275,14 @@ def _pick_when(value: Any, arg: str) -> Any:
     if not isinstance(value, list) or len(value) != 2:
         raise TransformError(f"pick_when expects a [key, value] pair (sources: [a, b]), got {_short(value)}")
     key, item = value
-    return item if key is not None and _as_string(key) == arg else None
+    return item if key is not None and as_string(key) == arg else None
 
 
 def _arg_value_set(name: str) -> Callable[[Any], frozenset[str]]:
     def check(arg: Any) -> frozenset[str]:
         if not isinstance(arg, list) or not arg or any(isinstance(v, (list, dict)) or v is None for v in arg):
             raise TransformError(f"{name} needs a non-empty list of values, got {_short(arg)}")
-        return frozenset(_as_string(v) for v in arg)
+        return frozenset(as_string(v) for v in arg)
 
     return check
 
@@ -304,7 +306,7 @@ def _arg_positive_int(arg: Any) -> int:
 def _arg_value_map(arg: Any) -> dict[str, Any]:
     if not isinstance(arg, dict) or not arg:
         raise TransformError(f"map_values needs a non-empty mapping of values, got {_short(arg)}")
-    return {_as_string(key): value for key, value in arg.items()}
+    return {as_string(key): value for key, value in arg.items()}
 
 
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([0-9]+)((?:\|[a-z_]+)*)\}|[{}]")
@@ -352,13 +354,13 @@ def _arg_scalars(arg: Any) -> frozenset[str]:
     values = arg if isinstance(arg, list) else [arg]
     if not values or any(isinstance(v, (list, dict)) or v is None for v in values):
         raise TransformError(f"null_if needs a value or a list of values, got {_short(arg)}")
-    return frozenset(_as_string(v) for v in values)
+    return frozenset(as_string(v) for v in values)
 
 
 def _arg_item_map(arg: Any) -> dict[str, Any]:
     if not isinstance(arg, dict) or not arg:
         raise TransformError(f"map_items needs a non-empty mapping of values, got {_short(arg)}")
-    return {_as_string(key): value for key, value in arg.items()}
+    return {as_string(key): value for key, value in arg.items()}
 
 
 def _arg_any(arg: Any) -> Any:
@@ -389,7 +391,7 @@ TRANSFORMS: Final[Mapping[str, Transform]] = MappingProxyType(
             _t("upper", "text to upper case", lambda v, _: _text("upper", v).upper()),
             _t("lower", "text to lower case", lambda v, _: _text("lower", v).lower()),
             _t("strip", "trim surrounding white space", lambda v, _: _text("strip", v).strip()),
-            _t("string", "scalar to text (12.0 -> '12', True -> 'true')", lambda v, _: _as_string(v)),
+            _t("string", "scalar to text (12.0 -> '12', True -> 'true')", lambda v, _: as_string(v)),
             _t("integer", "whole number from a number or numeric text", _integer),
             _t("number", "number from a number or numeric text", _number),
             _t("iso_date", "date or date-time -> YYYY-MM-DD (UTC day)", _iso_date),

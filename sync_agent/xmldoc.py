@@ -26,6 +26,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -33,6 +34,7 @@ from typing import Any, Final
 from lxml import etree
 
 from .mapping import Problem
+from .transforms import TransformError, as_string
 
 __all__ = [
     "PREFIXES",
@@ -110,15 +112,12 @@ def check_subtree(value: Any, where: str) -> list[str]:
 
 # -- building ---------------------------------------------------------------------------
 def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    raise TypeError(f"cannot be written as XML text: {type(value).__name__}")
+    if isinstance(value, (dict, list, date)):  # dates arrive as text from the payload
+        raise TypeError(f"cannot be written as XML text: {type(value).__name__}")
+    try:
+        return as_string(value)
+    except TransformError:
+        raise TypeError(f"cannot be written as XML text: {type(value).__name__}") from None
 
 
 def _split(key: str) -> tuple[str, int]:

@@ -232,31 +232,26 @@ class QualityAdverseEvent(models.Model):
 
     def action_decide(self):
         for event in self:
-            undecided = event.decision_ids.filtered(lambda d: d.reportable == "pending")
-            if undecided:
-                raise UserError(
-                    _(
-                        "Adverse event %(event)s: decide reportability for %(markets)s first.",
-                        event=event.name,
-                        markets=", ".join(undecided.market_id.mapped("name")),
-                    )
-                )
+            event._refuse_for_markets(
+                event.decision_ids.filtered(lambda d: d.reportable == "pending"),
+                _("Adverse event %(event)s: decide reportability for %(markets)s first."),
+            )
         self.write({"state": "decided"})
 
     def action_close(self):
         for event in self:
-            unfiled = event.decision_ids.filtered(
-                lambda d: d.reportable == "yes" and not d.report_ids.filtered(lambda r: r.state in ("submitted", "acknowledged"))
+            event._refuse_for_markets(
+                event.decision_ids.filtered(
+                    lambda d: d.reportable == "yes"
+                    and not d.report_ids.filtered(lambda r: r.state in ("submitted", "acknowledged"))
+                ),
+                _("Adverse event %(event)s: reports for %(markets)s are not submitted yet."),
             )
-            if unfiled:
-                raise UserError(
-                    _(
-                        "Adverse event %(event)s: reports for %(markets)s are not submitted yet.",
-                        event=event.name,
-                        markets=", ".join(unfiled.market_id.mapped("name")),
-                    )
-                )
         self.write({"state": "closed"})
+
+    def _refuse_for_markets(self, decisions, message):
+        if decisions:
+            raise UserError(message % {"event": self.name, "markets": ", ".join(decisions.market_id.mapped("name"))})
 
     def action_reopen(self):
         self.write({"state": "draft"})
