@@ -162,8 +162,10 @@ class DocumentSpec:
         for segment in segments:
             if segment == "#text":
                 continue
-            name, bracket, index = segment.partition("[")
-            parts.append(f"{name}[{int(index[:-1]) + 1}]" if bracket else name)
+            # "subjectOf[1][0]": item 0 of a list rule whose target is the second subjectOf.
+            name, bracket, indexes = segment.partition("[")
+            position = sum(int(index) for index in indexes.rstrip("]").split("][")) if bracket else None
+            parts.append(f"{name}[{position + 1}]" if bracket else name)
         return "/" + "/".join(parts)
 
     def render(self, tree: dict[str, Any], payload: dict[str, Any], *, about: str) -> RenderedDocument:
