@@ -71,6 +71,21 @@ class ComplaintCase(TransactionCase):
         cls.stage_rejected = cls.env.ref("odoo_addon_complaints.stage_rejected")
 
     @classmethod
+    def _utc_40h_calendar(cls):
+        """Monday to Friday, 8-12 and 13-17 UTC: working time that is easy to count by hand."""
+        attendances = []
+        for day in range(5):
+            attendances += [
+                Command.create({"name": f"Morning {day}", "dayofweek": str(day), "hour_from": 8,
+                                "hour_to": 12, "day_period": "morning"}),
+                Command.create({"name": f"Afternoon {day}", "dayofweek": str(day), "hour_from": 13,
+                                "hour_to": 17, "day_period": "afternoon"}),
+            ]
+        return cls.env["resource.calendar"].create(
+            {"name": "Test 40h UTC", "tz": "UTC", "hours_per_day": 8, "attendance_ids": [Command.clear(), *attendances]}
+        )
+
+    @classmethod
     def _create_lot(cls, product, name):
         return cls.env["stock.lot"].create(
             {"name": name, "product_id": product.id, "company_id": cls.env.company.id}

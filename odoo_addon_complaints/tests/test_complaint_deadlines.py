@@ -12,26 +12,7 @@ class TestComplaintDeadlines(ComplaintCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        attendances = []
-        for day in range(5):
-            attendances += [
-                Command.create(
-                    {"name": f"Morning {day}", "dayofweek": str(day), "hour_from": 8,
-                     "hour_to": 12, "day_period": "morning"}
-                ),
-                Command.create(
-                    {"name": f"Afternoon {day}", "dayofweek": str(day), "hour_from": 13,
-                     "hour_to": 17, "day_period": "afternoon"}
-                ),
-            ]
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Test 40h UTC",
-                "tz": "UTC",
-                "hours_per_day": 8,
-                "attendance_ids": [Command.clear(), *attendances],
-            }
-        )
+        cls.calendar = cls._utc_40h_calendar()
         cls.company.resource_calendar_id = cls.calendar
         # Monday 7 December 2026 is a public holiday.
         cls.env["resource.calendar.leaves"].create(

@@ -14,17 +14,7 @@ class RegulatoryCase(ComplaintCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        attendances = []
-        for day in range(5):
-            attendances += [
-                Command.create({"name": f"Morning {day}", "dayofweek": str(day), "hour_from": 8,
-                                "hour_to": 12, "day_period": "morning"}),
-                Command.create({"name": f"Afternoon {day}", "dayofweek": str(day), "hour_from": 13,
-                                "hour_to": 17, "day_period": "afternoon"}),
-            ]
-        cls.company.resource_calendar_id = cls.env["resource.calendar"].create(
-            {"name": "Vigilance 40h UTC", "tz": "UTC", "hours_per_day": 8, "attendance_ids": [Command.clear(), *attendances]}
-        )
+        cls.company.resource_calendar_id = cls._utc_40h_calendar()
         cls.company.write({"eu_srn": "DE-MF-000099999", "fda_registration_number": "3099999999"})
         cls.market_eu = cls.env.ref("odoo_addon_complaints.market_eu")
         cls.market_us = cls.env.ref("odoo_addon_complaints.market_us")
