@@ -57,6 +57,14 @@ class QualityAdverseEventDecision(models.Model):
         ("market_unique", "unique(adverse_event_id, market_id)", "One reportability decision per market."),
     ]
 
+    @api.depends("adverse_event_id.name", "market_id.name", "reportable")
+    def _compute_display_name(self):
+        labels = dict(self._fields["reportable"]._description_selection(self.env))
+        for decision in self:
+            decision.display_name = (
+                f"{decision.adverse_event_id.name} - {decision.market_id.name}: {labels.get(decision.reportable, '')}"
+            )
+
     @api.depends("adverse_event_id.classification", "adverse_event_id.remedial_action")
     def _compute_event_class(self):
         for decision in self:
