@@ -7,7 +7,9 @@ stops the agent before it claims anything, rather than failing events.
 
 The agent serves the portal's target (if a portal is configured) and every
 regulator target of the mappings (files into the submission folder), so a
-site that only reports to regulators needs no portal.
+site that only reports to regulators needs no portal. With
+``agent.ack_inbox_dir`` set it also applies the FDA acknowledgements dropped
+into that folder.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .ack_inbox import AckInbox
 from .gateway import OdooGateway, OdooRpcGateway
 from .inbound import AnswerPoller
 from .mapping import MappingFileError, MappingRegistry
@@ -54,6 +57,7 @@ class Runtime:
     poller: AnswerPoller | None  # supplier answers come from the portal
     submissions: SubmissionFolder
     stop_event: threading.Event = field(default_factory=threading.Event)
+    ack_inbox: AckInbox | None = None  # None: agent.ack_inbox_dir not set
 
     def close(self) -> None:
         if self.portal is not None:
@@ -68,8 +72,9 @@ def open_runtime(
     stop_event: threading.Event | None = None,
 ) -> Runtime:
     """Load mappings, open the journal, connect the portal client (if any) and
-    build the worker and answer poller. Raises :class:`PortalNotConfigured`
-    (no portal and no regulator target) or :class:`~sync_agent.mapping.MappingFileError`."""
+    build the worker, answer poller and acknowledgement inbox (if any). Raises
+    :class:`PortalNotConfigured` (no portal and no regulator target) or
+    :class:`~sync_agent.mapping.MappingFileError`."""
     registry = MappingRegistry.load_dir(config.agent.mappings_dir)
     if config.portal is None and not registry.document_targets:
         raise PortalNotConfigured()
@@ -105,4 +110,9 @@ def open_runtime(
         poller = AnswerPoller(
             gateway=gateway, portal=portal, state=state, report_schema=report_schema, stop_event=stop
         )
-    return Runtime(config, gateway, registry, state, portal, worker, poller, submissions, stop)
+    ack_inbox = None
+    if config.agent.ack_inbox_dir is not None:
+        ack_inbox = AckInbox(config.agent.ack_inbox_dir, gateway, stop_event=stop)
+    return Runtime(
+        config, gateway, registry, state, portal, worker, poller, submissions, stop, ack_inbox=ack_inbox
+    )

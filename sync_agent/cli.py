@@ -5,8 +5,12 @@ Subcommands:
 * ``check-config`` - load and validate the configuration and print it with
   secrets hidden; exit 2 if it is invalid.
 * ``run`` - deliver outbox events and poll supplier answers until SIGTERM;
-  events of regulator targets become files in the submission folder.
-* ``once`` - one delivery cycle and one answer poll; prints what happened.
+  events of regulator targets become files in the submission folder, and
+  FDA acknowledgements dropped into ``agent.ack_inbox_dir`` (if set) are
+  applied every ``agent.ack_poll_seconds``.
+* ``once`` - one delivery cycle, one answer poll and one poll of the
+  acknowledgement inbox; prints what happened (``acks`` is null when no
+  inbox is set).
 * ``status`` - Odoo's outbox counts and the local journal's summary.
 * ``replay EVENT_UID`` - deliver one failed event again from the journal
   (same Idempotency-Key: the portal applies it at most once).
@@ -149,7 +153,12 @@ def _check_config(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     runtime = open_runtime(_load(args), gateway_factory=make_gateway)
     try:
-        jobs = [(runtime.config.agent.answers_interval, runtime.poller.poll)] if runtime.poller else []
+        agent = runtime.config.agent
+        jobs: list[tuple[float, Callable[[], Any]]] = []
+        if runtime.poller is not None:
+            jobs.append((agent.answers_interval, runtime.poller.poll))
+        if runtime.ack_inbox is not None:
+            jobs.append((agent.ack_poll_seconds, runtime.ack_inbox.poll))
         runtime.worker.run(extra_jobs=jobs)
     finally:
         runtime.close()
@@ -161,9 +170,10 @@ def _once(args: argparse.Namespace) -> int:
     try:
         delivery = runtime.worker.run_once()
         answers = runtime.poller.poll().model_dump() if runtime.poller else None
+        acks = runtime.ack_inbox.poll().model_dump() if runtime.ack_inbox else None
     finally:
         runtime.close()
-    _print_json({"delivery": delivery.model_dump(), "answers": answers})
+    _print_json({"delivery": delivery.model_dump(), "answers": answers, "acks": acks})
     return EXIT_OK
 
 

@@ -21,6 +21,10 @@ Recognised environment variables:
   ``COMPLAINTS_SYNC_LEASE_SECONDS`` - the ``[agent]`` settings
 * ``COMPLAINTS_SUBMISSION_DIR``    - folder for regulator files (``[agent]
   submission_dir``, default ``./submissions``)
+* ``COMPLAINTS_ACK_INBOX_DIR``     - folder of FDA acknowledgement files that
+  ``run``/``once`` apply (``[agent] ack_inbox_dir``; unset or empty: off)
+* ``COMPLAINTS_ACK_POLL_SECONDS``  - seconds between polls of that folder
+  (``[agent] ack_poll_seconds``, default 300)
 * ``COMPLAINTS_SYNC_CONFIG``       - path of the TOML file (``--config`` wins)
 
 TOML layout::
@@ -43,6 +47,7 @@ TOML layout::
     lease_seconds = 600
     state_file = "/var/lib/complaints-sync/state.sqlite3"
     submission_dir = "/var/lib/complaints-sync/submissions"
+    ack_inbox_dir = "/var/lib/complaints-sync/fda-acks"   # optional
 
 Secrets are kept as :class:`pydantic.SecretStr` and are never part of
 ``repr()``, error messages or :meth:`AgentConfig.redacted`, because the
@@ -68,6 +73,8 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 __all__ = [
+    "ENV_ACK_INBOX_DIR",
+    "ENV_ACK_POLL_SECONDS",
     "ENV_API_KEY",
     "ENV_API_KEY_FILE",
     "ENV_CONFIG_FILE",
@@ -96,6 +103,8 @@ ENV_PORTAL_URL: Final = "COMPLAINTS_PORTAL_URL"
 ENV_PORTAL_TOKEN: Final = "COMPLAINTS_PORTAL_TOKEN"
 ENV_PORTAL_TOKEN_FILE: Final = "COMPLAINTS_PORTAL_TOKEN_FILE"
 ENV_SUBMISSION_DIR: Final = "COMPLAINTS_SUBMISSION_DIR"
+ENV_ACK_INBOX_DIR: Final = "COMPLAINTS_ACK_INBOX_DIR"
+ENV_ACK_POLL_SECONDS: Final = "COMPLAINTS_ACK_POLL_SECONDS"
 
 # (table, field) -> environment variable that sets it. Used both to read the
 # environment and to tell the user where a missing value comes from.
@@ -113,6 +122,8 @@ _ENV: Final[dict[tuple[str, str], str]] = {
     ("agent", "batch_size"): "COMPLAINTS_SYNC_BATCH_SIZE",
     ("agent", "lease_seconds"): "COMPLAINTS_SYNC_LEASE_SECONDS",
     ("agent", "submission_dir"): ENV_SUBMISSION_DIR,
+    ("agent", "ack_inbox_dir"): ENV_ACK_INBOX_DIR,
+    ("agent", "ack_poll_seconds"): ENV_ACK_POLL_SECONDS,
 }
 _TABLES: Final = ("odoo", "portal", "agent")
 
@@ -262,7 +273,7 @@ def _describe(error: ValidationError) -> list[str]:
         elif not loc:
             problems.append(str(item["msg"]).removeprefix("Value error, "))
         else:
-            problems.append(f"{name} is invalid: {item['msg']}")
+            problems.append(f"{name} is invalid: {str(item['msg']).removeprefix('Value error, ')}")
     return problems
 
 

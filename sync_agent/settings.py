@@ -150,6 +150,33 @@ class AgentSettings(BaseModel):
     #: report and type, replaced atomically when a report is rendered again; a
     #: relative path is taken from the agent's working directory.
     submission_dir: Path = Path("submissions")
+    #: Folder where FDA acknowledgement files (ACK2, ACK3) are dropped, e.g. by
+    #: the ESG client or a mail rule; ``run``/``once`` apply them to Odoo and move
+    #: them into its ``processed/`` or ``refused/`` subfolder. None: not read.
+    ack_inbox_dir: Path | None = None
+    #: Seconds between polls of the acknowledgement inbox (FDA answers in hours,
+    #: not seconds).
+    ack_poll_seconds: float = Field(default=300.0, gt=0, le=86400)
+
+    @field_validator("ack_inbox_dir", mode="before")
+    @classmethod
+    def _blank_inbox_is_off(cls, value: Any) -> Any:
+        """``COMPLAINTS_ACK_INBOX_DIR=`` switches the inbox off; read as a path,
+        an empty value would make the working directory the inbox."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _inbox_is_not_the_submission_folder(self) -> AgentSettings:
+        """The agent's own eMDR files are XML too: an inbox shared with the
+        submission folder would move them into ``refused/``."""
+        if self.ack_inbox_dir is not None and (
+            self.ack_inbox_dir.expanduser().resolve() == self.submission_dir.expanduser().resolve()
+        ):
+            raise ValueError(
+                f"ack_inbox_dir must not be the submission folder ({self.submission_dir}): "
+                "the agent would take its own regulator files for acknowledgements"
+            )
+        return self
 
 
 class AgentConfig(BaseModel):
