@@ -1,9 +1,5 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import datetime, time, timedelta
-
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -87,25 +83,10 @@ class QualityAdverseEventDecision(models.Model):
                 decision.due_date = False
                 continue
             calendar = decision.adverse_event_id.company_id.resource_calendar_id
-            due_by_rule = [(decision._rule_due_date(rule, awareness, calendar), rule.id) for rule in rules]
+            due_by_rule = [(rule._report_due_date(awareness, calendar), rule.id) for rule in rules]
             due, rule_id = min(due_by_rule)
             decision.rule_id = rule_id
             decision.due_date = due
-
-    @staticmethod
-    def _rule_due_date(rule, awareness, calendar):
-        """Due date of ``rule`` for an event known since ``awareness`` (naive UTC).
-
-        Laws count days after the day of awareness: calendar days and hours run
-        from the awareness itself, work days from the end of the awareness day,
-        so five work days from a Friday end on the next Friday.
-        """
-        if rule.unit not in ("working_days", "working_hours") or not calendar:
-            return rule._compute_due_date(awareness, calendar)
-        tz = pytz.timezone(calendar.tz or "UTC")
-        local_day = pytz.utc.localize(awareness).astimezone(tz).date()
-        next_midnight = tz.localize(datetime.combine(local_day + timedelta(days=1), time.min))
-        return rule._compute_due_date(next_midnight.astimezone(pytz.utc).replace(tzinfo=None), calendar)
 
     @api.constrains("reportable", "rationale")
     def _check_rationale(self):

@@ -1,5 +1,9 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, time, timedelta
+
+import pytz
+
 from odoo import fields, models
 
 EVENT_CLASSES = [
@@ -43,6 +47,17 @@ class QualityRegulatoryRule(models.Model):
             return False
         return not self.event_class or self.event_class == event_class
 
-    def _due_date(self, awareness, calendar):
-        """The report deadline of the strictest applicable rule in ``self``."""
-        return min((rule._compute_due_date(awareness, calendar) for rule in self), default=False)
+    def _report_due_date(self, awareness, calendar):
+        """Due date of the report for an event known since ``awareness`` (naive UTC).
+
+        Laws count days after the day of awareness: calendar days and hours run
+        from the awareness itself, work days from the end of the awareness day,
+        so five work days from a Friday end on the next Friday.
+        """
+        self.ensure_one()
+        if self.unit not in ("working_days", "working_hours") or not calendar:
+            return self._compute_due_date(awareness, calendar)
+        tz = pytz.timezone(calendar.tz or "UTC")
+        local_day = pytz.utc.localize(awareness).astimezone(tz).date()
+        next_midnight = tz.localize(datetime.combine(local_day + timedelta(days=1), time.min))
+        return self._compute_due_date(next_midnight.astimezone(pytz.utc).replace(tzinfo=None), calendar)
