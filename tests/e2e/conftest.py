@@ -55,7 +55,7 @@ from e2e_helpers import (  # noqa: E402 - needs the sys.path entry above
     psql,
     tail,
 )
-from odoo_runner import OdooHarness, drop_database, failure_report, analyse_log, free_port, install_module  # noqa: E402
+from odoo_runner import OdooHarness, drop_database, failure_report, analyse_log, free_port  # noqa: E402
 
 _report_key = pytest.StashKey[dict[str, pytest.TestReport]]()
 
@@ -102,16 +102,7 @@ def odoo_server(odoo_harness: OdooHarness, tmp_path_factory: pytest.TempPathFact
     db = f"complaints_e2e_{uuid.uuid4().hex[:12]}"
     server = OdooServer(odoo_harness, db, free_port(), workdir)
     try:
-        run = install_module(
-            odoo_harness.odoo_bin,
-            odoo_harness.pg,
-            addons_path=odoo_harness.addons_path,
-            module=odoo_harness.module,
-            database=db,
-            workdir=workdir,
-            demo=True,
-            test_enable=False,
-        )
+        run = odoo_harness.install(db, workdir, demo=True, test_enable=False)
         if run.returncode != 0:
             pytest.fail(
                 failure_report(run, analyse_log(run.log_text()), [f"installing the addon into {db} failed"]),

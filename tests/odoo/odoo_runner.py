@@ -126,6 +126,19 @@ class OdooHarness:
     addons_path: Path
     module: str
 
+    def install(self, database: str, workdir: Path, *, demo: bool, test_enable: bool) -> OdooRun:
+        """Install this harness's addon into ``database`` (see :func:`install_module`)."""
+        return install_module(
+            self.odoo_bin,
+            self.pg,
+            addons_path=self.addons_path,
+            module=self.module,
+            database=database,
+            workdir=workdir,
+            demo=demo,
+            test_enable=test_enable,
+        )
+
 
 def find_odoo(environ: Mapping[str, str] | None = None) -> tuple[Path | None, str]:
     """Locate Odoo: ``$ODOO_BIN`` if set, else ``odoo`` on PATH.

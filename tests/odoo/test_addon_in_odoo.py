@@ -17,7 +17,6 @@ from odoo_runner import (
     analyse_log,
     export_translation_template,
     failure_report,
-    install_module,
     template_msgids,
 )
 
@@ -64,16 +63,7 @@ def test_install_with_demo_and_run_odoo_tests(
     against that template).
     """
     h = odoo_harness
-    run = install_module(
-        h.odoo_bin,
-        h.pg,
-        addons_path=h.addons_path,
-        module=h.module,
-        database=throwaway_db,
-        workdir=tmp_path,
-        demo=True,
-        test_enable=True,
-    )
+    run = h.install(throwaway_db, tmp_path, demo=True, test_enable=True)
     analysis = analyse_log(run.log_text())
     problems = _basic_problems(run, len(analysis.problems))
     if analysis.tests_run is None:
@@ -108,16 +98,7 @@ def test_install_with_demo_and_run_odoo_tests(
 def test_install_without_demo(odoo_harness: OdooHarness, throwaway_db: str, tmp_path: Path) -> None:
     """Production databases have no demo data: the addon must install there too."""
     h = odoo_harness
-    run = install_module(
-        h.odoo_bin,
-        h.pg,
-        addons_path=h.addons_path,
-        module=h.module,
-        database=throwaway_db,
-        workdir=tmp_path,
-        demo=False,
-        test_enable=False,
-    )
+    run = h.install(throwaway_db, tmp_path, demo=False, test_enable=False)
     analysis = analyse_log(run.log_text())
     problems = _basic_problems(run, len(analysis.problems))
     if problems:
