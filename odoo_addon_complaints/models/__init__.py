@@ -1,4 +1,5 @@
 from . import ir_sequence
+from . import quality_guarded_mixin
 from . import quality_sync_event
 from . import quality_sync_mixin
 from . import quality_duration_mixin

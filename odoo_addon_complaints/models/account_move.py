@@ -2,12 +2,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+from .quality_guarded_mixin import checked_action
 
 
 class AccountMove(models.Model):
     """Credit notes from complaints, with an approval above the company's limit."""
 
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "quality.guarded.mixin"]
+    _guarded_fields = {
+        "complaint_approved_amount": "Approve (complaint credit note)",
+        "complaint_approved_by_id": "Approve (complaint credit note)",
+        "complaint_approved_on": "Approve (complaint credit note)",
+    }
 
     complaint_id = fields.Many2one(
         "quality.complaint",
@@ -53,7 +62,10 @@ class AccountMove(models.Model):
             limit = move.company_id.complaint_credit_approval_limit
             if not limit or total <= limit:
                 move.complaint_approval_state = "not_required"
-            elif move.complaint_approved_by_id and total <= move.complaint_approved_amount:
+            elif move.complaint_approved_by_id and not float_compare(
+                total, move.complaint_approved_amount, precision_rounding=move.company_currency_id.rounding
+            ):
+                # Any change of the approved total voids the approval, a smaller one too.
                 move.complaint_approval_state = "approved"
             else:
                 move.complaint_approval_state = "to_approve"
@@ -63,21 +75,27 @@ class AccountMove(models.Model):
             raise UserError(_("Only a Complaints Manager may approve complaint credit notes."))
         # The approver signs for the complaint; they need no accounting rights.
         for move in self.sudo().filtered(lambda m: m.complaint_approval_state == "to_approve"):
-            if self.env.user in move.complaint_id.subject_user_ids:
+            move.complaint_id.with_env(self.env)._check_not_concerned(
+                self.env._("approve its credit note %s", move.display_name)
+            )
+            if move.create_uid == self.env.user:
                 raise UserError(
-                    _(
-                        "Complaint %(complaint)s: you are a person concerned by this complaint and "
-                        "cannot approve its credit note.",
+                    self.env._(
+                        "Credit note %(move)s for complaint %(complaint)s: %(user)s created it and cannot "
+                        "approve it; another Complaints Manager must.",
+                        move=move.display_name,
                         complaint=move.complaint_id.name,
+                        user=self.env.user.name,
                     )
                 )
-            move.write(
-                {
-                    "complaint_approved_amount": abs(move.amount_total_signed),
-                    "complaint_approved_by_id": self.env.user.id,
-                    "complaint_approved_on": fields.Datetime.now(),
-                }
-            )
+            with checked_action():
+                move.write(
+                    {
+                        "complaint_approved_amount": abs(move.amount_total_signed),
+                        "complaint_approved_by_id": self.env.user.id,
+                        "complaint_approved_on": fields.Datetime.now(),
+                    }
+                )
             message = _(
                 "Credit note %(move)s of %(amount)s approved by %(user)s.",
                 move=move.display_name,

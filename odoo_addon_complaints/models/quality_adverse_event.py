@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
+from .quality_guarded_mixin import checked_action
 from .quality_regulatory_rule import EVENT_CLASSES
 
 PATIENT_GROUP = "odoo_addon_complaints.group_regulatory_user"
@@ -32,8 +33,9 @@ class QualityAdverseEvent(models.Model):
 
     _name = "quality.adverse.event"
     _description = "Adverse Event Evaluation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "quality.guarded.mixin"]
     _order = "date_awareness desc, id desc"
+    _guarded_fields = {"state": "Decided / Close / Reopen"}
     _check_company_auto = True
 
     name = fields.Char(
@@ -236,7 +238,8 @@ class QualityAdverseEvent(models.Model):
                 event.decision_ids.filtered(lambda d: d.reportable == "pending"),
                 _("Adverse event %(event)s: decide reportability for %(markets)s first."),
             )
-        self.write({"state": "decided"})
+        with checked_action():
+            self.write({"state": "decided"})
 
     def action_close(self):
         for event in self:
@@ -247,14 +250,16 @@ class QualityAdverseEvent(models.Model):
                 ),
                 _("Adverse event %(event)s: reports for %(markets)s are not submitted yet."),
             )
-        self.write({"state": "closed"})
+        with checked_action():
+            self.write({"state": "closed"})
 
     def _refuse_for_markets(self, decisions, message):
         if decisions:
             raise UserError(message % {"event": self.name, "markets": ", ".join(decisions.market_id.mapped("name"))})
 
     def action_reopen(self):
-        self.write({"state": "draft"})
+        with checked_action():
+            self.write({"state": "draft"})
 
     def action_view_reports(self):
         self.ensure_one()

@@ -14,8 +14,10 @@ class QualityAdverseEventDecision(models.Model):
     """
 
     _name = "quality.adverse.event.decision"
+    _inherit = ["quality.guarded.mixin"]
     _description = "Reportability Decision"
     _order = "adverse_event_id, due_date, id"
+    _guarded_fields = {"decided_by_id": "setting Reportable", "decided_on": "setting Reportable"}
 
     adverse_event_id = fields.Many2one(
         "quality.adverse.event", required=True, ondelete="cascade", index=True, help="Evaluated event."
@@ -104,8 +106,12 @@ class QualityAdverseEventDecision(models.Model):
         if "reportable" in vals:
             if not self.env.user.has_group("odoo_addon_complaints.group_regulatory_user"):
                 raise UserError(_("Only vigilance staff decide whether an adverse event is reportable."))
-            vals.update(decided_by_id=self.env.user.id, decided_on=fields.Datetime.now())
         return super().write(vals)
+
+    def _guarded_side_values(self, vals):
+        if "reportable" not in vals:
+            return {}
+        return {"decided_by_id": self.env.user.id, "decided_on": fields.Datetime.now()}
 
     def action_create_report(self):
         """Open the initial report of this market, with the form and due date filled in."""

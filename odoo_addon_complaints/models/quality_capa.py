@@ -1,7 +1,9 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+
+from .quality_guarded_mixin import checked_action
 
 
 class QualityCapa(models.Model):
@@ -9,9 +11,15 @@ class QualityCapa(models.Model):
 
     _name = "quality.capa"
     _description = "Corrective and Preventive Action"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "quality.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _guarded_fields = {
+        "state": "Approve / Implemented / the signed effectiveness check / Cancel",
+        "approved_by_id": "Approve",
+        "date_approved": "Approve",
+        "date_done": "Implemented",
+    }
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
@@ -65,6 +73,7 @@ class QualityCapa(models.Model):
         required=True,
         tracking=True,
         index=True,
+        copy=False,
         help="Approved actions are carried out, then verified; only verified, effective actions close.",
     )
     approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, copy=False, help="Who approved.")
@@ -97,13 +106,18 @@ class QualityCapa(models.Model):
                 vals["source"] = "8d"
         return super().create(vals_list)
 
+    def _concerned_complaints(self):
+        return self.complaint_id | self.eight_d_id.complaint_ids
+
     def action_approve(self):
         if not self.env.user.has_group("odoo_addon_complaints.group_complaint_manager"):
             raise UserError(_("Only a Complaints Manager approves corrective actions."))
         for capa in self:
             if capa.state != "draft":
                 raise UserError(_("CAPA %(capa)s is not a draft.", capa=capa.name))
-            capa.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
+            capa._concerned_complaints()._check_not_concerned(self.env._("approve its CAPA %s", capa.name))
+            with checked_action():
+                capa.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
 
     def action_implemented(self):
         """The owner reports the action done; an effectiveness check is planned."""
@@ -115,28 +129,34 @@ class QualityCapa(models.Model):
             if not capa.check_ids.filtered(lambda check: not check.result):
                 raise UserError(_("CAPA %(capa)s: plan its effectiveness check (date, criterion, verifier) first.",
                                   capa=capa.name))
-            capa.write({"state": "verifying", "date_done": fields.Date.context_today(self)})
+            with checked_action():
+                capa.write({"state": "verifying", "date_done": fields.Date.context_today(self)})
 
     def action_cancel(self):
-        self.filtered(lambda capa: capa.state != "done").write({"state": "cancelled"})
+        if not self.env.user.has_group("odoo_addon_complaints.group_complaint_manager"):
+            raise UserError(_("Only a Complaints Manager cancels corrective actions."))
+        with checked_action():
+            self.filtered(lambda capa: capa.state != "done").write({"state": "cancelled"})
 
     def _record_check_result(self, check, result, signature):
         """Close the CAPA when effective; reopen it with a new action when not."""
         self.ensure_one()
-        check.write({"result": result, "signature_id": signature.id, "date_verified": fields.Datetime.now()})
+        with checked_action():
+            check.write({"result": result, "signature_id": signature.id, "date_verified": fields.Datetime.now()})
+            self.state = "done" if result == "effective" else self.state
         if result == "effective":
-            self.state = "done"
             self.message_post(body=_("Effectiveness verified by %(user)s: closed.", user=self.env.user.name),
                               subtype_xmlid="mail.mt_note")
             return
-        self.write(
-            {
-                "state": "approved",
-                "date_done": False,
-                "task_ids": [Command.create({"name": _("New action after ineffective check: %s", check.criterion),
-                                             "user_id": self.user_id.id})],
-            }
-        )
+        with checked_action():
+            self.write(
+                {
+                    "state": "approved",
+                    "date_done": False,
+                    "task_ids": [Command.create({"name": _("New action after ineffective check: %s", check.criterion),
+                                                 "user_id": self.user_id.id})],
+                }
+            )
         self.message_post(body=_("Effectiveness check failed (%(criterion)s): reopened with a new action.",
                                  criterion=check.criterion), subtype_xmlid="mail.mt_note")
 
@@ -158,8 +178,14 @@ class QualityCapaCheck(models.Model):
     """One effectiveness check of a CAPA; the result is given with an electronic signature."""
 
     _name = "quality.capa.check"
+    _inherit = ["quality.guarded.mixin"]
     _description = "CAPA Effectiveness Check"
     _order = "capa_id, id"
+    _guarded_fields = {
+        "result": "Sign Effectiveness Check",
+        "date_verified": "Sign Effectiveness Check",
+        "signature_id": "Sign Effectiveness Check",
+    }
 
     capa_id = fields.Many2one("quality.capa", required=True, ondelete="cascade", index=True, help="CAPA.")
     date_planned = fields.Date(string="Planned For", required=True, help="When effectiveness is checked.")
@@ -199,8 +225,24 @@ class QualityCapaCheck(models.Model):
             raise UserError(_("CAPA %(capa)s: this check is already signed.", capa=self.capa_id.name))
         if self.capa_id.state != "verifying":
             raise UserError(_("CAPA %(capa)s is not waiting for an effectiveness check.", capa=self.capa_id.name))
+        self.capa_id._concerned_complaints()._check_not_concerned(
+            self.env._("sign the effectiveness check of CAPA %s", self.capa_id.name)
+        )
         self.capa_id._record_check_result(self, self.result_to_sign, signature)
         return True
+
+    @api.constrains("verifier_id", "capa_id")
+    def _check_verifier_not_concerned(self):
+        for check in self:
+            if check.verifier_id in check.capa_id._concerned_complaints().subject_user_ids:
+                raise ValidationError(
+                    self.env._(
+                        "CAPA %(capa)s: %(user)s is a person concerned by its complaint and cannot verify "
+                        "its effectiveness.",
+                        capa=check.capa_id.name,
+                        user=check.verifier_id.name,
+                    )
+                )
 
     def write(self, vals):
         if any(check.result for check in self):

@@ -55,10 +55,19 @@ DISPOSITIONS = [
 class QualityComplaint(models.Model):
     _name = "quality.complaint"
     _description = "Quality Complaint"
-    _inherit = ["mail.thread.cc", "mail.activity.mixin", "quality.sync.mixin"]
+    _inherit = ["mail.thread.cc", "mail.activity.mixin", "quality.sync.mixin", "quality.guarded.mixin"]
     _order = "priority desc, date_received desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id.name", "subject"]
+    _guarded_fields = {
+        "intake_user_id": "registering the complaint",
+        "date_containment": "Containment Done",
+        "date_root_cause": "Root Cause Found",
+        "date_reply": "Send Reply",
+        "close_override_reason": "Close Without Acceptance",
+        "close_override_user_id": "Close Without Acceptance",
+        "date_closed": "moving the complaint to a closed or rejected stage",
+    }
 
     name = fields.Char(
         string="Number",
@@ -433,6 +442,21 @@ class QualityComplaint(models.Model):
                     )
                 )
 
+    def _check_not_concerned(self, what):
+        """Persons concerned by a complaint take no part in handling it."""
+        if self.env.su:
+            return
+        for complaint in self:
+            if self.env.user in complaint.subject_user_ids:
+                raise UserError(
+                    self.env._(
+                        "Complaint %(complaint)s: you are a person concerned by this complaint and "
+                        "cannot %(what)s.",
+                        complaint=complaint.name,
+                        what=what,
+                    )
+                )
+
     # CRUD
 
     @api.model_create_multi
@@ -469,6 +493,8 @@ class QualityComplaint(models.Model):
         return number
 
     def write(self, vals):
+        if "stage_id" in vals:
+            self._check_not_concerned(self.env._("move it to another stage"))
         result = super().write(vals)
         if {"severity_id", "date_received", "company_id"} & vals.keys():
             self._sync_deadlines()

@@ -6,15 +6,26 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .quality_complaint_stage import DEADLINE_KINDS
+from .quality_guarded_mixin import checked_action
 
 _logger = logging.getLogger(__name__)
 
 
 class QualityComplaintDeadline(models.Model):
     _name = "quality.complaint.deadline"
+    _inherit = ["quality.guarded.mixin"]
     _description = "Complaint Deadline"
     _order = "complaint_id, date_due, id"
     _rec_name = "kind"
+    _guarded_fields = {
+        "complaint_id": "the complaint's severity level",
+        "kind": "the complaint's severity level",
+        "date_due": "Move (with a reason)",
+        "date_done": "Done",
+        "date_escalated": "the escalation of missed deadlines",
+        "rescheduled": "Move (with a reason)",
+        "reschedule_reason": "Move (with a reason)",
+    }
 
     complaint_id = fields.Many2one(
         "quality.complaint",
@@ -80,39 +91,41 @@ class QualityComplaintDeadline(models.Model):
             return domain
         return ["|", ("date_done", "!=", False), ("date_due", ">=", fields.Datetime.now())]
 
-    def write(self, vals):
-        if "date_due" in vals and not self.env.context.get("complaint_deadline_replan"):
-            reason = self.env.context.get("complaint_deadline_reason")
-            if not reason:
-                raise UserError(
-                    _(
-                        "A promised date can only be moved with a reason: use "
-                        "'Move Deadline' on the complaint."
-                    )
+    def _guarded_side_values(self, vals):
+        if "date_due" not in vals:
+            return {}
+        if self.env.context.get("complaint_deadline_replan"):
+            return {"date_escalated": False}
+        reason = self.env.context.get("complaint_deadline_reason")
+        if not reason:
+            raise UserError(
+                _(
+                    "A promised date can only be moved with a reason: use "
+                    "'Move Deadline' on the complaint."
                 )
-            vals.update(rescheduled=True, reschedule_reason=reason, date_escalated=False)
-            for deadline in self:
-                deadline.complaint_id.message_post(
-                    body=_(
-                        "%(step)s deadline moved from %(old)s to %(new)s. Reason: %(reason)s",
-                        step=deadline._kind_label(),
-                        old=fields.Datetime.to_string(deadline.date_due),
-                        new=fields.Datetime.to_string(
-                            fields.Datetime.to_datetime(vals["date_due"])
-                        ),
-                        reason=reason,
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
-        return super().write(vals)
+            )
+        for deadline in self:
+            deadline.complaint_id.message_post(
+                body=_(
+                    "%(step)s deadline moved from %(old)s to %(new)s. Reason: %(reason)s",
+                    step=deadline._kind_label(),
+                    old=fields.Datetime.to_string(deadline.date_due),
+                    new=fields.Datetime.to_string(fields.Datetime.to_datetime(vals["date_due"])),
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return {"rescheduled": True, "reschedule_reason": reason, "date_escalated": False}
 
     def _kind_label(self):
         return dict(self._fields["kind"]._description_selection(self.env))[self.kind]
 
     def action_mark_done(self):
-        self.filtered(lambda deadline: not deadline.date_done).write(
-            {"date_done": fields.Datetime.now()}
-        )
+        self.complaint_id._check_not_concerned(_("mark its deadlines done"))
+        with checked_action():
+            self.filtered(lambda deadline: not deadline.date_done).write(
+                {"date_done": fields.Datetime.now()}
+            )
 
     def action_open_reschedule(self):
         self.ensure_one()
@@ -178,4 +191,5 @@ class QualityComplaintDeadline(models.Model):
                 user_id=manager.id,
             )
         complaint.message_post(body=note, subject=summary, subtype_xmlid="mail.mt_note")
-        self.date_escalated = fields.Datetime.now()
+        with checked_action():
+            self.date_escalated = fields.Datetime.now()

@@ -20,19 +20,29 @@ class QualityComplaint(models.Model):
         """Open the 8D of the complaint, creating it from the complaint when there is none."""
         self.ensure_one()
         report = self.eight_d_ids[:1]
-        if not report:
-            report = self.env["quality.eight.d"].create(
-                {
-                    "title": self.subject,
-                    "source": "complaint",
-                    "complaint_ids": [Command.link(self.id)],
-                    "partner_id": self.commercial_partner_id.id,
-                    "product_ids": [Command.set(self.line_ids.product_id.ids)],
-                    "lot_ids": [Command.set(self.line_ids.lot_id.ids)],
-                    "leader_id": self.user_id.id,
-                    "company_id": self.company_id.id,
-                }
-            )
+        if report:
+            return self._action_view_records(report, _("8D Report"))
+        values = {
+            "title": self.subject,
+            "source": "complaint",
+            "complaint_ids": [Command.link(self.id)],
+            "partner_id": self.commercial_partner_id.id,
+            "product_ids": [Command.set(self.line_ids.product_id.ids)],
+            "lot_ids": [Command.set(self.line_ids.lot_id.ids)],
+            "leader_id": self.user_id.id,
+            "company_id": self.company_id.id,
+        }
+        if not self.manager_id:
+            # No escalation manager to default to: the user chooses the champion in the form.
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("8D Report"),
+                "res_model": "quality.eight.d",
+                "view_mode": "form",
+                "views": [(False, "form")],
+                "context": {f"default_{name}": value for name, value in values.items()},
+            }
+        report = self.env["quality.eight.d"].create(dict(values, champion_id=self.manager_id.id))
         return self._action_view_records(report, _("8D Report"))
 
     def action_view_eight_d(self):

@@ -57,11 +57,26 @@ class QualityComplaint(models.Model):
         for complaint in self:
             complaint.cost_total = sum(complaint.cost_ids.mapped("amount_company"))
 
+    def _note_stock_action(self, body):
+        """Leave a note of a warehouse action on the complaint.
+
+        Warehouse users only read complaints, yet the returns, replacements and
+        quarantine moves they make belong in its history: the system writes the
+        note and names them.
+        """
+        self.ensure_one()
+        self.sudo().message_post(
+            body=self.env._("%(note)s (by %(user)s)", note=body, user=self.env.user.name),
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.user.partner_id.id,
+        )
+
     # Costs filled in automatically
 
     def _add_replacement_cost(self, product, quantity):
         self.ensure_one()
-        self.env["quality.complaint.cost"].create(
+        # Recorded by the system: the warehouse user who ships the replacement may not edit costs.
+        self.env["quality.complaint.cost"].sudo().create(
             {
                 "complaint_id": self.id,
                 "cost_type": "replacement",
@@ -144,10 +159,7 @@ class QualityComplaint(models.Model):
                     complaint=self.name,
                 )
             )
-        self.message_post(
-            body=_("Warranty repair created: %s", ", ".join(repairs.mapped("name"))),
-            subtype_xmlid="mail.mt_note",
-        )
+        self._note_stock_action(_("Warranty repair created: %s", ", ".join(repairs.mapped("name"))))
         return self._action_view_records(repairs, _("Repairs"))
 
     def _action_view_kind(self, kind, name):

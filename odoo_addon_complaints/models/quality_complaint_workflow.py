@@ -6,6 +6,7 @@ from odoo.tools import is_html_empty
 
 from .quality_complaint import VALIDITY
 from .quality_complaint_stage import DEADLINE_KINDS
+from .quality_guarded_mixin import checked_action
 
 
 class QualityComplaint(models.Model):
@@ -88,19 +89,21 @@ class QualityComplaint(models.Model):
                         deadline.unlink()
                     continue
                 due = rule._compute_due_date(complaint.date_received, calendar)
-                if not deadline:
-                    deadline_model.create(
-                        {"complaint_id": complaint.id, "kind": kind, "date_due": due}
-                    )
-                elif not deadline.date_done and not deadline.rescheduled:
-                    deadline.with_context(complaint_deadline_replan=True).write(
-                        {"date_due": due, "date_escalated": False}
-                    )
+                with checked_action():
+                    if not deadline:
+                        deadline_model.create(
+                            {"complaint_id": complaint.id, "kind": kind, "date_due": due}
+                        )
+                    elif not deadline.date_done and not deadline.rescheduled:
+                        deadline.with_context(complaint_deadline_replan=True).write(
+                            {"date_due": due, "date_escalated": False}
+                        )
 
     def _complete_deadlines(self, kinds):
-        self.deadline_ids.filtered(
-            lambda deadline: deadline.kind in kinds and not deadline.date_done
-        ).write({"date_done": fields.Datetime.now()})
+        with checked_action():
+            self.deadline_ids.filtered(
+                lambda deadline: deadline.kind in kinds and not deadline.date_done
+            ).write({"date_done": fields.Datetime.now()})
 
     def _on_stage_reached(self):
         """Meet the deadlines the stage stands for, keep the closing date, tell partners."""
@@ -112,7 +115,8 @@ class QualityComplaint(models.Model):
         for complaint in self:
             closed = complaint.stage_id.state in ("done", "rejected")
             if closed != bool(complaint.date_closed):
-                complaint.date_closed = fields.Datetime.now() if closed else False
+                with checked_action():
+                    complaint.date_closed = fields.Datetime.now() if closed else False
 
     def _status_payload(self):
         """What partners learn of a status change: no internal notes, no people."""
@@ -159,7 +163,8 @@ class QualityComplaint(models.Model):
                         complaint=complaint.name,
                     )
                 )
-            complaint.date_containment = fields.Datetime.now()
+            with checked_action():
+                complaint.date_containment = fields.Datetime.now()
             complaint._complete_deadlines(["containment"])
 
     def action_root_cause_done(self):
@@ -172,7 +177,8 @@ class QualityComplaint(models.Model):
                         complaint=complaint.name,
                     )
                 )
-            complaint.date_root_cause = fields.Datetime.now()
+            with checked_action():
+                complaint.date_root_cause = fields.Datetime.now()
             complaint._complete_deadlines(["root_cause"])
 
     def action_send_acknowledgement(self):
@@ -220,9 +226,10 @@ class QualityComplaint(models.Model):
         if self.env.context.get("mark_complaint_acknowledged"):
             self._mark_acknowledged()
         if self.env.context.get("mark_complaint_replied"):
-            self.filtered(lambda c: not c.date_reply).write(
-                {"date_reply": fields.Datetime.now()}
-            )
+            with checked_action():
+                self.filtered(lambda c: not c.date_reply).write(
+                    {"date_reply": fields.Datetime.now()}
+                )
             self._complete_deadlines(["reply"])
         return super()._message_post_after_hook(message, msg_vals)
 

@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .quality_guarded_mixin import checked_action
+
 EIGHT_D_STEPS = [
     ("D0", "D0 Emergency Response"),
     ("D1", "D1 Team"),
@@ -21,9 +23,14 @@ class QualityEightD(models.Model):
 
     _name = "quality.eight.d"
     _description = "8D Report"
-    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin", "quality.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _guarded_fields = {
+        "step": "Approve Step",
+        "date_closed": "Close 8D (champion's signature)",
+        "closing_signature_id": "Close 8D (champion's signature)",
+    }
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
@@ -65,8 +72,10 @@ class QualityEightD(models.Model):
     is_overdue = fields.Boolean(compute="_compute_current_step", help="The current step is past its due date.")
     # D1
     champion_id = fields.Many2one(
-        "res.users", string="Champion", required=True, tracking=True, default=lambda self: self.env.user,
-        domain=[("share", "=", False)], help="Manager who sponsors the 8D and approves each step.",
+        "res.users", string="Champion", required=True, tracking=True,
+        domain=[("share", "=", False)],
+        help="Complaints Manager who sponsors the 8D and approves each step; by default the escalation "
+        "manager of its complaint. Never the owner of a step he approves; only a Complaints Manager changes it.",
     )
     leader_id = fields.Many2one(
         "res.users", string="Team Leader", tracking=True, domain=[("share", "=", False)],
@@ -151,9 +160,59 @@ class QualityEightD(models.Model):
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("quality.eight.d") or _("New")
+            if not vals.get("champion_id"):
+                vals["champion_id"] = self._default_champion(vals).id
         reports = super().create(vals_list)
-        reports._create_steps()
+        with checked_action():
+            reports._create_steps()
         return reports
+
+    @api.model
+    def _default_champion(self, vals):
+        """The escalation manager of the complaint investigated, never silently the creator."""
+        complaint_ids = []
+        for command in vals.get("complaint_ids") or []:
+            if command[0] == 4:
+                complaint_ids.append(command[1])
+            elif command[0] == 6:
+                complaint_ids.extend(command[2])
+        complaints = self.env["quality.complaint"].browse(complaint_ids)
+        champion = complaints.manager_id[:1]
+        if not champion:
+            raise UserError(
+                self.env._(
+                    "8D %(report)s: choose its Champion, a Complaints Manager who approves the steps.",
+                    report=vals.get("title") or vals.get("name"),
+                )
+            )
+        return champion
+
+    def write(self, vals):
+        if "champion_id" in vals and not self.env.su and not self.env.user.has_group(
+            "odoo_addon_complaints.group_complaint_manager"
+        ):
+            raise UserError(
+                self.env._(
+                    "8D %(report)s: only a Complaints Manager changes the field 'Champion'.",
+                    report=", ".join(self.mapped("name")),
+                )
+            )
+        return super().write(vals)
+
+    def _check_approver(self, step):
+        """The champion approves, as a Complaints Manager who neither owns the step nor is concerned."""
+        self.ensure_one()
+        user = self.env.user
+        if user != self.champion_id:
+            raise UserError(_("8D %(report)s: only the champion %(champion)s approves its steps.",
+                              report=self.name, champion=self.champion_id.name))
+        if not user.has_group("odoo_addon_complaints.group_complaint_manager"):
+            raise UserError(self.env._("8D %(report)s: steps are approved by a Complaints Manager; %(user)s is not one.",
+                                       report=self.name, user=user.name))
+        if step.user_id == user:
+            raise UserError(self.env._("8D %(report)s: %(user)s owns %(step)s and cannot approve it.",
+                                       report=self.name, user=user.name, step=step.display_name))
+        self.complaint_ids._check_not_concerned(self.env._("approve its 8D"))
 
     def _create_steps(self):
         rules = {rule.code: rule for rule in self.env["quality.eight.d.step.rule"].search([])}
@@ -165,7 +224,7 @@ class QualityEightD(models.Model):
                 rule = rules.get(code)
                 due = rule._compute_due_date(start, calendar) if rule else False
                 values.append(
-                    {"eight_d_id": report.id, "code": code, "user_id": (report.leader_id or report.champion_id).id,
+                    {"eight_d_id": report.id, "code": code, "user_id": report.leader_id.id,
                      "date_due": due, "state": "open" if code == "D0" else "pending"}
                 )
                 start = due or start
@@ -180,7 +239,8 @@ class QualityEightD(models.Model):
             if not step or step.state != "open":
                 raise UserError(_("8D %(report)s: the current step is not open.", report=report.name))
             step._check_complete()
-            step.write({"state": "submitted", "date_submitted": fields.Datetime.now()})
+            with checked_action():
+                step.write({"state": "submitted", "date_submitted": fields.Datetime.now()})
             report.message_post(body=_("%(step)s submitted for approval.", step=step.display_name), subtype_xmlid="mail.mt_note")
             report._notify_step_submitted(step)
 
@@ -192,25 +252,29 @@ class QualityEightD(models.Model):
         """The champion approves the current step; the 8D moves to the next one."""
         for report in self:
             step = report.current_step_id
-            if self.env.user != report.champion_id:
-                raise UserError(_("8D %(report)s: only the champion %(champion)s approves its steps.",
-                                  report=report.name, champion=report.champion_id.name))
+            report._check_approver(step)
             if step.state != "submitted":
                 raise UserError(_("8D %(report)s: %(step)s must be submitted before it is approved.",
                                   report=report.name, step=step.display_name))
             if step.code == "D8":
                 raise UserError(_("8D %(report)s: D8 is approved by closing the 8D with your signature.", report=report.name))
-            step.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
-            codes = [code for code, _label in EIGHT_D_STEPS]
-            report.step = codes[codes.index(step.code) + 1]
-            report.current_step_id.state = "open"
+            with checked_action():
+                step.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
+                codes = [code for code, _label in EIGHT_D_STEPS]
+                report.step = codes[codes.index(step.code) + 1]
+                report.current_step_id.state = "open"
+            report.message_post(
+                body=self.env._("%(step)s approved by %(user)s.", step=step.display_name, user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def action_reject_step(self):
         for report in self:
             step = report.current_step_id
             if self.env.user != report.champion_id or step.state != "submitted":
                 raise UserError(_("8D %(report)s: only the champion sends a submitted step back.", report=report.name))
-            step.state = "open"
+            with checked_action():
+                step.state = "open"
             report.message_post(body=_("%(step)s sent back for rework.", step=step.display_name), subtype_xmlid="mail.mt_note")
 
     def action_open_close_signature(self):
@@ -225,18 +289,17 @@ class QualityEightD(models.Model):
         signature = self.env["quality.signature"]._given_for(self)
         if not signature:
             raise UserError(_("8D %(report)s is closed by the champion's signature.", report=self.name))
-        if self.env.user != self.champion_id:
-            raise UserError(_("8D %(report)s: only the champion %(champion)s closes it.",
-                              report=self.name, champion=self.champion_id.name))
         step = self.current_step_id
+        self._check_approver(step)
         if self.step != "D8" or step.state != "submitted":
             raise UserError(_("8D %(report)s: submit D8 before closing.", report=self.name))
         open_capas = self.capa_ids.filtered(lambda capa: capa.state not in ("done", "cancelled"))
         if open_capas:
             raise UserError(_("8D %(report)s cannot close while actions are open: %(capas)s",
                               report=self.name, capas=", ".join(open_capas.mapped("name"))))
-        step.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
-        self.write({"step": "done", "date_closed": fields.Datetime.now(), "closing_signature_id": signature.id})
+        with checked_action():
+            step.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
+            self.write({"step": "done", "date_closed": fields.Datetime.now(), "closing_signature_id": signature.id})
         self.message_post(body=_("8D closed and signed by %(user)s.", user=self.env.user.name), subtype_xmlid="mail.mt_note")
         return True
 
@@ -258,5 +321,6 @@ class QualityEightD(models.Model):
                 user_id=report.champion_id.id,
             )
             report.message_post(body=note, subtype_xmlid="mail.mt_note")
-            step.date_escalated = fields.Datetime.now()
+            with checked_action():
+                step.date_escalated = fields.Datetime.now()
         return steps

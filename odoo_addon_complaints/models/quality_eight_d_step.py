@@ -9,8 +9,18 @@ from .quality_eight_d import EIGHT_D_STEPS
 
 class QualityEightDStep(models.Model):
     _name = "quality.eight.d.step"
+    _inherit = ["quality.guarded.mixin"]
     _description = "8D Step"
     _order = "eight_d_id, code"
+    _guarded_fields = {
+        "eight_d_id": "creating the 8D",
+        "code": "creating the 8D",
+        "state": "Submit Step / Approve Step",
+        "date_submitted": "Submit Step",
+        "approved_by_id": "Approve Step",
+        "date_approved": "Approve Step",
+        "date_escalated": "the escalation of overdue steps",
+    }
 
     eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
     company_id = fields.Many2one(related="eight_d_id.company_id", store=True, help="Company.")
@@ -67,10 +77,8 @@ class QualityEightDStep(models.Model):
             return _("verification of every root cause")
         return False
 
-    def write(self, vals):
-        if "date_due" in vals:
-            vals["date_escalated"] = False
-        return super().write(vals)
+    def _guarded_side_values(self, vals):
+        return {"date_escalated": False} if "date_due" in vals else {}
 
 
 class QualityEightDStepRule(models.Model):

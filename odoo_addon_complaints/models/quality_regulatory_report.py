@@ -6,10 +6,14 @@ import hashlib
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .quality_guarded_mixin import checked_action
 from .quality_regulatory_form import REPORT_TYPES
 
 RENDER_EVENT = "regulatory_report.render"
 OPEN_STATES = ("draft", "validated")
+# The rendered file carries the patient's age, sex and weight: like the patient
+# fields, only vigilance staff and the sync agent read it.
+PATIENT_FILE_GROUPS = "odoo_addon_complaints.group_regulatory_user,odoo_addon_complaints.group_sync_integration"
 
 
 class QualityRegulatoryReport(models.Model):
@@ -24,9 +28,24 @@ class QualityRegulatoryReport(models.Model):
 
     _name = "quality.regulatory.report"
     _description = "Regulatory Report"
-    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin", "quality.guarded.mixin"]
     _order = "due_date, id desc"
     _check_company_auto = True
+    _guarded_fields = {
+        "state": "Render & Validate / Submit / Acknowledged / Rejected / Reset to Draft",
+        "render_state": "Render & Validate",
+        "render_event_uid": "Render & Validate",
+        "validation_errors": "Render & Validate",
+        "attachment_id": "Render & Validate",
+        "file_data": "Render & Validate",
+        "file_name": "Render & Validate",
+        "file_sha256": "Render & Validate",
+        "rendered_on": "Render & Validate",
+        "submitted_by_id": "Submit",
+        "follow_up_number": "creating the report",
+        "mfr_report_number": "creating the report",
+        "escalated_on": "the escalation of overdue reports",
+    }
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
@@ -104,7 +123,14 @@ class QualityRegulatoryReport(models.Model):
     validation_errors = fields.Text(
         readonly=True, copy=False, help="What the official schema or the regulator rejected, element by element."
     )
-    attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True, copy=False, help="Rendered file.")
+    attachment_id = fields.Many2one(
+        "ir.attachment", string="File Attachment", readonly=True, copy=False, groups=PATIENT_FILE_GROUPS,
+        help="Attachment holding the rendered file.",
+    )
+    file_data = fields.Binary(
+        string="File", attachment=True, readonly=True, copy=False, groups=PATIENT_FILE_GROUPS,
+        help="Rendered file as validated; it holds patient data, so only vigilance staff can open it.",
+    )
     file_name = fields.Char(readonly=True, copy=False, help="Name of the rendered file.")
     file_sha256 = fields.Char(string="File SHA-256", readonly=True, copy=False, help="Checksum of the rendered file.")
     rendered_on = fields.Datetime(readonly=True, copy=False, help="When the file was rendered and validated.")
@@ -134,9 +160,10 @@ class QualityRegulatoryReport(models.Model):
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("quality.regulatory.report") or _("New")
         reports = super().create(vals_list)
-        for report in reports:
-            report._check_form_supports_type()
-            report._number_in_case()
+        with checked_action():
+            for report in reports:
+                report._check_form_supports_type()
+                report._number_in_case()
         return reports
 
     @api.depends("market_id")
@@ -218,9 +245,11 @@ class QualityRegulatoryReport(models.Model):
             event = self.env["quality.sync.event"]._enqueue(
                 report, RENDER_EVENT, report.form_id.code, report._regulatory_payload()
             )
-            report.write(
-                {"state": "draft", "render_state": "queued", "render_event_uid": event.event_uid, "validation_errors": False}
-            )
+            with checked_action():
+                report.write(
+                    {"state": "draft", "render_state": "queued", "render_event_uid": event.event_uid,
+                     "validation_errors": False}
+                )
         return True
 
     def _state_label(self):
@@ -244,15 +273,12 @@ class QualityRegulatoryReport(models.Model):
         content = base64.b64decode(content_b64)
         if hashlib.sha256(content).hexdigest() != sha256:
             raise UserError(_("Report %s: the file's checksum does not match; nothing attached.", report.name))
-        attachment = self.env["ir.attachment"].sudo().create(
-            {
-                "name": file_name,
-                "datas": content_b64,
-                "res_model": report._name,
-                "res_id": report.id,
-                "company_id": report.company_id.id,
-            }
+        # A field attachment: Odoo then lets only the field's groups open it, also through /web/content.
+        report.file_data = content_b64
+        attachment = self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", report._name), ("res_id", "=", report.id), ("res_field", "=", "file_data")], limit=1
         )
+        attachment.name = file_name
         report.write(
             {
                 "attachment_id": attachment.id,
@@ -266,7 +292,6 @@ class QualityRegulatoryReport(models.Model):
         )
         report.message_post(
             body=_("The sync agent rendered %(file)s; it passed the official schema.", file=file_name),
-            attachment_ids=attachment.ids,
         )
         return {"applied": True, "state": report.state}
 
@@ -295,7 +320,8 @@ class QualityRegulatoryReport(models.Model):
         for report in self:
             if report.state != "validated":
                 raise UserError(_("Report %s: only a validated file can be submitted.", report.name))
-        self.write({"state": "submitted", "submitted_on": fields.Datetime.now(), "submitted_by_id": self.env.user.id})
+        with checked_action():
+            self.write({"state": "submitted", "submitted_on": fields.Datetime.now(), "submitted_by_id": self.env.user.id})
         self.activity_unlink(["odoo_addon_complaints.mail_activity_regulatory_overdue"])
         return True
 
@@ -309,13 +335,15 @@ class QualityRegulatoryReport(models.Model):
         for report in self:
             if report.state != "submitted":
                 raise UserError(_("Report %s: only a submitted report gets the regulator's answer.", report.name))
-        self.write({"state": state, "acknowledged_on": fields.Datetime.now()})
+        with checked_action():
+            self.write({"state": state, "acknowledged_on": fields.Datetime.now()})
 
     def action_reset_to_draft(self):
         for report in self:
             if report.state not in ("validated", "rejected"):
                 raise UserError(_("Report %s: only validated or rejected reports go back to draft.", report.name))
-        self.write({"state": "draft", "render_state": "none"})
+        with checked_action():
+            self.write({"state": "draft", "render_state": "none"})
 
     @api.model
     def sync_apply_acknowledgement(self, ack):
@@ -368,10 +396,9 @@ class QualityRegulatoryReport(models.Model):
                     "odoo_addon_complaints.mail_activity_regulatory_overdue", user_id=user.id, summary=summary
                 )
             report.message_post(body=summary, subtype_xmlid="mail.mt_comment", partner_ids=users.partner_id.ids)
-        overdue.write({"escalated_on": fields.Datetime.now()})
+        with checked_action():
+            overdue.write({"escalated_on": fields.Datetime.now()})
         return len(overdue)
 
-    def write(self, vals):
-        if "due_date" in vals:
-            vals["escalated_on"] = False
-        return super().write(vals)
+    def _guarded_side_values(self, vals):
+        return {"escalated_on": False} if "due_date" in vals else {}

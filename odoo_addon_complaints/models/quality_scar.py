@@ -3,7 +3,9 @@
 from datetime import datetime, timezone
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
+
+from .quality_guarded_mixin import checked_action
 
 SCAR_STEPS = [(code, code) for code in ("D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8")]
 CATENA_X_CAUSE_CODES = {
@@ -19,9 +21,14 @@ class QualityScar(models.Model):
 
     _name = "quality.scar"
     _description = "Supplier Corrective Action Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin", "quality.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _guarded_fields = {
+        "state": "Send / Close / Cancel, or the supplier's answers",
+        "date_issued": "Send",
+        "cost_id": "the chargeback amount",
+    }
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
@@ -114,8 +121,9 @@ class QualityScar(models.Model):
             if not scar.step_ids:
                 raise UserError(_("SCAR %(scar)s: add the 8D steps the supplier must answer.", scar=scar.name))
             scar._check_exchange_data()
-            scar.write({"state": "open", "date_issued": fields.Date.context_today(self)})
-            scar.step_ids.write({"state": "requested"})
+            with checked_action():
+                scar.write({"state": "open", "date_issued": fields.Date.context_today(self)})
+                scar.step_ids.write({"state": "requested"})
             scar._emit("scar.created")
 
     def _check_exchange_data(self):
@@ -146,17 +154,23 @@ class QualityScar(models.Model):
             if not_accepted:
                 raise UserError(_("SCAR %(scar)s cannot close: steps not accepted yet: %(steps)s",
                                   scar=scar.name, steps=", ".join(not_accepted.mapped("code"))))
-            scar.state = "closed"
+            with checked_action():
+                scar.state = "closed"
             scar._emit("scar.updated")
 
     def action_cancel(self):
         for scar in self:
             was_sent = scar.state != "draft"
-            scar.state = "cancelled"
+            with checked_action():
+                scar.state = "cancelled"
             if was_sent:
                 scar._emit("scar.updated")
 
     def _refresh_state(self):
+        with checked_action():
+            self._refresh_state_from_steps()
+
+    def _refresh_state_from_steps(self):
         for scar in self.filtered(lambda s: s.state in ("open", "supplier_answered", "verifying")):
             states = set(scar.step_ids.mapped("state"))
             if states <= {"accepted"}:
@@ -206,17 +220,18 @@ class QualityScar(models.Model):
         except (TypeError, ValueError):
             raise UserError(_("SCAR %(scar)s, step %(step)s: submitted_at %(value)r is not a date-time.",
                               scar=scar_ref, step=code, value=submitted_at)) from None
-        step.write(
-            {
-                "state": "answered",
-                "answer_id": answer_id,
-                "answer_summary": summary,
-                "answer_report": answer.get("report") or {},
-                "answer_author": answer.get("author") or False,
-                "date_answered": date_answered or fields.Datetime.now(),
-                "reject_reason": False,
-            }
-        )
+        with checked_action():
+            step.write(
+                {
+                    "state": "answered",
+                    "answer_id": answer_id,
+                    "answer_summary": summary,
+                    "answer_report": answer.get("report") or {},
+                    "answer_author": answer.get("author") or False,
+                    "date_answered": date_answered or fields.Datetime.now(),
+                    "reject_reason": False,
+                }
+            )
         if answer.get("supplier_complaint_id") and not scar.supplier_complaint_ref:
             scar.supplier_complaint_ref = answer["supplier_complaint_id"]
         scar._refresh_state()
@@ -347,8 +362,17 @@ class QualityScar(models.Model):
 
 class QualityScarStep(models.Model):
     _name = "quality.scar.step"
+    _inherit = ["quality.guarded.mixin"]
     _description = "SCAR Requested Step"
     _order = "scar_id, code"
+    _guarded_fields = {
+        "state": "Send (SCAR) / Accept / Reject, or the supplier's answer",
+        "answer_id": "the supplier's answer from the portal",
+        "answer_summary": "the supplier's answer from the portal",
+        "answer_report": "the supplier's answer from the portal",
+        "answer_author": "the supplier's answer from the portal",
+        "date_answered": "the supplier's answer from the portal",
+    }
 
     scar_id = fields.Many2one("quality.scar", required=True, ondelete="cascade", index=True, help="SCAR.")
     code = fields.Selection(SCAR_STEPS, string="Step", required=True, help="8D step asked of the supplier.")
@@ -374,7 +398,8 @@ class QualityScarStep(models.Model):
         for step in self:
             if step.state != "answered":
                 raise UserError(_("SCAR %(scar)s: only an answered step can be accepted.", scar=step.scar_id.name))
-            step.state = "accepted"
+            with checked_action():
+                step.state = "accepted"
         self.scar_id._refresh_state()
         self.scar_id._emit("scar.updated")
 
@@ -385,13 +410,11 @@ class QualityScarStep(models.Model):
             if not (step.reject_reason or "").strip():
                 raise UserError(_("SCAR %(scar)s, step %(step)s: give the reason for rejecting the answer.",
                                   scar=step.scar_id.name, step=step.code))
-            step.state = "rejected"
+            with checked_action():
+                step.state = "rejected"
             step.scar_id.message_post(body=_("%(step)s rejected: %(reason)s", step=step.code, reason=step.reject_reason),
                                       subtype_xmlid="mail.mt_note")
         self.scar_id._refresh_state()
         self.scar_id._emit("scar.updated")
 
-    def write(self, vals):
-        if "answer_summary" in vals and not self.env.su and not self.env.context.get("scar_answer_manual"):
-            raise AccessError(_("Supplier answers arrive from the portal."))
-        return super().write(vals)
+

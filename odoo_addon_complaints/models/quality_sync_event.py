@@ -46,7 +46,18 @@ class QualitySyncEvent(models.Model):
     )
     res_name = fields.Char(string="Record", readonly=True, help="Name of the record when the event was written.")
     payload_version = fields.Integer(default=1, readonly=True, help="Version of the payload format.")
-    payload = fields.Json(readonly=True, help="What the partner must see, as of the change.")
+    payload = fields.Json(
+        readonly=True,
+        # Regulator payloads carry patient data: only vigilance staff and the agent read payloads.
+        groups="odoo_addon_complaints.group_regulatory_user,odoo_addon_complaints.group_sync_integration",
+        help="What the partner must see, as of the change.",
+    )
+    payload_shown = fields.Json(
+        string="Payload (Shown)",
+        compute="_compute_payload_shown",
+        help="The payload, unless it carries patient data: those of regulator reports are shown to "
+        "Vigilance Officers only.",
+    )
     company_id = fields.Many2one(
         "res.company", readonly=True, index=True, default=lambda self: self.env.company, help="Company of the record."
     )
@@ -168,6 +179,18 @@ class QualitySyncEvent(models.Model):
         self.invalidate_model()
         events = self.sudo().browse(ids)
         return [event._to_agent_dict() for event in events.sorted(lambda e: (e.next_attempt_at, e.id))]
+
+    PATIENT_DATA_MODELS = ("quality.regulatory.report", "quality.adverse.event")
+
+    @api.depends("res_model")
+    def _compute_payload_shown(self):
+        may_see_patients = self.env.user.has_group("odoo_addon_complaints.group_regulatory_user")
+        hidden = {"hidden": self.env._("This payload holds patient data; only Vigilance Officers see it.")}
+        for event in self:
+            if event.res_model in self.PATIENT_DATA_MODELS and not may_see_patients:
+                event.payload_shown = hidden
+            else:
+                event.payload_shown = event.sudo().payload
 
     def _to_agent_dict(self):
         return {

@@ -15,3 +15,7 @@ from . import test_scar
 from . import test_reports
 from . import test_regulatory_reportability
 from . import test_regulatory_report
+from . import test_guarded_fields
+from . import test_separation_of_duties
+from . import test_patient_privacy
+from . import test_warehouse_actions

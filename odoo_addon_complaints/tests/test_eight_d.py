@@ -29,6 +29,7 @@ class TestEightD(ComplaintCase):
                 "subject": "Leaking connectors",
                 "partner_id": cls.customer.id,
                 "user_id": cls.leader.id,
+                "manager_id": cls.champion.id,
                 "line_ids": [Command.create({"product_id": cls.product.id, "lot_id": cls.lot_a.id,
                                              "sale_order_id": cls.order.id, "qty_complained": 2})],
             }
@@ -37,7 +38,7 @@ class TestEightD(ComplaintCase):
     def _report(self):
         action = self.complaint.with_user(self.leader).action_open_eight_d()
         report = self.env["quality.eight.d"].browse(action["res_id"])
-        report.champion_id = self.champion
+        self.assertEqual(report.champion_id, self.champion, "the complaint's escalation manager champions its 8D")
         return report
 
     def _fill_and_pass(self, report, code):
@@ -180,6 +181,7 @@ class TestEightD(ComplaintCase):
         with Form(self.env["quality.eight.d"].with_user(self.champion)) as report_form:
             report_form.title = "Internal nonconformity on line 2"
             report_form.source = "internal"
+            report_form.champion_id = self.champion
             report_form.leader_id = self.leader
         report = report_form.record
         self.assertEqual(report.current_step_id.user_id, self.leader, "the leader owns the steps")

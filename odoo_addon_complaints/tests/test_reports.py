@@ -27,6 +27,7 @@ class TestReports(ComplaintCase, HttpCase):
                 "contact_id": cls.customer_contact.id,
                 "validity": "valid",
                 "disposition": "exchange",
+                "manager_id": cls.env.ref("base.user_admin").id,
                 "root_cause": "<p>Worn mould insert</p>",
                 "customer_reply": "<p>We replace the four sets.</p>",
                 "line_ids": [Command.create({"product_id": cls.product.id, "lot_id": cls.lot_a.id,

@@ -171,7 +171,7 @@ class TestScar(ComplaintCase):
     def test_submitting_a_step_of_a_linked_8d_tells_the_portal(self):
         report = self.env["quality.eight.d"].create(
             {"title": "Housing leak", "source": "supplier", "supplier_id": self.supplier.id,
-             "emergency_response": "<p>Sort all housings.</p>"}
+             "champion_id": self.env.ref("base.user_admin").id, "emergency_response": "<p>Sort all housings.</p>"}
         )
         self.scar.eight_d_id = report
         self.scar.action_send()

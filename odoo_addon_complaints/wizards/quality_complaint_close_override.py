@@ -3,6 +3,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.quality_guarded_mixin import checked_action
+
 
 class QualityComplaintCloseOverride(models.TransientModel):
     _name = "quality.complaint.close.override"
@@ -27,13 +29,15 @@ class QualityComplaintCloseOverride(models.TransientModel):
         closed_stage = self.env["quality.complaint.stage"].search([("state", "=", "done")], limit=1)
         if not closed_stage:
             raise UserError(_("No stage of type 'Closed' is configured."))
-        complaint.write(
-            {
-                "close_override_reason": self.reason.strip(),
-                "close_override_user_id": self.env.user.id,
-                "stage_id": closed_stage.id,
-            }
-        )
+        complaint._check_not_concerned(self.env._("close it"))
+        with checked_action():
+            complaint.write(
+                {
+                    "close_override_reason": self.reason.strip(),
+                    "close_override_user_id": self.env.user.id,
+                    "stage_id": closed_stage.id,
+                }
+            )
         complaint.message_post(
             body=_("Closed without the customer's acceptance by %(user)s. Reason: %(reason)s",
                    user=self.env.user.name, reason=self.reason.strip()),

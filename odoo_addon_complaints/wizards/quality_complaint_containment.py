@@ -89,10 +89,7 @@ class QualityComplaintContainment(models.TransientModel):
         transfers = self.env["stock.picking"]
         for warehouse, lines in by_warehouse.items():
             transfers |= self._quarantine_transfer(warehouse, lines)
-        complaint.message_post(
-            body=_("Suspect stock moved to quarantine: %s", ", ".join(transfers.mapped("name"))),
-            subtype_xmlid="mail.mt_note",
-        )
+        complaint._note_stock_action(_("Suspect stock moved to quarantine: %s", ", ".join(transfers.mapped("name"))))
         return complaint._action_view_records(transfers, _("Quarantine Transfers"))
 
     def _quarantine_transfer(self, warehouse, lines):
@@ -170,12 +167,11 @@ class QualityComplaintContainment(models.TransientModel):
                 ),
                 user_id=responsible.id,
             )
-        complaint.message_post(
-            body=_(
+        complaint._note_stock_action(
+            _(
                 "Follow-up planned with the other customers who received the suspect lots: %s",
                 ", ".join(others.partner_id.mapped("display_name")),
-            ),
-            subtype_xmlid="mail.mt_note",
+            )
         )
         return True
 

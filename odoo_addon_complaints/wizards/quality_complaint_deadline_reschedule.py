@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.quality_guarded_mixin import checked_action
+
 
 class QualityComplaintDeadlineReschedule(models.TransientModel):
     _name = "quality.complaint.deadline.reschedule"
@@ -49,7 +51,9 @@ class QualityComplaintDeadlineReschedule(models.TransientModel):
                     step=self.deadline_id._kind_label(),
                 )
             )
-        self.deadline_id.with_context(complaint_deadline_reason=self.reason.strip()).write(
-            {"date_due": self.date_due}
-        )
+        self.complaint_id._check_not_concerned(_("move its deadlines"))
+        with checked_action():
+            self.deadline_id.with_context(complaint_deadline_reason=self.reason.strip()).write(
+                {"date_due": self.date_due}
+            )
         return {"type": "ir.actions.act_window_close"}

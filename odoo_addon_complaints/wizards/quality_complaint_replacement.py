@@ -109,13 +109,12 @@ class QualityComplaintReplacement(models.TransientModel):
             {"complaint_tightened_inspection": self.tightened_inspection, "complaint_reworked": self.reworked}
         )
         complaint._add_replacement_cost(self.product_id, self.quantity)
-        complaint.message_post(
-            body=_(
+        complaint._note_stock_action(
+            _(
                 "Replacement of %(quantity)s %(product)s created: %(pickings)s",
                 quantity=self.quantity,
                 product=self.product_id.display_name,
                 pickings=", ".join(replacements.mapped("name")),
-            ),
-            subtype_xmlid="mail.mt_note",
+            )
         )
         return complaint._action_view_records(replacements, _("Replacements"))

@@ -66,10 +66,7 @@ class QualityComplaintReturn(models.TransientModel):
         returns = self.env["stock.picking"]
         for picking, move_quantities in self._group_by_picking(by_move).items():
             returns |= self._create_return_for(picking, move_quantities)
-        self.complaint_id.message_post(
-            body=_("Customer return created: %s", ", ".join(returns.mapped("name"))),
-            subtype_xmlid="mail.mt_note",
-        )
+        self.complaint_id._note_stock_action(_("Customer return created: %s", ", ".join(returns.mapped("name"))))
         return self.complaint_id._action_view_records(returns, _("Returns"))
 
     @staticmethod
