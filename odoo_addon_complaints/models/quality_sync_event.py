@@ -211,7 +211,8 @@ class QualitySyncEvent(models.Model):
         """What a later event of the same record waits for, in words, with this event as the blocker."""
         self.ensure_one()
         if self.state == "dead":
-            error = (self.last_error or "").strip().splitlines()[0] if (self.last_error or "").strip() else ""
+            lines = (self.last_error or "").strip().splitlines()
+            error = lines[0] if lines else ""
             if len(error) > REASON_ERROR_LENGTH:
                 error = error[: REASON_ERROR_LENGTH - 1] + "…"
             return _(
@@ -294,10 +295,12 @@ class QualitySyncEvent(models.Model):
         return events
 
     def _supersede_older(self):
-        """Take the earlier events of the same type and record out of the queue, whatever
-        became of them but being sent: these events replace them, so none of them holds
-        these back, and none is requeued or accepted from the agent any more. They keep
-        their attempts and last error, and say what replaced them and where they stood.
+        """Take the earlier unsent events of the same type and record out of the queue,
+        whether waiting, being sent, failed or cancelled (a sent event stays sent).
+
+        These events replace them: none of them holds these back, is requeued or is
+        accepted from the agent any more. They keep their attempts and last error,
+        and say what replaced them and where they stood.
         """
         for event in self:
             older = self.sudo().search(
