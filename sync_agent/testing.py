@@ -256,7 +256,7 @@ class FakeOdooGateway:
     def sync_status(self) -> dict[str, Any]:
         """Counts for every state and the creation time of the oldest pending event."""
         self._check()
-        counts = {state: 0 for state in ("pending", "leased", "done", "dead", "cancelled")}
+        counts = {state: 0 for state in ("pending", "leased", "done", "dead", "cancelled", "superseded")}
         counts.update(self.states())
         with self._lock:
             pending = [e.created for e in self._open.values() if e.state == "pending"]

@@ -237,13 +237,10 @@ class QualityRegulatoryReport(models.Model):
                       "file a follow-up instead.", report=report.name, state=report._state_label())
                 )
             report._check_form_supports_type()
-            # A new rendering supersedes the ones still waiting: only today's data is filed.
-            self.env["quality.sync.event"].sudo().search(
-                [("res_model", "=", report._name), ("res_id", "=", report.id),
-                 ("event_type", "=", RENDER_EVENT), ("state", "=", "pending")]
-            ).write({"state": "cancelled"})
+            # A new rendering supersedes every older one not sent, waiting, being rendered
+            # or failed: only today's data is filed, and a failed rendering holds nothing back.
             event = self.env["quality.sync.event"]._enqueue(
-                report, RENDER_EVENT, report.form_id.code, report._regulatory_payload()
+                report, RENDER_EVENT, report.form_id.code, report._regulatory_payload(), supersede=True
             )
             with checked_action():
                 report.write(

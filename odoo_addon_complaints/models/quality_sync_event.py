@@ -6,12 +6,47 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, create_index
 
 _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 6 * 3600
+
+STATES = [
+    ("pending", "Pending"),
+    ("leased", "Being Sent"),
+    ("done", "Sent"),
+    ("dead", "Failed"),
+    ("cancelled", "Cancelled"),
+    ("superseded", "Superseded"),
+]
+#: Not sent yet: the later events of the same record and target wait for these.
+UNSENT_STATES = ("pending", "leased", "dead")
+#: Waiting for their turn (a lapsed lease is due again); held when an older event failed.
+WAITING_STATES = ("pending", "leased")
+#: What a newer event of the same type replaces; a sent event stays sent.
+SUPERSEDABLE_STATES = ("pending", "leased", "dead", "cancelled")
+#: Longest excerpt of the blocking event's error in a held event's explanation.
+REASON_ERROR_LENGTH = 200
+
+
+def _sql_goes_before(older, event):
+    """The ordering rule, the one place the claim and the explanations read it.
+
+    The events of one record and target go out in the order they were written:
+    ``older`` (a table alias) goes before ``event`` when it is an earlier event of
+    the same record and target. While it is unsent (:data:`UNSENT_STATES`),
+    ``event`` is not claimed; a failed one holds it until a person requeues or
+    cancels it.
+    """
+    return SQL(
+        "%(older)s.res_model = %(event)s.res_model AND %(older)s.res_id = %(event)s.res_id"
+        " AND %(older)s.target = %(event)s.target AND %(older)s.id < %(event)s.id",
+        older=SQL.identifier(older),
+        event=SQL.identifier(event),
+    )
 
 
 class QualitySyncEvent(models.Model):
@@ -62,19 +97,14 @@ class QualitySyncEvent(models.Model):
         "res.company", readonly=True, index=True, default=lambda self: self.env.company, help="Company of the record."
     )
     state = fields.Selection(
-        [
-            ("pending", "Pending"),
-            ("leased", "Being Sent"),
-            ("done", "Sent"),
-            ("dead", "Failed"),
-            ("cancelled", "Cancelled"),
-        ],
+        STATES,
         default="pending",
         required=True,
         readonly=True,
         index=True,
         help="Pending events wait for the agent; failed ones exhausted their retries "
-        "or were refused by the partner and need a person.",
+        "or were refused by the partner and need a person. Superseded ones were replaced "
+        "by a newer event of the same record before they were sent.",
     )
     attempts = fields.Integer(default=0, readonly=True, help="How many times the agent tried to deliver it.")
     next_attempt_at = fields.Datetime(
@@ -89,18 +119,174 @@ class QualitySyncEvent(models.Model):
     last_error = fields.Text(readonly=True, help="Why the last attempt failed, as reported by the agent or the partner.")
     remote_ref = fields.Char(string="Partner Reference", readonly=True, help="Reference the partner gave the record.")
     date_done = fields.Datetime(string="Sent On", readonly=True, help="When the partner accepted the event.")
+    superseded_by_id = fields.Many2one(
+        "quality.sync.event",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="Newer event of the same record that replaced this one before it was sent.",
+    )
+    superseded_from = fields.Selection(
+        STATES,
+        string="State When Superseded",
+        readonly=True,
+        help="Where the event stood when a newer one replaced it; its attempts and last error are kept.",
+    )
+    blocked_by_id = fields.Many2one(
+        "quality.sync.event",
+        string="Waiting For",
+        compute="_compute_blocked",
+        help="Older unsent event of the same record and target that goes out first. "
+        "A failed one holds this event until it is requeued or cancelled.",
+    )
+    blocked_reason = fields.Char(
+        string="Waiting Because",
+        compute="_compute_blocked",
+        help="Why this event is not sent yet although it is due.",
+    )
+    is_blocked = fields.Boolean(
+        string="Blocked",
+        compute="_compute_blocked",
+        search="_search_is_blocked",
+        help="Held behind a failed event of the same record and target: it goes out once "
+        "the failed event is requeued and sent, or cancelled.",
+    )
+    held_count = fields.Integer(
+        string="Events Held",
+        compute="_compute_held_count",
+        help="Later events of the same record and target that this failed event holds back.",
+    )
 
     _sql_constraints = [("event_uid_unique", "unique(event_uid)", "Event ids are unique.")]
+
+    def init(self):
+        super().init()
+        # The ordering rule's lookup (see _sql_goes_before) over the unsent events
+        # only: a small index however many sent events the outbox keeps.
+        create_index(
+            self.env.cr,
+            "quality_sync_event_unsent_queue_idx",
+            self._table,
+            ["res_id", "res_model", "target", "id"],
+            where="state IN (%s)" % ", ".join(f"'{state}'" for state in UNSENT_STATES),
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        events = super().create(vals_list)
+        self._invalidate_queue_explanations()
+        return events
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "state" in vals:
+            self._invalidate_queue_explanations()
+        return result
+
+    def _invalidate_queue_explanations(self):
+        """Whether an event waits depends on the other events of its record."""
+        self.invalidate_model(["blocked_by_id", "blocked_reason", "is_blocked", "held_count"])
+
+    # Waiting in a record's queue
+
+    def _compute_blocked(self):
+        """Point a waiting event at the event it waits for: the oldest failed one of
+        its record and target if any (it needs a person), else the oldest unsent one."""
+        waiting_ids = [event.id for event in self if isinstance(event.id, int) and event.state in WAITING_STATES]
+        blockers = {}
+        if waiting_ids:
+            self.flush_model(["state", "res_model", "res_id", "target"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT DISTINCT ON (event.id) event.id, older.id
+                      FROM quality_sync_event event
+                      JOIN quality_sync_event older ON %(goes_before)s AND older.state IN %(unsent)s
+                     WHERE event.id = ANY(%(ids)s) AND event.state IN %(waiting)s
+                  ORDER BY event.id, older.state = 'dead' DESC, older.id
+                    """,
+                    goes_before=_sql_goes_before("older", "event"),
+                    unsent=UNSENT_STATES,
+                    waiting=WAITING_STATES,
+                    ids=waiting_ids,
+                )
+            )
+            blockers = dict(self.env.cr.fetchall())
+        for event in self:
+            blocker = self.browse(blockers.get(event.id))
+            event.blocked_by_id = blocker
+            event.is_blocked = blocker.state == "dead" if blocker else False
+            event.blocked_reason = blocker.sudo()._reason_to_wait() if blocker else False
+
+    def _reason_to_wait(self):
+        """What a later event of the same record waits for, in words, with this event as the blocker."""
+        self.ensure_one()
+        if self.state == "dead":
+            lines = (self.last_error or "").strip().splitlines()
+            error = lines[0] if lines else ""
+            if len(error) > REASON_ERROR_LENGTH:
+                error = error[: REASON_ERROR_LENGTH - 1] + "…"
+            return _(
+                "Waiting for event %(event)s (%(type)s), Failed: %(error)s",
+                event=self.id,
+                type=self.event_type,
+                error=error or _("no reason recorded"),
+            )
+        return _(
+            "Waiting for event %(event)s (%(type)s), %(state)s, to be sent first.",
+            event=self.id,
+            type=self.event_type,
+            state=dict(self._fields["state"]._description_selection(self.env))[self.state],
+        )
+
+    def _search_is_blocked(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on 'Blocked'."))
+        blocked = SQL(
+            """
+            (SELECT event.id FROM quality_sync_event event
+              WHERE event.state IN %(waiting)s
+                AND EXISTS (SELECT 1 FROM quality_sync_event older WHERE %(goes_before)s AND older.state = 'dead'))
+            """,
+            waiting=WAITING_STATES,
+            goes_before=_sql_goes_before("older", "event"),
+        )
+        return [("id", "in" if (operator == "=") == value else "not in", blocked)]
+
+    def _compute_held_count(self):
+        dead_ids = [event.id for event in self if isinstance(event.id, int) and event.state == "dead"]
+        counts = {}
+        if dead_ids:
+            self.flush_model(["state", "res_model", "res_id", "target"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT older.id, count(*)
+                      FROM quality_sync_event older
+                      JOIN quality_sync_event event ON %(goes_before)s AND event.state IN %(waiting)s
+                     WHERE older.id = ANY(%(ids)s) AND older.state = 'dead'
+                  GROUP BY older.id
+                    """,
+                    goes_before=_sql_goes_before("older", "event"),
+                    waiting=WAITING_STATES,
+                    ids=dead_ids,
+                )
+            )
+            counts = dict(self.env.cr.fetchall())
+        for event in self:
+            event.held_count = counts.get(event.id, 0)
 
     # Writing events
 
     @api.model
-    def _enqueue(self, records, event_type, target, payload, payload_version=1):
+    def _enqueue(self, records, event_type, target, payload, payload_version=1, supersede=False):
         """Record that ``records`` changed in a way ``target`` must see.
 
-        Call it in the transaction of the change; one event per record.
+        Call it in the transaction of the change; one event per record. With
+        ``supersede``, each new event replaces the record's earlier events of the
+        same type that were not sent (see :meth:`_supersede_older`).
         """
-        return self.sudo().create(
+        events = self.sudo().create(
             [
                 {
                     "target": target,
@@ -115,6 +301,33 @@ class QualitySyncEvent(models.Model):
                 for record in records
             ]
         )
+        if supersede:
+            events._supersede_older()
+        return events
+
+    def _supersede_older(self):
+        """Take the earlier unsent events of the same type and record out of the queue,
+        whether waiting, being sent, failed or cancelled (a sent event stays sent).
+
+        These events replace them: none of them holds these back, is requeued or is
+        accepted from the agent any more. They keep their attempts and last error,
+        and say what replaced them and where they stood.
+        """
+        for event in self:
+            older = self.sudo().search(
+                [
+                    ("res_model", "=", event.res_model),
+                    ("res_id", "=", event.res_id),
+                    ("event_type", "=", event.event_type),
+                    ("id", "<", event.id),
+                    ("state", "in", SUPERSEDABLE_STATES),
+                ]
+            )
+            for state in SUPERSEDABLE_STATES:
+                replaced = older.filtered(lambda old, state=state: old.state == state)
+                if replaced:
+                    replaced.write({"state": "superseded", "superseded_by_id": event.id, "superseded_from": state})
+                    _logger.info("sync events %s (%s) superseded by %s", replaced.ids, state, event.id)
 
     # Agent API (RPC)
 
@@ -131,38 +344,40 @@ class QualitySyncEvent(models.Model):
 
         Due means pending and past ``next_attempt_at``, or leased with a lapsed
         lease (its agent died), with no older unsent event of the same record
-        and target (a SCAR's update never overtakes its creation). Rows locked
-        by a concurrent claim are skipped, so two agents never receive the
-        same event.
+        and target (a SCAR's update never overtakes its creation; a failed one
+        holds the later ones until it is requeued or cancelled, see
+        ``blocked_reason``). Rows locked by a concurrent claim are skipped, so
+        two agents never receive the same event.
         """
         self._check_sync_access()
         if not agent_id:
             raise UserError(_("sync_claim needs the agent id."))
         limit = max(1, min(int(limit), 1000))
         lease_seconds = max(5, int(lease_seconds))
-        query = """
+        # Wall-clock time, not the transaction's start, like the datetimes the ORM writes.
+        now = SQL("(clock_timestamp() at time zone 'UTC')")
+        query = SQL(
+            """
             SELECT id FROM quality_sync_event event
-             WHERE ((state = 'pending' AND next_attempt_at <= (clock_timestamp() at time zone 'UTC'))
-                    OR (state = 'leased' AND lease_expires_at < (clock_timestamp() at time zone 'UTC')))
-               {target_clause}
+             WHERE ((state = 'pending' AND next_attempt_at <= %(now)s)
+                    OR (state = 'leased' AND lease_expires_at < %(now)s))
+               %(target_clause)s
                -- A record's events go out in order: none overtakes an older one not yet sent.
                AND NOT EXISTS (
                    SELECT 1 FROM quality_sync_event older
-                    WHERE older.res_model = event.res_model AND older.res_id = event.res_id
-                      AND older.target = event.target AND older.id < event.id
-                      AND older.state IN ('pending', 'leased', 'dead'))
+                    WHERE %(goes_before)s AND older.state IN %(unsent)s)
           ORDER BY next_attempt_at, id
-             LIMIT %s
+             LIMIT %(limit)s
                FOR UPDATE SKIP LOCKED
-        """
-        # Wall-clock time, not the transaction's start, like the datetimes the ORM writes.
+            """,
+            now=now,
+            target_clause=SQL("AND target = ANY(%s)", list(targets)) if targets else SQL(),
+            goes_before=_sql_goes_before("older", "event"),
+            unsent=UNSENT_STATES,
+            limit=limit,
+        )
         self.flush_model()
-        params = []
-        target_clause = ""
-        if targets:
-            target_clause = "AND target = ANY(%s)"
-            params.append(list(targets))
-        self.env.cr.execute(query.format(target_clause=target_clause), [*params, limit])
+        self.env.cr.execute(query)
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids:
             return []
@@ -204,6 +419,15 @@ class QualitySyncEvent(models.Model):
             "attempts": self.attempts,
         }
 
+    def _log_ignored_answer(self, agent_id, event_uid, answer):
+        """An answer for an event the agent no longer holds changes nothing; say why in the log."""
+        event = self.sudo().search([("event_uid", "=", event_uid)], limit=1)
+        _logger.info(
+            "ignored %s from %s for sync event %s: it is %s%s",
+            answer, agent_id, event_uid, event.state or "unknown",
+            f" by {event.superseded_by_id.id}" if event.superseded_by_id else "",
+        )
+
     def _leased_by(self, agent_id, event_uid):
         self._check_sync_access()
         return self.sudo().search([("event_uid", "=", event_uid)], limit=1).filtered(
@@ -216,6 +440,8 @@ class QualitySyncEvent(models.Model):
         event = self._leased_by(agent_id, event_uid)
         if not event:
             done = self.sudo().search([("event_uid", "=", event_uid), ("state", "=", "done")], limit=1)
+            if not done:
+                self._log_ignored_answer(agent_id, event_uid, "ack")
             return bool(done)
         event.write(
             {
@@ -234,6 +460,7 @@ class QualitySyncEvent(models.Model):
         """Record a failed attempt; retry later with exponential backoff, or give up."""
         event = self._leased_by(agent_id, event_uid)
         if not event:
+            self._log_ignored_answer(agent_id, event_uid, "fail")
             return False
         if retryable and event.attempts < MAX_ATTEMPTS:
             delay = min(BACKOFF_BASE_SECONDS * 2 ** (event.attempts - 1), BACKOFF_MAX_SECONDS)
@@ -279,15 +506,21 @@ class QualitySyncEvent(models.Model):
     def _notify_dead(self):
         record = self.env[self.res_model].browse(self.res_id).exists() if self.res_model in self.env else None
         if record and hasattr(record, "message_post"):
-            record.sudo().message_post(
-                body=_(
-                    "Sending %(event)s to %(target)s failed: %(error)s",
-                    event=self.event_type,
-                    target=self.target,
-                    error=self.last_error or "",
-                ),
-                subtype_xmlid="mail.mt_note",
+            body = _(
+                "Sending %(event)s to %(target)s failed: %(error)s",
+                event=self.event_type,
+                target=self.target,
+                error=self.last_error or "",
             )
+            held = self.sudo().held_count
+            if held == 1:
+                body += " " + _("1 later event of this record waits for it until it is requeued or cancelled in Sync Events.")
+            elif held > 1:
+                body += " " + _(
+                    "%(count)s later events of this record wait for it until it is requeued or cancelled in Sync Events.",
+                    count=held,
+                )
+            record.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
 
     # People
 
@@ -296,6 +529,8 @@ class QualitySyncEvent(models.Model):
             raise AccessError(_("Only an integration administrator may requeue or cancel sync events."))
 
     def action_requeue(self):
+        """Send failed or cancelled events again; the events they held follow in order.
+        Superseded events stay out: the newer event that replaced them is sent instead."""
         self._check_admin()
         for event in self.filtered(lambda e: e.state in ("dead", "cancelled", "pending")):
             event.sudo().write(
@@ -304,10 +539,11 @@ class QualitySyncEvent(models.Model):
         return True
 
     def action_cancel(self):
+        """Give up events; the events they held go out next, in order."""
         self._check_admin()
         if any(event.state in ("done", "leased") for event in self):
             raise UserError(_("Events being sent or already sent cannot be cancelled."))
-        self.sudo().write({"state": "cancelled"})
+        self.filtered(lambda e: e.state != "superseded").sudo().write({"state": "cancelled"})
         return True
 
     def action_open_record(self):

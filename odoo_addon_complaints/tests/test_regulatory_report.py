@@ -32,8 +32,13 @@ class TestRegulatoryReport(RegulatoryCase):
         cls.agent = new_test_user(
             cls.env, login="regulatory_agent", groups="base.group_user,odoo_addon_complaints.group_sync_integration"
         )
+        cls.sync_admin = new_test_user(
+            cls.env, login="regulatory_sync_admin", groups="odoo_addon_complaints.group_sync_admin"
+        )
         cls.form_mir = cls.env.ref("odoo_addon_complaints.form_eu_mir_7_2_1")
         cls.form_emdr = cls.env.ref("odoo_addon_complaints.form_us_emdr_3500a")
+        # Only this test's events are due.
+        cls.env["quality.sync.event"].search([]).unlink()
 
     def setUp(self):
         super().setUp()
@@ -142,7 +147,7 @@ class TestRegulatoryReport(RegulatoryCase):
         first = self._render_event(report)
         report.action_render()
         self.assertFalse(report.validation_errors, "a new rendering starts clean")
-        self.assertEqual(first.state, "cancelled", "a rendering still waiting is superseded")
+        self.assertEqual((first.state, first.superseded_from), ("superseded", "pending"), "a rendering still waiting is superseded")
         self.assertEqual(self._render_event(report).state, "pending")
 
     def test_submission_and_fda_acknowledgement(self):
@@ -186,3 +191,93 @@ class TestRegulatoryReport(RegulatoryCase):
             len(report.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)), len(escalations),
             "escalated once",
         )
+
+    def _agent_renders(self, agent_id="agent-a"):
+        """What the agent claims for the EU MIR now, as uids in claim order."""
+        outbox = self.env["quality.sync.event"].with_user(self.agent)
+        return [event["event_uid"] for event in outbox.sync_claim(agent_id, limit=10, targets=["eu_mir_7_2_1"])]
+
+    def _file(self, report, event_uid, agent_id="agent-a"):
+        """The agent writes a valid file for ``event_uid``, tells the report and acks the event."""
+        content = f"<incident uid='{event_uid}'/>".encode()
+        answer = self.env["quality.regulatory.report"].with_user(self.agent).sync_report_rendered(
+            report.id, event_uid, "RR_MIR_initial.xml", base64.b64encode(content).decode(),
+            hashlib.sha256(content).hexdigest(),
+        )
+        acked = self.env["quality.sync.event"].with_user(self.agent).sync_ack(agent_id, event_uid, "RR_MIR_initial.xml")
+        return answer, acked
+
+    def _invalid(self, report, event_uid, agent_id="agent-a"):
+        """The agent found the file invalid: it tells the report, then fails the event for good."""
+        answer = self.env["quality.regulatory.report"].with_user(self.agent).sync_report_invalid(
+            report.id, event_uid, [{"path": "/incident/admin_info/ncaReportNo", "message": "Missing child element(s)."}]
+        )
+        state = self.env["quality.sync.event"].with_user(self.agent).sync_fail(
+            agent_id, event_uid, "/incident/admin_info/ncaReportNo: Missing child element(s).", False
+        )
+        return answer, state
+
+    def test_a_fixed_invalid_report_renders_again(self):
+        report = self._initial()
+        report.action_render()
+        failed = self._render_event(report)
+        self.assertEqual(self._agent_renders(), [failed.event_uid])
+        self.assertEqual(self._invalid(report, failed.event_uid), ({"applied": True, "state": "draft"}, "dead"))
+        self.assertEqual(report.render_state, "invalid")
+
+        report.with_user(self.vigilance).write({"regulator_ref": "BfArM-42"})  # the data is fixed
+        report.action_render()
+        event = self._render_event(report)
+        self.assertEqual(report.render_state, "queued")
+        self.assertEqual((failed.state, failed.superseded_by_id, failed.superseded_from), ("superseded", event, "dead"))
+        self.assertIn("ncaReportNo", failed.last_error, "the failed rendering keeps its history")
+        self.assertEqual(failed.attempts, 1)
+        self.assertFalse(event.with_user(self.sync_admin).is_blocked, "nothing holds the new rendering")
+        self.assertEqual(self._agent_renders(), [event.event_uid], "the new rendering goes out at once")
+        self.assertEqual(self._file(report, event.event_uid), ({"applied": True, "state": "validated"}, True))
+        self.assertEqual((report.state, report.render_state), ("validated", "done"))
+
+    def test_a_new_rendering_supersedes_the_one_being_rendered_and_ignores_its_answers(self):
+        report = self._initial()
+        report.action_render()
+        sent = self._render_event(report)
+        self.assertEqual(self._agent_renders(), [sent.event_uid])
+        self._file(report, sent.event_uid)
+        report.action_render()
+        leased = self._render_event(report)
+        self.assertEqual(self._agent_renders(), [leased.event_uid])
+        report.action_render()  # while the agent renders the previous one
+        newest = self._render_event(report)
+        self.assertEqual(sent.state, "done", "a file rendered and attached stays so")
+        self.assertEqual((leased.state, leased.superseded_by_id, leased.superseded_from), ("superseded", newest, "leased"))
+        self.assertEqual(self._agent_renders("agent-b"), [newest.event_uid], "the superseded lease holds nothing back")
+
+        # The stale agent answers: the report and the superseded event stay as they are.
+        agent_reports = self.env["quality.regulatory.report"].with_user(self.agent)
+        stale = agent_reports.sync_report_invalid(report.id, leased.event_uid, [{"path": "/x", "message": "late"}])
+        self.assertEqual(stale, {"applied": False, "reason": "stale"})
+        self.assertEqual(self._file(report, leased.event_uid), ({"applied": False, "reason": "stale"}, False))
+        outbox = self.env["quality.sync.event"].with_user(self.agent)
+        self.assertFalse(outbox.sync_fail("agent-a", leased.event_uid, "HTTP 503", True))
+        self.assertEqual(outbox.sync_release("agent-a", [leased.event_uid]), 0)
+        leased.sudo().lease_expires_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.assertEqual(self._agent_renders("agent-c"), [], "its lapsed lease is not claimed again")
+        self.assertEqual((leased.state, leased.date_done, leased.remote_ref), ("superseded", False, False))
+        self.assertEqual((report.state, report.render_state, report.render_event_uid), ("draft", "queued", newest.event_uid))
+
+        self.assertEqual(self._file(report, newest.event_uid, "agent-b"), ({"applied": True, "state": "validated"}, True))
+
+    def test_a_new_rendering_supersedes_pending_and_cancelled_ones_for_good(self):
+        report = self._initial()
+        report.action_render()
+        cancelled = self._render_event(report)
+        cancelled.with_user(self.sync_admin).action_cancel()
+        report.action_render()
+        pending = self._render_event(report)
+        report.action_render()
+        newest = self._render_event(report)
+        self.assertEqual((cancelled.state, cancelled.superseded_from), ("superseded", "cancelled"))
+        self.assertEqual((pending.state, pending.superseded_from), ("superseded", "pending"))
+        (cancelled | pending).with_user(self.sync_admin).action_requeue()
+        self.assertEqual(set((cancelled | pending).mapped("state")), {"superseded"}, "an old rendering is not sent again")
+        self.assertEqual(self._agent_renders(), [newest.event_uid])

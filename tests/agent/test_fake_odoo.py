@@ -160,7 +160,9 @@ def test_status_counts_and_oldest_pending() -> None:
     gateway.add_event({}, res_id=2)
     gateway.sync_claim("a", 1, 60, None)
     status = gateway.sync_status()
-    assert status["counts"] == {"pending": 1, "leased": 1, "done": 0, "dead": 0, "cancelled": 0}
+    assert status["counts"] == {
+        "pending": 1, "leased": 1, "done": 0, "dead": 0, "cancelled": 0, "superseded": 0
+    }
     assert status["oldest_pending"] is not None
 
 
