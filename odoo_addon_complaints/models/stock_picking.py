@@ -46,3 +46,21 @@ class StockPicking(models.Model):
 
     def _complaint_default_context(self):
         return {"default_partner_id": self.partner_id.id}
+
+    def _action_done(self):
+        """Validate the transfers; a replacement adds nothing to invoice to its order.
+
+        sale_stock adds a line to the order of the procurement group for every
+        move it delivers (or takes back for a refund) without an order line: an
+        extra delivery the customer pays for, at the order's price on delivered
+        quantities. A complaint replacement ships in the order's procurement
+        group on purpose, so that the order keeps showing it among its
+        deliveries; but its goods were paid with the replaced ones. The moves of
+        replacements are handed down in the context, and the order line
+        creation leaves them out (see ``sale.order.line.create``).
+        """
+        replacement_moves = self.move_ids._complaint_replacement_moves()
+        if not replacement_moves:
+            return super()._action_done()
+        pickings = self.with_context(complaint_replacement_move_ids=replacement_moves.ids)
+        return super(StockPicking, pickings)._action_done()
