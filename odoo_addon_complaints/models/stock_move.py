@@ -35,6 +35,15 @@ class StockMove(models.Model):
             values["complaint_id"] = self.complaint_id.id
         return values
 
+    def _prepare_move_split_vals(self, qty):
+        # The rest of a complaint's move, split off into a backorder, is still
+        # the complaint's: it is found from the complaint and, for a
+        # replacement, still not invoiced.
+        values = super()._prepare_move_split_vals(qty)
+        if self.complaint_id:
+            values["complaint_id"] = self.complaint_id.id
+        return values
+
     def _complaint_replacement_moves(self):
         """The moves of ``self`` that ship a complaint replacement or bring such goods back.
 

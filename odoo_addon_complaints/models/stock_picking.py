@@ -47,6 +47,26 @@ class StockPicking(models.Model):
     def _complaint_default_context(self):
         return {"default_partner_id": self.partner_id.id}
 
+    def _create_backorder_picking(self):
+        """Keep the backorder of a complaint's transfer the complaint's, of the same kind.
+
+        The complaint fields are not copied with a transfer, but a backorder
+        ships or receives the rest of the same goods: it counts among the
+        complaint's returns, replacements or quarantine transfers, and a
+        replacement's backorder keeps the inspection and rework flags.
+        """
+        backorder = super()._create_backorder_picking()
+        if self.complaint_id:
+            backorder.write(
+                {
+                    "complaint_id": self.complaint_id.id,
+                    "complaint_picking_kind": self.complaint_picking_kind,
+                    "complaint_tightened_inspection": self.complaint_tightened_inspection,
+                    "complaint_reworked": self.complaint_reworked,
+                }
+            )
+        return backorder
+
     def _action_done(self):
         """Validate the transfers; a replacement adds nothing to invoice to its order.
 

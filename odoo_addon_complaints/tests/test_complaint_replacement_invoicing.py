@@ -204,6 +204,33 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
         self.assertEqual(self._invoicing(order), before, "goods never invoiced are not credited")
         self.assertNotIn(self.other_product, order.order_line.product_id)
 
+    def test_backorder_of_a_replacement_stays_a_replacement(self):
+        order = self._invoiced_order("delivery")
+        complaint = self._complaint_about(order)
+        before = self._invoicing(order)
+        replacement = self._create_replacement(complaint, self.other_product, 2)
+        replacement.write({"complaint_tightened_inspection": True, "complaint_reworked": True})
+        replacement = replacement.with_user(self.warehouse_complaint_user)
+        replacement.action_assign()
+        replacement.move_ids.quantity = 1
+        replacement.move_ids.picked = True
+        action = replacement.button_validate()
+        Form(self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(action["context"])).save().process()
+        backorder = replacement.backorder_ids
+        self.assertEqual(len(backorder), 1)
+        self.assertEqual(
+            (backorder.complaint_id, backorder.complaint_picking_kind, backorder.move_ids.complaint_id),
+            (complaint, "replacement", complaint),
+        )
+        self.assertTrue(backorder.complaint_tightened_inspection and backorder.complaint_reworked)
+        self.assertEqual(complaint.replacement_count, 2)
+        self.assertIn(backorder, order.picking_ids)
+
+        self._ship(backorder)
+
+        self.assertEqual(self._invoicing(order), before)
+        self.assertNotIn(self.other_product, order.order_line.product_id)
+
     def test_other_goods_delivered_for_the_order_are_still_added_to_it(self):
         """Only the replacement is left out of sale_stock's lines, even when validated together."""
         order = self._invoiced_order("delivery")
