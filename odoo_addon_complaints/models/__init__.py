@@ -16,6 +16,7 @@ from . import quality_complaint_link_mixin
 from . import res_partner
 from . import product_template
 from . import sale_order
+from . import sale_order_line
 from . import stock_lot
 from . import stock_picking
 from . import quality_complaint_line_stock

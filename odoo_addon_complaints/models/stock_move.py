@@ -34,3 +34,30 @@ class StockMove(models.Model):
         if self.complaint_id:
             values["complaint_id"] = self.complaint_id.id
         return values
+
+    def _prepare_move_split_vals(self, qty):
+        # The rest of a complaint's move, split off into a backorder, is still
+        # the complaint's: it is found from the complaint and, for a
+        # replacement, still not invoiced.
+        values = super()._prepare_move_split_vals(qty)
+        if self.complaint_id:
+            values["complaint_id"] = self.complaint_id.id
+        return values
+
+    def _complaint_replacement_moves(self):
+        """The moves of ``self`` that ship a complaint replacement or bring such goods back.
+
+        A move belongs to a replacement when its transfer is a complaint
+        replacement, or when it returns (directly or through earlier returns) a
+        move of one. The customer paid for these goods with the replaced ones:
+        they are neither invoiced when shipped nor credited when returned.
+        """
+
+        def is_replacement(move):
+            while move:
+                if move.complaint_id and move.picking_id.complaint_picking_kind == "replacement":
+                    return True
+                move = move.origin_returned_move_id
+            return False
+
+        return self.filtered(is_replacement)

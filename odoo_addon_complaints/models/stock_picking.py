@@ -46,3 +46,41 @@ class StockPicking(models.Model):
 
     def _complaint_default_context(self):
         return {"default_partner_id": self.partner_id.id}
+
+    def _create_backorder_picking(self):
+        """Keep the backorder of a complaint's transfer the complaint's, of the same kind.
+
+        The complaint fields are not copied with a transfer, but a backorder
+        ships or receives the rest of the same goods: it counts among the
+        complaint's returns, replacements or quarantine transfers, and a
+        replacement's backorder keeps the inspection and rework flags.
+        """
+        backorder = super()._create_backorder_picking()
+        if self.complaint_id:
+            backorder.write(
+                {
+                    "complaint_id": self.complaint_id.id,
+                    "complaint_picking_kind": self.complaint_picking_kind,
+                    "complaint_tightened_inspection": self.complaint_tightened_inspection,
+                    "complaint_reworked": self.complaint_reworked,
+                }
+            )
+        return backorder
+
+    def _action_done(self):
+        """Validate the transfers; a replacement adds nothing to invoice to its order.
+
+        sale_stock adds a line to the order of the procurement group for every
+        move it delivers (or takes back for a refund) without an order line: an
+        extra delivery the customer pays for, at the order's price on delivered
+        quantities. A complaint replacement ships in the order's procurement
+        group on purpose, so that the order keeps showing it among its
+        deliveries; but its goods were paid with the replaced ones. The moves of
+        replacements are handed down in the context, and the order line
+        creation leaves them out (see ``sale.order.line.create``).
+        """
+        replacement_moves = self.move_ids._complaint_replacement_moves()
+        if not replacement_moves:
+            return super()._action_done()
+        pickings = self.with_context(complaint_replacement_move_ids=replacement_moves.ids)
+        return super(StockPicking, pickings)._action_done()

@@ -19,3 +19,4 @@ from . import test_guarded_fields
 from . import test_separation_of_duties
 from . import test_patient_privacy
 from . import test_warehouse_actions
+from . import test_complaint_replacement_invoicing

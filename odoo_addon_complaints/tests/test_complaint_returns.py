@@ -136,6 +136,7 @@ class TestComplaintReturns(ComplaintCase):
         replacement.move_ids.picked = True
         replacement._action_done()
         self.assertEqual(sale_line.qty_delivered, delivered_before, "replacement goods are not re-invoiced")
+        self.assertEqual(self.order.order_line, sale_line, "nor added to the order on a line of their own")
         cost = self.complaint.cost_ids
         self.assertEqual((cost.cost_type, cost.amount, cost.is_automatic), ("replacement", 80.0, True))
         self.assertEqual(self.complaint.cost_total, 80.0)

@@ -10,9 +10,24 @@ class QualityComplaintReplacement(models.TransientModel):
 
     The replacement is a delivery in the original order's procurement group,
     made by a procurement like Odoo's own exchange on returns, and not a new
-    order line: it appears on the order's deliveries and follows the
-    warehouse's routes, but it is neither invoiced again nor counted in the
-    order line's delivered quantity, which stays what the customer paid for.
+    order line: it appears on the order's deliveries (smart button and count)
+    and follows the warehouse's routes, but it is neither invoiced again nor
+    counted in the order line's delivered quantity, which stays what the
+    customer paid for. What it costs goes to the complaint's costs, at the
+    product's cost.
+
+    Why not the alternatives:
+
+    * a zero-priced order line still has its quantity to invoice (on delivered
+      quantities) or makes the order an upsell (on ordered quantities), and
+      puts goods the customer did not buy on the order;
+    * a procurement group of its own takes the replacement off the order's
+      deliveries, which are the transfers of the order's group.
+
+    So the replacement keeps the order's group, and the order line sale_stock
+    would add on validation for goods delivered without one is left out (see
+    ``stock.picking._action_done``), whatever the product and its invoicing
+    policy, with or without a credit note.
     """
 
     _name = "quality.complaint.replacement"
