@@ -115,7 +115,7 @@ class QualityCapa(models.Model):
             if not capa.check_ids.filtered(lambda check: not check.result):
                 raise UserError(_("CAPA %(capa)s: plan its effectiveness check (date, criterion, verifier) first.",
                                   capa=capa.name))
-            capa.write({"state": "verifying", "date_done": fields.Date.context_today(self)})
+            capa.write({"state": "verifying", "date_done": capa.company_id._complaints_today()})
 
     def action_cancel(self):
         self.filtered(lambda capa: capa.state != "done").write({"state": "cancelled"})
