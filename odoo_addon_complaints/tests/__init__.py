@@ -15,3 +15,4 @@ from . import test_scar
 from . import test_reports
 from . import test_regulatory_reportability
 from . import test_regulatory_report
+from . import test_local_dates
