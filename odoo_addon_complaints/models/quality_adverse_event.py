@@ -78,6 +78,11 @@ class QualityAdverseEvent(models.Model):
         string="Awareness", required=True, tracking=True, default=fields.Datetime.now,
         help="When the company first learnt of the event: reporting deadlines run from here.",
     )
+    date_awareness_local = fields.Date(
+        string="Awareness Date", compute="_compute_date_awareness_local",
+        help="Calendar day of the awareness in the company's time zone (Settings > Companies > Vigilance): "
+        "the date written on regulator reports and the day reporting deadlines count from.",
+    )
     death_date = fields.Date(help="Date of death, if the patient died.")
     outcome_ids = fields.Many2many(
         "quality.adverse.event.outcome", string="Outcome", help="Consequences for the patient."
@@ -171,10 +176,18 @@ class QualityAdverseEvent(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("quality.adverse.event") or _("New")
+                company = self.env["quality.complaint"].browse(vals.get("complaint_id")).company_id
+                vals["name"] = self.env["ir.sequence"].next_by_code(
+                    "quality.adverse.event", sequence_date=company._complaints_today()
+                ) or _("New")
         events = super().create(vals_list)
         events._create_market_decisions()
         return events
+
+    @api.depends("date_awareness", "company_id")
+    def _compute_date_awareness_local(self):
+        for event in self:
+            event.date_awareness_local = event.company_id._complaints_local_date(event.date_awareness)
 
     @api.depends("report_ids")
     def _compute_report_count(self):

@@ -9,8 +9,9 @@ from .quality_regulatory_rule import EVENT_CLASSES
 class QualityAdverseEventDecision(models.Model):
     """Whether an adverse event is reportable in one market, and by when.
 
-    The due date comes from the market's reporting rules (data), on the
-    company's working calendar for rules that count work days.
+    The due date comes from the market's reporting rules (data), counted from
+    the company's local awareness day, on the company's working calendar for
+    rules that count work days.
     """
 
     _name = "quality.adverse.event.decision"
@@ -84,8 +85,8 @@ class QualityAdverseEventDecision(models.Model):
                 decision.rule_id = False
                 decision.due_date = False
                 continue
-            calendar = decision.adverse_event_id.company_id.resource_calendar_id
-            due_by_rule = [(rule._report_due_date(awareness, calendar), rule.id) for rule in rules]
+            company = decision.adverse_event_id.company_id
+            due_by_rule = [(rule._report_due_date(awareness, company), rule.id) for rule in rules]
             due, rule_id = min(due_by_rule)
             decision.rule_id = rule_id
             decision.due_date = due

@@ -130,7 +130,7 @@ class QualityCapa(models.Model):
                 raise UserError(_("CAPA %(capa)s: plan its effectiveness check (date, criterion, verifier) first.",
                                   capa=capa.name))
             with checked_action():
-                capa.write({"state": "verifying", "date_done": fields.Date.context_today(self)})
+                capa.write({"state": "verifying", "date_done": capa.company_id._complaints_today()})
 
     def action_cancel(self):
         if not self.env.user.has_group("odoo_addon_complaints.group_complaint_manager"):

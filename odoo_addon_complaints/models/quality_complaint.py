@@ -474,13 +474,15 @@ class QualityComplaint(models.Model):
     def _next_complaint_number(self, vals):
         """Draw the next number from the month the complaint was received in.
 
-        The received date (in the user's time zone) selects the monthly date
-        range of the sequence, so a complaint registered late for last month
-        still gets last month's number.
+        The received day in the company's time zone (``res.company._complaints_tz``,
+        whoever registers it: a user elsewhere, a cron, an import) selects the
+        monthly date range of the sequence, so a complaint received at 07:00 on
+        1 March in Shanghai is a March complaint, and one registered late for
+        last month still gets last month's number.
         """
         company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
         received = fields.Datetime.to_datetime(vals.get("date_received")) or fields.Datetime.now()
-        received_day = fields.Datetime.context_timestamp(self, received).date()
+        received_day = company._complaints_local_date(received)
         number = (
             self.env["ir.sequence"]
             .with_company(company)

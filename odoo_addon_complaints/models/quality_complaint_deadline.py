@@ -109,8 +109,8 @@ class QualityComplaintDeadline(models.Model):
                 body=_(
                     "%(step)s deadline moved from %(old)s to %(new)s. Reason: %(reason)s",
                     step=deadline._kind_label(),
-                    old=fields.Datetime.to_string(deadline.date_due),
-                    new=fields.Datetime.to_string(fields.Datetime.to_datetime(vals["date_due"])),
+                    old=deadline.company_id._complaints_format_datetime(deadline.date_due),
+                    new=deadline.company_id._complaints_format_datetime(vals["date_due"]),
                     reason=reason,
                 ),
                 subtype_xmlid="mail.mt_note",
@@ -181,7 +181,7 @@ class QualityComplaintDeadline(models.Model):
             step=self._kind_label(),
             complaint=complaint.name,
             customer=complaint.partner_id.display_name,
-            due=fields.Datetime.to_string(self.date_due),
+            due=complaint.company_id._complaints_format_datetime(self.date_due),
         )
         if manager:
             complaint.activity_schedule(

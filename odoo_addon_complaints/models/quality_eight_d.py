@@ -313,7 +313,8 @@ class QualityEightD(models.Model):
         for step in steps:
             report = step.eight_d_id
             note = _("%(step)s of 8D %(report)s was due on %(due)s and is not approved.",
-                     step=step.display_name, report=report.name, due=fields.Datetime.to_string(step.date_due))
+                     step=step.display_name, report=report.name,
+                     due=report.company_id._complaints_format_datetime(step.date_due))
             report.activity_schedule(
                 "odoo_addon_complaints.mail_activity_complaint_escalation",
                 summary=_("Overdue: %(step)s of 8D %(report)s", step=step.code, report=report.name),

@@ -158,7 +158,10 @@ class QualityRegulatoryReport(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("quality.regulatory.report") or _("New")
+                company = self.env["quality.adverse.event"].browse(vals.get("adverse_event_id")).company_id
+                vals["name"] = self.env["ir.sequence"].next_by_code(
+                    "quality.regulatory.report", sequence_date=company._complaints_today()
+                ) or _("New")
         reports = super().create(vals_list)
         with checked_action():
             for report in reports:
@@ -221,8 +224,10 @@ class QualityRegulatoryReport(models.Model):
                 }
             )
             return
-        year = fields.Date.context_today(self).year
-        sequence = self.env["ir.sequence"].next_by_code("quality.regulatory.report.case") or "00001"
+        today = self.company_id._complaints_today()
+        sequence = self.env["ir.sequence"].next_by_code("quality.regulatory.report.case", sequence_date=today)
+        sequence = sequence or "00001"
+        year = today.year
         prefix = self.company_id.fda_registration_number if self.market_id.code == "us" else self.company_id.eu_srn
         self.mfr_report_number = f"{prefix or self.company_id.partner_id.ref or self.company_id.id}-{year}-{sequence}"
 
@@ -387,7 +392,8 @@ class QualityRegulatoryReport(models.Model):
                 lambda u: report.company_id in u.company_ids and not u.share
             )
             summary = _("Overdue: %(form)s report %(report)s was due %(due)s",
-                        form=report.form_id.name, report=report.name, due=fields.Datetime.to_string(report.due_date))
+                        form=report.form_id.name, report=report.name,
+                        due=report.company_id._complaints_format_datetime(report.due_date))
             for user in users:
                 report.activity_schedule(
                     "odoo_addon_complaints.mail_activity_regulatory_overdue", user_id=user.id, summary=summary

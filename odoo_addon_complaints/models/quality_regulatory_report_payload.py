@@ -26,6 +26,11 @@ class QualityRegulatoryReport(models.Model):
     Market-neutral: the agent's mapping for the report's form picks and
     reshapes what its regulator asks for (mappings/README.md documents the
     payload, mappings/schemas/regulatory_report_payload_v1.schema.json pins it).
+
+    Dates are the company's calendar days (``res.company._complaints_tz``):
+    an awareness at 00:30 in Brussels on 3 December is reported on
+    3 December, though Odoo stores 23:30 UTC on 2 December. Only
+    ``report.created_at`` is a UTC date-time.
     """
 
     _inherit = "quality.regulatory.report"
@@ -34,11 +39,12 @@ class QualityRegulatoryReport(models.Model):
         self.ensure_one()
         event = self.adverse_event_id.sudo()
         company = self.company_id
+        local_date = company._complaints_local_date
         return {
             "report": self._payload_report(),
             "complaint": {
                 "number": event.complaint_id.name,
-                "received_on": _date(event.complaint_id.date_received),
+                "received_on": _date(local_date(event.complaint_id.date_received)),
                 "channel": event.complaint_id.channel or None,
                 "description": _text(html2plaintext(event.complaint_id.description or "")),
             },
@@ -69,8 +75,8 @@ class QualityRegulatoryReport(models.Model):
             "report_type": self.report_type,
             "follow_up_number": self.follow_up_number,
             "created_at": _utc(fields.Datetime.now()),
-            "report_date": _date(fields.Date.context_today(self)),
-            "due_date": _date(self.due_date),
+            "report_date": _date(self.company_id._complaints_today()),
+            "due_date": _date(self.company_id._complaints_local_date(self.due_date)),
             "next_report_date": _date(self.next_report_date),
             "language": "zh" if self.market_id.code == "cn" else "en",
             "regulator": _text(self.regulator),
@@ -86,7 +92,7 @@ class QualityRegulatoryReport(models.Model):
         return {
             "date_from": _date(event.date_event),
             "date_to": _date(event.date_event_end or event.date_event),
-            "awareness_date": _date(event.date_awareness),
+            "awareness_date": _date(event.date_awareness_local),
             "classification": event.classification or None,
             "outcome": event.outcome_ids.mapped("code"),
             "death_date": _date(event.death_date),
@@ -136,7 +142,7 @@ class QualityRegulatoryReport(models.Model):
             "udi_pi": udi_pi,
             "lot": batch,
             "serial": serial,
-            "expiry_date": _date(expiry),
+            "expiry_date": _date(self.company_id._complaints_local_date(expiry)),
             "manufacture_date": None,
             "implant_date": None,
             "explant_date": None,

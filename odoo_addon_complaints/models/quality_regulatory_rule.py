@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, time, timedelta
 
-import pytz
-
 from odoo import fields, models
 
 EVENT_CLASSES = [
@@ -47,17 +45,23 @@ class QualityRegulatoryRule(models.Model):
             return False
         return not self.event_class or self.event_class == event_class
 
-    def _report_due_date(self, awareness, calendar):
-        """Due date of the report for an event known since ``awareness`` (naive UTC).
+    def _report_due_date(self, awareness, company):
+        """Due date of the report for an event known to ``company`` since ``awareness`` (naive UTC).
 
-        Laws count days after the day of awareness: calendar days and hours run
-        from the awareness itself, work days from the end of the awareness day,
-        so five work days from a Friday end on the next Friday.
+        Laws count days after the day of awareness, and that day is the
+        company's local calendar day (``res.company._complaints_tz``): calendar
+        days run from the awareness at the same local time of day, whatever
+        daylight-saving change lies between, so the due day is the awareness
+        day plus the days of the rule; hours are elapsed hours; work days run
+        on the company's working calendar from the end of the local awareness
+        day, so five work days from a Friday end on the next Friday.
         """
         self.ensure_one()
-        if self.unit not in ("working_days", "working_hours") or not calendar:
+        calendar = company.resource_calendar_id
+        if self.unit == "hours" or (self.unit == "working_hours" and not calendar):
             return self._compute_due_date(awareness, calendar)
-        tz = pytz.timezone(calendar.tz or "UTC")
-        local_day = pytz.utc.localize(awareness).astimezone(tz).date()
-        next_midnight = tz.localize(datetime.combine(local_day + timedelta(days=1), time.min))
-        return self._compute_due_date(next_midnight.astimezone(pytz.utc).replace(tzinfo=None), calendar)
+        local = company._complaints_local_datetime(awareness).replace(tzinfo=None)
+        if self.unit == "days" or not calendar:
+            return company._complaints_to_utc(local + timedelta(days=self.duration))
+        next_midnight = datetime.combine(local.date() + timedelta(days=1), time.min)
+        return self._compute_due_date(company._complaints_to_utc(next_midnight), calendar)

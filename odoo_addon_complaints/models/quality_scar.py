@@ -122,7 +122,7 @@ class QualityScar(models.Model):
                 raise UserError(_("SCAR %(scar)s: add the 8D steps the supplier must answer.", scar=scar.name))
             scar._check_exchange_data()
             with checked_action():
-                scar.write({"state": "open", "date_issued": fields.Date.context_today(self)})
+                scar.write({"state": "open", "date_issued": scar.company_id._complaints_today()})
                 scar.step_ids.write({"state": "requested"})
             scar._emit("scar.created")
 
@@ -306,7 +306,7 @@ class QualityScar(models.Model):
                 "number": self.name,
                 "complaint_number": text(self.complaint_id.name),
                 "title": self.title,
-                "issued_on": fields.Date.to_string(self.date_issued or fields.Date.context_today(self)),
+                "issued_on": fields.Date.to_string(self.date_issued or company._complaints_today()),
                 "revised_at": fields.Datetime.to_string(self.write_date or fields.Datetime.now()),
                 "state": self.state,
                 "severity": text(self.complaint_id.severity_id.name),
@@ -345,7 +345,9 @@ class QualityScar(models.Model):
             "eight_d": {
                 "causes": [{"type": CATENA_X_CAUSE_CODES.get(cause.catena_x_type), "hypothesis": cause.description,
                             "verified_by": None,
-                            "clarified_on": fields.Date.to_string(cause.date_clarified or cause.create_date.date()),
+                            "clarified_on": fields.Date.to_string(
+                                cause.date_clarified or company._complaints_local_date(cause.create_date)
+                            ),
                             "result": _("Verified: %s", cause.verification or "-") if cause.verified else _("Not verified yet"),
                             "method": text(cause.verification),
                             "report": None, "category": cause.ishikawa or None}
@@ -353,7 +355,8 @@ class QualityScar(models.Model):
                 "corrective_actions": [measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D5")],
                 "implemented_actions": [measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D6")],
                 "preventive_actions": [measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D7")],
-                "closed_on": fields.Date.to_string(report.date_closed.date()) if report.date_closed else None,
+                "closed_on": fields.Date.to_string(company._complaints_local_date(report.date_closed))
+                if report.date_closed else None,
                 "closing_assessment": None,
             },
         }

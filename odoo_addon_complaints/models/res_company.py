@@ -1,6 +1,10 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from datetime import date, datetime
+
+import pytz
+
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -23,3 +27,76 @@ class ResCompany(models.Model):
         "res.users", string="Vigilance Contact",
         help="Person named as the manufacturer's contact in regulator reports; receives overdue report escalations.",
     )
+    complaints_tz = fields.Char(
+        string="Time Zone of Complaint Dates",
+        compute="_compute_complaints_tz",
+        help="Time zone whose calendar day is written on regulator reports, customer letters, 8D reports and "
+        "complaint numbers, and from which reporting deadlines are counted: the time zone of the company's "
+        "working calendar, else of the company's address, else UTC. Change it on the working calendar.",
+    )
+
+    @api.depends("resource_calendar_id.tz", "partner_id.tz")
+    def _compute_complaints_tz(self):
+        for company in self:
+            company.complaints_tz = company._complaints_tz()
+
+    # One place for the company's local calendar day. Odoo stores date-times as
+    # naive UTC, but regulators, customers and complaint numbers speak of days:
+    # the day is the company's, never the day of the user who happens to click
+    # (nor UTC for a cron, the sync agent or an import).
+
+    def _complaints_tz(self):
+        """Name of the time zone in which the company's complaint dates are read.
+
+        The working calendar's time zone comes first because reporting and
+        complaint deadlines are already counted in working time on that very
+        calendar; then the company's address (partner) time zone; then UTC.
+        It is the company's, not the vigilance contact's nor the current
+        user's: those are people who may work elsewhere or change, and a
+        regulator knows the manufacturer, so one company reads one day for an
+        event whoever enters it and whenever the agent renders it.
+        """
+        company = (self[:1] or self.env.company).sudo()
+        return company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
+
+    def _complaints_local_datetime(self, value):
+        """The aware local date-time, in the company's time zone, of ``value`` (naive UTC)."""
+        value = fields.Datetime.to_datetime(value)
+        if not value:
+            return None
+        if value.tzinfo is None:
+            value = pytz.utc.localize(value)
+        return value.astimezone(pytz.timezone(self._complaints_tz()))
+
+    def _complaints_local_date(self, value):
+        """The company's calendar day of ``value``: a naive UTC date-time (a date is kept as it is)."""
+        if not value:
+            return None
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        return self._complaints_local_datetime(value).date()
+
+    def _complaints_today(self):
+        """Today in the company's time zone."""
+        return self._complaints_local_date(fields.Datetime.now())
+
+    def _complaints_to_utc(self, local):
+        """The naive UTC date-time of ``local``, a naive wall-clock time in the company's time zone.
+
+        A time skipped by a daylight-saving change (02:30 on the spring-forward
+        night in Europe) is read as standard time, an ambiguous one (the
+        repeated hour in autumn) as the standard-time one, so the calendar day
+        stays the one asked for.
+        """
+        tz = pytz.timezone(self._complaints_tz())
+        return tz.normalize(tz.localize(local, is_dst=False)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _complaints_format_datetime(self, value):
+        """``value`` (naive UTC) as the company's wall-clock time, for messages written by crons.
+
+        ``2026-12-18 00:30 (Europe/Brussels)``: not the UTC time, and the zone
+        is named because the reader may live in another one.
+        """
+        if not value:
+            return ""
+        return f"{self._complaints_local_datetime(value):%Y-%m-%d %H:%M} ({self._complaints_tz()})"

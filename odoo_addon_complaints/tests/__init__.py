@@ -20,3 +20,4 @@ from . import test_separation_of_duties
 from . import test_patient_privacy
 from . import test_warehouse_actions
 from . import test_complaint_replacement_invoicing
+from . import test_local_dates

@@ -12,6 +12,9 @@ class ComplaintCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tz="UTC"))
         cls.company = cls.env.company
+        # Dates are read in the company's time zone (its working calendar's):
+        # tests count in UTC unless they choose a zone with _set_company_tz.
+        cls.company.resource_calendar_id.tz = "UTC"
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1
         )
@@ -84,6 +87,11 @@ class ComplaintCase(TransactionCase):
         return cls.env["resource.calendar"].create(
             {"name": "Test 40h UTC", "tz": "UTC", "hours_per_day": 8, "attendance_ids": [Command.clear(), *attendances]}
         )
+
+    def _set_company_tz(self, tz):
+        """Put the company's working calendar, and so its complaint dates, in ``tz``."""
+        self.company.resource_calendar_id.tz = tz
+        self.assertEqual(self.company._complaints_tz(), tz)
 
     @classmethod
     def _create_lot(cls, product, name):

@@ -24,9 +24,11 @@ class TestComplaintNumbering(ComplaintCase):
         january_range = date_ranges.filtered(lambda r: str(r.date_from) == "2031-01-01")
         self.assertEqual(str(january_range.date_to), "2031-01-31")
 
-    def test_month_follows_the_users_time_zone(self):
-        # 23:30 UTC on 31 March is already 1 April in Shanghai (UTC+8).
-        complaint = self.env["quality.complaint"].with_context(tz="Asia/Shanghai").create(
+    def test_month_follows_the_company_time_zone_not_the_users(self):
+        # 23:30 UTC on 31 March is already 1 April in Shanghai (UTC+8), but
+        # still 31 March for a user in New York: the company's day counts.
+        self._set_company_tz("Asia/Shanghai")
+        complaint = self.env["quality.complaint"].with_context(tz="America/New_York").create(
             {
                 "subject": "Late night call",
                 "partner_id": self.customer.id,

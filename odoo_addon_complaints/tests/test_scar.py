@@ -1,6 +1,8 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import timedelta
+from datetime import date, timedelta
+
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -82,6 +84,14 @@ class TestScar(ComplaintCase):
         self.assertEqual(payload["parts"][0]["quantity_defective"], 37)
         with self.assertRaisesRegex(UserError, "already sent"):
             self.scar.action_send()
+
+    def test_issue_date_is_the_companys_day(self):
+        self._set_company_tz("Asia/Shanghai")
+        # 17:00 UTC on 31 December is New Year's Day in Shanghai.
+        with freeze_time("2026-12-31 17:00:00"):
+            self.scar.with_context(tz="America/New_York").action_send()
+        self.assertEqual(self.scar.date_issued, date(2027, 1, 1))
+        self.assertEqual(self._events("scar.created").payload["scar"]["issued_on"], "2027-01-01")
 
     def test_a_scar_the_portal_would_refuse_is_not_sent(self):
         self.company.partner_id.catena_x_bpn = False
