@@ -99,7 +99,7 @@ class PortalSettings(BaseModel):
     token: SecretStr
     connect_timeout: float = Field(default=5.0, gt=0, le=60)
     read_timeout: float = Field(default=30.0, gt=0, le=300)
-    #: Tries per request, the first included (transport errors, 408, 429, 5xx).
+    #: Tries per request, the first included (transport errors, 408, 409, 425, 429, 5xx).
     max_attempts: int = Field(default=3, ge=1, le=10)
     #: Longest wait between tries; a longer Retry-After ends the in-process
     #: retries and is handed to Odoo as the earliest next attempt instead.
