@@ -17,8 +17,12 @@ Recognised environment variables:
 * ``COMPLAINTS_PORTAL_AUTH``       - ``bearer`` (default) or ``api_key``
 * ``COMPLAINTS_PORTAL_TOKEN`` / ``COMPLAINTS_PORTAL_TOKEN_FILE`` - its token
 * ``COMPLAINTS_SYNC_AGENT_ID``, ``COMPLAINTS_SYNC_STATE_FILE``,
-  ``COMPLAINTS_SYNC_MAPPINGS_DIR``, ``COMPLAINTS_SYNC_BATCH_SIZE``,
-  ``COMPLAINTS_SYNC_LEASE_SECONDS`` - the ``[agent]`` settings
+  ``COMPLAINTS_SYNC_BATCH_SIZE``, ``COMPLAINTS_SYNC_LEASE_SECONDS`` - the
+  ``[agent]`` settings
+* ``COMPLAINTS_SYNC_MAPPINGS_DIR`` - your own mappings, laid over the packaged
+  ones (``[agent] mappings_dir``; unset: the packaged ones alone)
+* ``COMPLAINTS_SYNC_PACKAGED_MAPPINGS`` - ``false`` loads ``mappings_dir``
+  alone (``[agent] packaged_mappings``, default ``true``)
 * ``COMPLAINTS_SUBMISSION_DIR``    - folder for regulator files (``[agent]
   submission_dir``, default ``./submissions``)
 * ``COMPLAINTS_ACK_INBOX_DIR``     - folder of FDA acknowledgement files that
@@ -46,6 +50,7 @@ TOML layout::
     batch_size = 20
     lease_seconds = 600
     state_file = "/var/lib/complaints-sync/state.sqlite3"
+    mappings_dir = "/etc/complaints-sync/mappings"   # optional: over the packaged ones
     submission_dir = "/var/lib/complaints-sync/submissions"
     ack_inbox_dir = "/var/lib/complaints-sync/fda-acks"   # optional
 
@@ -105,6 +110,8 @@ ENV_PORTAL_TOKEN_FILE: Final = "COMPLAINTS_PORTAL_TOKEN_FILE"
 ENV_SUBMISSION_DIR: Final = "COMPLAINTS_SUBMISSION_DIR"
 ENV_ACK_INBOX_DIR: Final = "COMPLAINTS_ACK_INBOX_DIR"
 ENV_ACK_POLL_SECONDS: Final = "COMPLAINTS_ACK_POLL_SECONDS"
+ENV_MAPPINGS_DIR: Final = "COMPLAINTS_SYNC_MAPPINGS_DIR"
+ENV_PACKAGED_MAPPINGS: Final = "COMPLAINTS_SYNC_PACKAGED_MAPPINGS"
 
 # (table, field) -> environment variable that sets it. Used both to read the
 # environment and to tell the user where a missing value comes from.
@@ -118,7 +125,8 @@ _ENV: Final[dict[tuple[str, str], str]] = {
     ("portal", "token"): ENV_PORTAL_TOKEN,
     ("agent", "agent_id"): "COMPLAINTS_SYNC_AGENT_ID",
     ("agent", "state_file"): "COMPLAINTS_SYNC_STATE_FILE",
-    ("agent", "mappings_dir"): "COMPLAINTS_SYNC_MAPPINGS_DIR",
+    ("agent", "mappings_dir"): ENV_MAPPINGS_DIR,
+    ("agent", "packaged_mappings"): ENV_PACKAGED_MAPPINGS,
     ("agent", "batch_size"): "COMPLAINTS_SYNC_BATCH_SIZE",
     ("agent", "lease_seconds"): "COMPLAINTS_SYNC_LEASE_SECONDS",
     ("agent", "submission_dir"): ENV_SUBMISSION_DIR,
