@@ -5,8 +5,9 @@ limits and their reasons, can be read in one place. Every network setting has
 a bounded timeout: an agent that can wait forever on a portal holds Odoo
 leases forever, and then nothing moves and nobody is told.
 
-Each field's ``description`` says what it means to the person configuring the
-agent.
+Each field's ``description`` is what it means to the person configuring the
+agent: :data:`sync_agent.config.SETTINGS` builds the settings table from it,
+and the README's table is checked against that (one source, no drift).
 """
 
 from __future__ import annotations
