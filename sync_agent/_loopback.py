@@ -5,7 +5,10 @@ It behaves like the portal contract the agent expects (see
 and take effect once per key (a repeated key replays the first response; a
 repeated key with a different body is refused with 422, as payment APIs do);
 answers are paged with a cursor. Faults (status codes, ``Retry-After``,
-slowness) can be injected per request. It only ever binds to 127.0.0.1.
+slowness) can be injected per request. With ``conflict_in_flight`` it answers
+a key that is still being processed with 409 Conflict, as the IETF
+Idempotency-Key draft asks (off by default: a portal that waits and replays
+instead is just as valid). It only ever binds to 127.0.0.1.
 
 Run it on its own (the benchmark does, to keep it off the agent's GIL)::
 
@@ -75,9 +78,16 @@ class LoopbackPortal:
         api_key_header: str = "X-API-Key",
         answers_path: str = "/api/v1/answers",
         record: bool = True,
+        conflict_in_flight: bool = False,
+        conflict_retry_after: str | None = None,
     ) -> None:
         self.token, self.auth, self.api_key_header = token, auth, api_key_header
         self.answers_path, self.record = answers_path, record
+        #: Answer 409 (with this ``Retry-After``, if any) to a POST whose
+        #: Idempotency-Key an earlier, unfinished request holds.
+        self.conflict_in_flight, self.conflict_retry_after = conflict_in_flight, conflict_retry_after
+        self.conflicts = 0  # 409s answered for keys in flight
+        self._in_flight: set[str] = set()
         self.requests: list[RecordedRequest] = []
         self.effects: dict[str, Any] = {}  # idempotency key -> applied document
         self.answers: list[dict[str, Any]] = []
@@ -157,22 +167,40 @@ class LoopbackPortal:
             self.request_count += 1
             if self.record:
                 self.requests.append(RecordedRequest(method, parts.path, query, headers, body))
+        key = headers.get("idempotency-key") if method == "POST" and self.conflict_in_flight else None
+        if key:
+            with self._lock:
+                if key in self._in_flight:
+                    self.conflicts += 1
+                    extra = {"Retry-After": self.conflict_retry_after} if self.conflict_retry_after else {}
+                    return 409, extra, {"message": "a request with this Idempotency-Key is still in progress"}
+                self._in_flight.add(key)
+            try:
+                return self._respond(method, parts.path, query, headers, body)
+            finally:
+                with self._lock:
+                    self._in_flight.discard(key)
+        return self._respond(method, parts.path, query, headers, body)
+
+    def _respond(
+        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict, dict]:
         fault = self._next_fault(method)
         if fault is not None:
             time.sleep(fault.delay)
             if fault.status is not None:
                 extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
                 return fault.status, extra, fault.body or {"message": f"injected {fault.status}"}
-        if parts.path == "/__stats":
+        if path == "/__stats":
             with self._lock:
                 return 200, {}, {"requests": self.request_count, "effects": len(self.effects)}
         if not self._authorised(headers):
             return 401, {}, {"message": "invalid or missing credentials"}
-        if method == "GET" and parts.path == self.answers_path:
+        if method == "GET" and path == self.answers_path:
             return self._answers(query)
         if method == "POST":
-            return self._post(parts.path, headers, body)
-        return 404, {}, {"message": f"no route {method} {parts.path}"}
+            return self._post(path, headers, body)
+        return 404, {}, {"message": f"no route {method} {path}"}
 
     def _answers(self, query: dict[str, list[str]]) -> tuple[int, dict, dict]:
         try:

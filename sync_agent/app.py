@@ -3,7 +3,9 @@
 Kept out of the CLI so that tests (and embedders) can build the same runtime
 with a :class:`~sync_agent.testing.FakeOdooGateway` in place of Odoo.
 Mapping files are loaded and checked here, at start-up: a broken mapping
-stops the agent before it claims anything, rather than failing events.
+stops the agent before it claims anything, rather than failing events. They
+are the packaged standard mappings with ``agent.mappings_dir`` laid over them
+(:meth:`~sync_agent.mapping.MappingRegistry.load`).
 
 The agent serves the portal's target (if a portal is configured) and every
 regulator target of the mappings (files into the submission folder), so a
@@ -75,7 +77,7 @@ def open_runtime(
     build the worker, answer poller and acknowledgement inbox (if any). Raises
     :class:`PortalNotConfigured` (no portal and no regulator target) or
     :class:`~sync_agent.mapping.MappingFileError`."""
-    registry = MappingRegistry.load_dir(config.agent.mappings_dir)
+    registry = MappingRegistry.load(config.agent.mappings_dir, packaged=config.agent.packaged_mappings)
     if config.portal is None and not registry.document_targets:
         raise PortalNotConfigured()
     report_schema = None
@@ -83,12 +85,12 @@ def open_runtime(
         if config.portal.target not in registry.targets:
             raise MappingFileError(
                 [
-                    f"no mapping file in {config.agent.mappings_dir} serves the portal's target "
-                    f"{config.portal.target!r}"
+                    f"no mapping file in {' or '.join(map(str, registry.layers))} serves the portal's "
+                    f"target {config.portal.target!r}"
                 ]
             )
         try:
-            report_schema = load_schema(config.agent.mappings_dir / config.portal.answers_schema)
+            report_schema = load_schema(registry.resolve(config.portal.answers_schema))
         except ValueError as exc:
             raise MappingFileError([f"portal.answers_schema: {exc}"]) from None
     stop = stop_event or threading.Event()

@@ -47,7 +47,7 @@ from .gateway import GatewayCallError, GatewayError, OdooGateway, OdooRpcGateway
 from .logging_setup import configure_logging
 from .mapping import DocumentInvalid, MappingError, MappingFileError, MappingRegistry
 from .models import OutboxEvent, SyncStatus
-from .settings import AgentConfig, OdooSettings, default_mappings_dir
+from .settings import AgentConfig, OdooSettings
 from .state import StateStore
 from .submission import SubmissionFolder
 
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="DIR",
                 type=Path,
                 default=None,
-                help="mappings directory (default: from the configuration)",
+                help="mappings directory laid over the packaged ones (default: agent.mappings_dir)",
             )
     return parser
 
@@ -237,8 +237,10 @@ def _render(args: argparse.Namespace) -> int:
         except ConfigError:
             if args.input is None:
                 raise
-    registry = MappingRegistry.load_dir(
-        args.mappings or (config.agent.mappings_dir if config else default_mappings_dir())
+    # Like the agent: the packaged mappings with --mappings (or agent.mappings_dir) laid over them.
+    registry = MappingRegistry.load(
+        args.mappings or (config.agent.mappings_dir if config else None),
+        packaged=config.agent.packaged_mappings if config else True,
     )
     gateway: OdooGateway | None = None
     if args.input is not None:

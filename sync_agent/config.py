@@ -5,27 +5,10 @@ Environment variables win over the file so that a deployment can keep a
 shared file and override single values per host or container. The models
 themselves (fields, limits, defaults) live in :mod:`sync_agent.settings`.
 
-Recognised environment variables:
-
-* ``COMPLAINTS_ODOO_URL``          - base URL of the Odoo server
-* ``COMPLAINTS_ODOO_DB``           - Odoo database name
-* ``COMPLAINTS_ODOO_USER``         - Odoo login the agent acts as
-* ``COMPLAINTS_ODOO_API_KEY``      - that user's API key, or
-* ``COMPLAINTS_ODOO_API_KEY_FILE`` - a file holding the key (container
-  secrets); setting both is an error, to avoid silently using the wrong one
-* ``COMPLAINTS_PORTAL_URL``        - base URL of the supplier portal
-* ``COMPLAINTS_PORTAL_AUTH``       - ``bearer`` (default) or ``api_key``
-* ``COMPLAINTS_PORTAL_TOKEN`` / ``COMPLAINTS_PORTAL_TOKEN_FILE`` - its token
-* ``COMPLAINTS_SYNC_AGENT_ID``, ``COMPLAINTS_SYNC_STATE_FILE``,
-  ``COMPLAINTS_SYNC_MAPPINGS_DIR``, ``COMPLAINTS_SYNC_BATCH_SIZE``,
-  ``COMPLAINTS_SYNC_LEASE_SECONDS`` - the ``[agent]`` settings
-* ``COMPLAINTS_SUBMISSION_DIR``    - folder for regulator files (``[agent]
-  submission_dir``, default ``./submissions``)
-* ``COMPLAINTS_ACK_INBOX_DIR``     - folder of FDA acknowledgement files that
-  ``run``/``once`` apply (``[agent] ack_inbox_dir``; unset or empty: off)
-* ``COMPLAINTS_ACK_POLL_SECONDS``  - seconds between polls of that folder
-  (``[agent] ack_poll_seconds``, default 300)
-* ``COMPLAINTS_SYNC_CONFIG``       - path of the TOML file (``--config`` wins)
+Every setting, with its environment variable, TOML key, default and meaning,
+is listed in :data:`SETTINGS`, built from the models' own fields and
+descriptions; the README's settings table is checked against it by the tests
+(print it with ``python -m sync_agent.config``).
 
 TOML layout::
 
@@ -46,6 +29,7 @@ TOML layout::
     batch_size = 20
     lease_seconds = 600
     state_file = "/var/lib/complaints-sync/state.sqlite3"
+    mappings_dir = "/etc/complaints-sync/mappings"   # optional: over the packaged ones
     submission_dir = "/var/lib/complaints-sync/submissions"
     ack_inbox_dir = "/var/lib/complaints-sync/fda-acks"   # optional
 
@@ -60,10 +44,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticUndefined
 
 from .settings import AgentConfig, AgentSettings, OdooSettings, PortalSettings
 
@@ -85,12 +71,15 @@ __all__ = [
     "ENV_SUBMISSION_DIR",
     "ENV_URL",
     "ENV_USER",
+    "SETTINGS",
     "AgentConfig",
     "AgentSettings",
     "ConfigError",
     "OdooSettings",
     "PortalSettings",
+    "Setting",
     "load_config",
+    "settings_markdown",
 ]
 
 ENV_URL: Final = "COMPLAINTS_ODOO_URL"
@@ -105,6 +94,8 @@ ENV_PORTAL_TOKEN_FILE: Final = "COMPLAINTS_PORTAL_TOKEN_FILE"
 ENV_SUBMISSION_DIR: Final = "COMPLAINTS_SUBMISSION_DIR"
 ENV_ACK_INBOX_DIR: Final = "COMPLAINTS_ACK_INBOX_DIR"
 ENV_ACK_POLL_SECONDS: Final = "COMPLAINTS_ACK_POLL_SECONDS"
+ENV_MAPPINGS_DIR: Final = "COMPLAINTS_SYNC_MAPPINGS_DIR"
+ENV_PACKAGED_MAPPINGS: Final = "COMPLAINTS_SYNC_PACKAGED_MAPPINGS"
 
 # (table, field) -> environment variable that sets it. Used both to read the
 # environment and to tell the user where a missing value comes from.
@@ -118,7 +109,8 @@ _ENV: Final[dict[tuple[str, str], str]] = {
     ("portal", "token"): ENV_PORTAL_TOKEN,
     ("agent", "agent_id"): "COMPLAINTS_SYNC_AGENT_ID",
     ("agent", "state_file"): "COMPLAINTS_SYNC_STATE_FILE",
-    ("agent", "mappings_dir"): "COMPLAINTS_SYNC_MAPPINGS_DIR",
+    ("agent", "mappings_dir"): ENV_MAPPINGS_DIR,
+    ("agent", "packaged_mappings"): ENV_PACKAGED_MAPPINGS,
     ("agent", "batch_size"): "COMPLAINTS_SYNC_BATCH_SIZE",
     ("agent", "lease_seconds"): "COMPLAINTS_SYNC_LEASE_SECONDS",
     ("agent", "submission_dir"): ENV_SUBMISSION_DIR,
@@ -126,6 +118,128 @@ _ENV: Final[dict[tuple[str, str], str]] = {
     ("agent", "ack_poll_seconds"): ENV_ACK_POLL_SECONDS,
 }
 _TABLES: Final = ("odoo", "portal", "agent")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting as a person configuring the agent sees it (a README row).
+
+    ``env`` or ``toml`` is None where the setting cannot be given that way;
+    ``default`` is as the README shows it (``required`` for no default,
+    ``unset`` for none).
+    """
+
+    env: str | None
+    toml: str | None
+    default: str
+    meaning: str
+
+
+#: Defaults computed at start-up, described rather than shown as computed here.
+_DEFAULT_TEXT: Final[dict[tuple[str, str], str]] = {
+    ("agent", "agent_id"): "<hostname>:<pid>",
+    ("agent", "state_file"): "$XDG_STATE_HOME/complaints-sync/state.sqlite3",
+}
+
+#: Settings that are no model field: where a secret or the file itself comes
+#: from. Each is shown after the field it stands for (None: first of all).
+_SOURCES: Final[tuple[tuple[tuple[str, str] | None, Setting], ...]] = (
+    (
+        None,
+        Setting(
+            ENV_CONFIG_FILE,
+            None,
+            "unset",
+            "Path of the TOML config file (`--config FILE` wins); environment variables override its values.",
+        ),
+    ),
+    (
+        ("odoo", "api_key"),
+        Setting(
+            ENV_API_KEY_FILE,
+            "odoo.api_key_file",
+            "unset",
+            "A file holding the API key (container secrets); setting both the key and the file is an error.",
+        ),
+    ),
+    (
+        ("portal", "token"),
+        Setting(
+            ENV_PORTAL_TOKEN_FILE,
+            "portal.token_file",
+            "unset",
+            "A file holding the portal's token; setting both the token and the file is an error.",
+        ),
+    ),
+    (
+        ("portal", "token"),
+        Setting(
+            None,
+            "portal.token_env",
+            "unset",
+            "Name of the environment variable that holds the portal's token (config file only).",
+        ),
+    ),
+)
+#: Keys the config file may not hold (the portal token: use token_file or token_env).
+_NOT_IN_FILE: Final = frozenset({("portal", "token")})
+
+
+def _default_text(table: str, name: str, model: type[BaseModel]) -> str:
+    if (table, name) in _DEFAULT_TEXT:
+        return _DEFAULT_TEXT[table, name]
+    field = model.model_fields[name]
+    if field.default is PydanticUndefined and field.default_factory is None:
+        return "required for a portal" if table == "portal" else "required"  # [portal] is optional
+    value = field.get_default(call_default_factory=True)
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "true" if value else "false"  # TOML's spelling
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _settings_table() -> tuple[Setting, ...]:
+    """Every setting, in the order of the models' fields, with the config
+    file and secret-file sources beside the fields they feed."""
+    rows = [setting for after, setting in _SOURCES if after is None]
+    models: tuple[tuple[str, type[BaseModel]], ...] = (
+        ("odoo", OdooSettings),
+        ("portal", PortalSettings),
+        ("agent", AgentSettings),
+    )
+    for table, model in models:
+        for name, field in model.model_fields.items():
+            rows.append(
+                Setting(
+                    _ENV.get((table, name)),
+                    None if (table, name) in _NOT_IN_FILE else f"{table}.{name}",
+                    _default_text(table, name, model),
+                    field.description or "",
+                )
+            )
+            rows.extend(setting for after, setting in _SOURCES if after == (table, name))
+    return tuple(rows)
+
+
+#: Every setting of the agent: the single table the README documents.
+SETTINGS: Final[tuple[Setting, ...]] = _settings_table()
+_HEADER: Final = ("Environment variable", "TOML key", "Default", "Meaning")
+
+
+def settings_markdown() -> str:
+    """:data:`SETTINGS` as the Markdown table of the README."""
+
+    def code(text: str | None) -> str:
+        return f"`{text}`" if text else "—"
+
+    lines = ["| " + " | ".join(_HEADER) + " |", "| " + " | ".join("---" for _ in _HEADER) + " |"]
+    for row in SETTINGS:
+        default = row.default if row.default.startswith(("required", "unset")) else code(row.default)
+        lines.append(f"| {code(row.env)} | {code(row.toml)} | {default} | {row.meaning} |")
+    return "\n".join(lines) + "\n"
 
 
 class ConfigError(Exception):
@@ -307,3 +421,7 @@ def load_config(
         return AgentConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the README's settings table
+    sys.stdout.write(settings_markdown())

@@ -221,10 +221,16 @@ def _form_path(json_path: str) -> str:
 
 # -- start-up: compile and check a document block ------------------------------------------
 def load_document_spec(
-    file: Path, block: dict[str, Any], input_schema: LoadedSchema | None
+    file: Path,
+    block: dict[str, Any],
+    input_schema: LoadedSchema | None,
+    resolve: Callable[[str], Path] | None = None,
 ) -> tuple[DocumentSpec | None, list[str]]:
     """Compile a ``document:`` block (already checked against the mapping
-    file schema), or return every problem, each naming file and field."""
+    file schema), or return every problem, each naming file and field.
+    ``resolve`` finds a schema named in the block (default: next to ``file``;
+    see :meth:`sync_agent.mapping.MappingRegistry.load` for the layered lookup)."""
+    resolve = resolve or (lambda name: file.parent / name)
     where = f"{file.name}: document"
     problems: list[str] = []
     fmt = block["format"]
@@ -232,7 +238,7 @@ def load_document_spec(
         if key in block and fmt != only:
             problems.append(f"{where}.{key}: only a {only} document has one")
     template = _file_name(block["file_name"], input_schema, f"{where}.file_name", problems)
-    choice = _schema_choice(file, fmt, block["schema"], input_schema, f"{where}.schema", problems)
+    choice = _schema_choice(resolve, fmt, block["schema"], input_schema, f"{where}.schema", problems)
     spec = None
     if template is not None and choice is not None:
         spec = DocumentSpec(
@@ -283,20 +289,22 @@ def _file_name(
     return FileNameTemplate(text, fields) if len(problems) == count else None
 
 
-def _load_schema_file(file: Path, fmt: str, name: str, where: str, problems: list[str]) -> Schema | None:
+def _load_schema_file(
+    resolve: Callable[[str], Path], fmt: str, name: str, where: str, problems: list[str]
+) -> Schema | None:
     suffix = ".xsd" if fmt == "xml" else ".json"
     if not name.endswith(suffix):
         problems.append(f"{where}: {name!r}: a {fmt} document is checked against a {suffix} schema")
         return None
     try:
-        return xmldoc.load_xsd(file.parent / name) if fmt == "xml" else load_schema(file.parent / name)
+        return xmldoc.load_xsd(resolve(name)) if fmt == "xml" else load_schema(resolve(name))
     except ValueError as exc:
         problems.append(f"{where}: {exc}")
         return None
 
 
 def _schema_choice(
-    file: Path,
+    resolve: Callable[[str], Path],
     fmt: str,
     block: dict[str, Any],
     input_schema: LoadedSchema | None,
@@ -305,13 +313,13 @@ def _schema_choice(
 ) -> SchemaChoice | None:
     count = len(problems)
     if "path" in block:
-        schema = _load_schema_file(file, fmt, block["path"], f"{where}.path", problems)
+        schema = _load_schema_file(resolve, fmt, block["path"], f"{where}.path", problems)
         return SchemaChoice(None, None, {"": schema}) if schema is not None else None
     by = block["by"]
     node = _check_input_path(input_schema, by, f"{where}.by", problems)
     cases: dict[str, Schema] = {}
     for value, name in block["cases"].items():
-        schema = _load_schema_file(file, fmt, name, f"{where}.cases.{value}", problems)
+        schema = _load_schema_file(resolve, fmt, name, f"{where}.cases.{value}", problems)
         if schema is not None:
             cases[_scalar_text(value)] = schema
     allowed = node.get("enum") if isinstance(node, dict) else None

@@ -13,6 +13,9 @@ paths against the mapping's ``input_schema`` (the payload Odoo sends), target
 paths against its ``output_schema`` (e.g. Report8D), and that no two
 mappings claim the same (target, event type).
 
+The standard mappings ship inside the package (:func:`packaged_mappings_dir`);
+a configured directory is laid over them (:meth:`MappingRegistry.load`).
+
 At run time, :meth:`DocumentMapping.render` builds the document and validates
 it against the output schema; when that fails, the payload is checked against
 the input schema to name the root cause. A failure names the JSON path and is
@@ -29,6 +32,8 @@ can show them on the report (see :mod:`sync_agent.documents`).
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,12 +57,57 @@ __all__ = [
     "Problem",
     "RenderedDocument",
     "RuleError",
+    "packaged_mappings_dir",
 ]
 
 #: Where the schema of mapping files lives, relative to the mappings directory.
 MAPPING_SCHEMA: Final = "schemas/mapping.schema.json"
 #: Envelope fields a rule can read as ``$event.<name>``.
 EVENT_FIELDS: Final = frozenset(OutboxEvent.model_fields) - {"payload"}
+#: Folder of the standard mappings inside the installed package.
+PACKAGED_DIR: Final = "_mappings"
+
+_log = logging.getLogger("sync_agent.mapping")
+
+
+def packaged_mappings_dir() -> Path:
+    """The standard mappings and their schemas, as shipped with the agent.
+
+    In a wheel they are package data, ``sync_agent/_mappings`` (pyproject.toml
+    builds the repository's ``mappings/`` in under that name), found with
+    :mod:`importlib.resources` so that no install prefix is guessed. In a
+    source checkout or an editable install that folder does not exist, and the
+    repository's ``mappings/`` beside the package is the same content. The
+    agent needs a real directory (an XSD includes its neighbours by relative
+    path), which every unpacked install provides; a zipped one does not.
+    """
+    packaged = importlib.resources.files(__package__ or "sync_agent").joinpath(PACKAGED_DIR)
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / "mappings"
+    if checkout.is_dir():
+        return checkout
+    raise MappingFileError(
+        [
+            f"the standard mappings are not installed ({packaged} is not a directory): reinstall the "
+            "agent from its wheel, or set agent.mappings_dir with agent.packaged_mappings = false"
+        ]
+    )
+
+
+def _resolver(layers: Sequence[Path]) -> Callable[[str], Path]:
+    """Find a path relative to the mappings: in the highest layer that has it
+    (the configured directory before the packaged one); where none has it, in
+    the highest layer, so that the error names where to put it."""
+
+    def resolve(relative: str) -> Path:
+        for layer in reversed(layers):
+            candidate = layer / relative
+            if candidate.exists():
+                return candidate
+        return layers[-1] / relative
+
+    return resolve
 
 
 class MappingFileError(Exception):
@@ -308,11 +358,16 @@ class DocumentMapping:
 
 
 class MappingRegistry:
-    """All mappings of a directory, routed by (target, event type)."""
+    """All loaded mappings, routed by (target, event type). Where two mappings
+    serve the same route, the later one in ``mappings`` has it (a configured
+    mapping over a packaged one, see :meth:`load`)."""
 
-    def __init__(self, mappings: Sequence[DocumentMapping]) -> None:
-        self.mappings = tuple(mappings)
-        self._routes = {(m.target, t): m for m in self.mappings for t in m.event_types}
+    def __init__(self, mappings: Sequence[DocumentMapping], layers: Sequence[Path] = ()) -> None:
+        self._routes = {(m.target, t): m for m in mappings for t in m.event_types}
+        serving = {id(m) for m in self._routes.values()}
+        self.mappings = tuple(m for m in mappings if id(m) in serving)
+        #: The directories the mappings came from, lowest priority first.
+        self.layers = tuple(layers)
 
     @property
     def targets(self) -> list[str]:
@@ -330,35 +385,111 @@ class MappingRegistry:
             raise MappingError(f"no mapping for target {event.target!r} and event type {event.event_type!r}")
         return mapping
 
+    def resolve(self, relative: str) -> Path:
+        """A file named relative to the mappings (e.g. ``portal.answers_schema``),
+        looked up as the mapping files' own schemas are."""
+        if not self.layers:
+            raise ValueError("this registry was not loaded from a directory")
+        return _resolver(self.layers)(relative)
+
     @classmethod
     def load_dir(cls, directory: str | Path) -> MappingRegistry:
-        """Load, check and compile every ``*.yaml`` file of ``directory``."""
+        """Load, check and compile every ``*.yaml`` file of ``directory`` alone."""
+        return cls._load_layers([Path(directory)])
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None, *, packaged: bool = True) -> MappingRegistry:
+        """The agent's mappings: the packaged standard ones, with ``directory``
+        (the configured ``agent.mappings_dir``) laid over them.
+
+        Overlay, so that a site keeps only what it changes and still gets the
+        standard mappings' fixes with each release: a file of ``directory``
+        replaces the packaged file of the same name; a mapping of ``directory``
+        takes over every (target, event type) that a packaged mapping also
+        serves (the packaged one keeps the routes nobody took, and drops out
+        when it has none left); every other file adds routes. A schema or other
+        file a mapping names is looked up in ``directory`` first, then among
+        the packaged files. ``packaged=False`` loads ``directory`` alone (e.g.
+        an agent meant to serve the supplier portal only).
+        """
+        layers = [packaged_mappings_dir()] if packaged else []
+        if directory is not None:
+            overlay = Path(directory)
+            if not overlay.is_dir():  # else a mistyped path would silently leave the packaged ones alone
+                raise MappingFileError([f"mappings directory {overlay} does not exist or is no directory"])
+            if not layers or overlay.resolve() != layers[0].resolve():
+                layers.append(overlay)
+        if not layers:
+            raise MappingFileError(
+                ["no mappings to load: set agent.mappings_dir, or leave agent.packaged_mappings on"]
+            )
+        return cls._load_layers(layers)
+
+    @classmethod
+    def _load_layers(cls, layers: list[Path]) -> MappingRegistry:
+        """Load the mapping files of ``layers`` (lowest priority first): every
+        problem of every file is collected, then all are raised at once."""
         from .mapping_loader import load_file  # the loader builds on this module's types
 
-        base = Path(directory)
+        resolve = _resolver(layers)
         try:
-            meta_schema = load_schema(base / MAPPING_SCHEMA)
+            meta_schema = load_schema(resolve(MAPPING_SCHEMA))
         except ValueError as exc:
             raise MappingFileError([str(exc)]) from None
-        files = sorted(base.glob("*.yaml")) + sorted(base.glob("*.yml"))
-        if not files:
-            raise MappingFileError([f"no mapping files (*.yaml) in {base}"])
+        files = [_mapping_files(layer) for layer in layers]
+        for index, layer_files in enumerate(files):  # a file of a higher layer replaces its namesake
+            above = {f.name for higher in files[index + 1 :] for f in higher}
+            replaced = [f for f in layer_files if f.name in above]
+            for file in replaced:
+                _log.info("mapping file replaced by the configured one", extra={"file": str(file)})
+            files[index] = [f for f in layer_files if f.name not in above]
+        if not any(files):
+            raise MappingFileError([f"no mapping files (*.yaml) in {' or '.join(map(str, layers))}"])
         problems: list[str] = []
         mappings: list[DocumentMapping] = []
-        for file in files:
-            mapping = load_file(file, meta_schema, problems)
-            if mapping is not None:
-                mappings.append(mapping)
-        owners: dict[tuple[str, str], str] = {}
-        for mapping in mappings:
-            for event_type in mapping.event_types:
-                key = (mapping.target, event_type)
-                if key in owners:
-                    problems.append(
-                        f"{mapping.file.name}: target {key[0]} event type {event_type} "
-                        f"is already mapped by {owners[key]}"
-                    )
-                owners[key] = mapping.file.name
+        for layer_files in files:
+            loaded = [m for m in (load_file(f, meta_schema, problems, resolve) for f in layer_files) if m]
+            problems.extend(_clashes(loaded))
+            for mapping in loaded:
+                for event_type in mapping.event_types:
+                    route = (mapping.target, event_type)
+                    taken = [m.file.name for m in mappings if route in _routes_of(m)]
+                    if taken:
+                        _log.info(
+                            "packaged mapping overridden",
+                            extra={
+                                "target": route[0],
+                                "event_type": event_type,
+                                "file": ", ".join(taken),
+                                "by": str(mapping.file),
+                            },
+                        )
+            mappings.extend(loaded)
         if problems:
             raise MappingFileError(problems)
-        return cls(mappings)
+        return cls(mappings, layers)
+
+
+def _mapping_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+
+
+def _routes_of(mapping: DocumentMapping) -> set[tuple[str, str]]:
+    return {(mapping.target, event_type) for event_type in mapping.event_types}
+
+
+def _clashes(mappings: Sequence[DocumentMapping]) -> list[str]:
+    """Two files of one directory claiming the same route: which should win is
+    nobody's guess, so that stays an error."""
+    problems: list[str] = []
+    owners: dict[tuple[str, str], str] = {}
+    for mapping in mappings:
+        for event_type in mapping.event_types:
+            key = (mapping.target, event_type)
+            if key in owners:
+                problems.append(
+                    f"{mapping.file.name}: target {key[0]} event type {event_type} "
+                    f"is already mapped by {owners[key]}"
+                )
+            owners[key] = mapping.file.name
+    return problems

@@ -207,7 +207,17 @@ class _Compiler:
         return getters[0], payload_paths
 
 
-def load_file(file: Path, meta_schema: LoadedSchema, problems: list[str]) -> DocumentMapping | None:
+def load_file(
+    file: Path,
+    meta_schema: LoadedSchema,
+    problems: list[str],
+    resolve: Callable[[str], Path] | None = None,
+) -> DocumentMapping | None:
+    """Compile one mapping file, or add its problems to ``problems`` and
+    return None. ``resolve`` finds the schema files it names (default: next
+    to the file; :meth:`~sync_agent.mapping.MappingRegistry.load` passes its
+    layered lookup, so that a configured mapping can use a packaged schema)."""
+    resolve = resolve or (lambda name: file.parent / name)
     try:
         data = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)
     except (OSError, yaml.YAMLError) as exc:
@@ -221,12 +231,12 @@ def load_file(file: Path, meta_schema: LoadedSchema, problems: list[str]) -> Doc
     for key in ("input_schema", "output_schema"):
         if key in data:
             try:
-                schemas[key] = load_schema(file.parent / data[key])
+                schemas[key] = load_schema(resolve(data[key]))
             except ValueError as exc:
                 problems.append(f"{file.name}: {key}: {exc}")
                 return None
     if "document" in data:
-        return _load_document_mapping(file, data, schemas["input_schema"], problems)
+        return _load_document_mapping(file, data, schemas["input_schema"], problems, resolve)
     output = schemas["output_schema"]
     assert output is not None  # required by the mapping schema
     compiler = _Compiler(file, schemas["input_schema"], output)
@@ -250,7 +260,11 @@ def load_file(file: Path, meta_schema: LoadedSchema, problems: list[str]) -> Doc
 
 
 def _load_document_mapping(
-    file: Path, data: dict[str, Any], input_schema: LoadedSchema | None, problems: list[str]
+    file: Path,
+    data: dict[str, Any],
+    input_schema: LoadedSchema | None,
+    problems: list[str],
+    resolve: Callable[[str], Path],
 ) -> DocumentMapping | None:
     """A mapping with a ``document:`` block: its rules fill a file, not a JSON document."""
     count = len(problems)
@@ -259,7 +273,7 @@ def _load_document_mapping(
             problems.append(
                 f"{file.name}: {key}: a document mapping has none (the document block says it all)"
             )
-    spec, spec_problems = load_document_spec(file, data["document"], input_schema)
+    spec, spec_problems = load_document_spec(file, data["document"], input_schema, resolve)
     problems.extend(spec_problems)
     if spec is None:
         return None

@@ -11,13 +11,24 @@ gets its own client behind the same two methods):
 * ``GET {base_url}{answers_path}?cursor=C&limit=N`` returns
   ``{"answers": [...], "next_cursor": "...", "has_more": bool}``.
 
-Failure policy: transport errors, 408, 429 and 5xx are retried in-process
-(tenacity, bounded attempts, waits bounded by ``retry_max_wait``, honouring
-``Retry-After``); a ``Retry-After`` longer than that bound ends the retries at
-once and is handed back so Odoo schedules the next attempt instead of this
-process sleeping on a lease. Any other 4xx is permanent and carries the
-portal's own message, so the person in Odoo reads why. Every call has a
-connect and a read timeout; TLS certificates are always verified.
+Failure policy: transport errors, 408, 409, 425, 429 and 5xx are retried
+in-process (tenacity, bounded attempts, waits bounded by ``retry_max_wait``,
+honouring ``Retry-After`` in seconds or as an HTTP date); a ``Retry-After``
+longer than that bound ends the retries at once and is handed back so Odoo
+schedules the next attempt instead of this process sleeping on a lease. A
+retryable status that persists through every try ends as a *retryable*
+failure, so Odoo tries the event again later. Any other 4xx is permanent and
+carries the portal's own message, so the person in Odoo reads why. Every call
+has a connect and a read timeout; TLS certificates are always verified.
+
+409 Conflict is retryable because of the IETF Idempotency-Key draft
+(draft-ietf-httpapi-idempotency-key-header): a portal answers 409 while a
+request with the same key is still being processed, typically the first try
+of this very delivery, which timed out on our side while the portal went on
+working. Taking that as a refusal would fail an event the portal is applying;
+asking again with the same key gets the first request's result (its
+reference) once it is done. The draft's real refusal of a key, reused with
+another body, is 422 and stays permanent.
 """
 
 from __future__ import annotations
@@ -43,7 +54,10 @@ from .settings import PortalSettings
 __all__ = ["PortalClient", "PortalError", "parse_retry_after"]
 
 _log = logging.getLogger("sync_agent.portal")
-_RETRY_STATUSES: Final = frozenset({408, 425, 429, 500, 502, 503, 504})
+#: Statuses that may succeed when the same request is sent again (same key).
+#: 409: the portal is still processing an earlier request with this
+#: Idempotency-Key (see the module docstring), not a refusal.
+_RETRY_STATUSES: Final = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
 
 class PortalError(Exception):
@@ -85,6 +99,21 @@ def _portal_message(response: requests.Response) -> str:
                     value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), 500
                 )
     return truncate(json.dumps(body, ensure_ascii=False), 500)
+
+
+def _warn_retry(exc: BaseException | None, attempt: int, wait: float | None) -> None:
+    """One line per retry; ``status`` and ``retry_after`` tell a portal that is
+    busy with the same key (409) or asks us to slow down from one that fails."""
+    _log.warning(
+        "portal call failed, retrying",
+        extra={
+            "attempt": attempt,
+            "wait_s": wait,
+            "status": exc.status if isinstance(exc, PortalError) else None,
+            "retry_after": exc.retry_after if isinstance(exc, PortalError) else None,
+            "error": str(exc),
+        },
+    )
 
 
 class PortalClient:
@@ -199,10 +228,7 @@ class PortalClient:
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome is not None else None
         wait = state.next_action.sleep if state.next_action is not None else None
-        _log.warning(
-            "portal call failed, retrying",
-            extra={"attempt": state.attempt_number + 1, "wait_s": wait, "error": str(exc)},
-        )
+        _warn_retry(exc, state.attempt_number + 1, wait)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:  # the usual case, kept free of the retry machinery
@@ -211,9 +237,7 @@ class PortalClient:
             if self.settings.max_attempts < 2 or not self._retryable(exc):
                 raise
             wait = self._backoff(exc, 1)
-            _log.warning(
-                "portal call failed, retrying", extra={"attempt": 1, "wait_s": wait, "error": str(exc)}
-            )
+            _warn_retry(exc, 1, wait)
         self._sleep(wait)
         return self._retrying(self._once, method, path, **kwargs)
 

@@ -4,6 +4,10 @@ Kept apart from the loader so that the shape of the configuration, with its
 limits and their reasons, can be read in one place. Every network setting has
 a bounded timeout: an agent that can wait forever on a portal holds Odoo
 leases forever, and then nothing moves and nobody is told.
+
+Each field's ``description`` is what it means to the person configuring the
+agent: :data:`sync_agent.config.SETTINGS` builds the settings table from it,
+and the README's table is checked against that (one source, no drift).
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ __all__ = [
     "AgentSettings",
     "OdooSettings",
     "PortalSettings",
-    "default_mappings_dir",
     "default_state_file",
 ]
 
@@ -43,12 +46,6 @@ def default_state_file() -> Path:
     return Path(base) / "complaints-sync" / "state.sqlite3"
 
 
-def default_mappings_dir() -> Path:
-    """The repository's ``mappings/`` next to the package (editable installs, tests);
-    a deployment from a wheel sets ``mappings_dir`` explicitly."""
-    return Path(__file__).resolve().parent.parent / "mappings"
-
-
 def _default_agent_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -58,13 +55,12 @@ class OdooSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: AnyHttpUrl
-    db: str = Field(min_length=1)
-    user: str = Field(min_length=1)
-    api_key: SecretStr
-    #: Seconds for one RPC call (odoorpc's own default, 120 s, is too long to
-    #: notice an unreachable Odoo quickly).
-    timeout: float = Field(default=30.0, gt=0, le=600)
+    url: AnyHttpUrl = Field(description="Base URL of the Odoo server.")
+    db: str = Field(min_length=1, description="Name of the Odoo database.")
+    user: str = Field(min_length=1, description="Login of the Odoo user the agent acts as.")
+    api_key: SecretStr = Field(description="That user's API key.")
+    # odoorpc's own default, 120 s, is too long to notice an unreachable Odoo quickly.
+    timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds for one call to Odoo.")
 
     @field_validator("db", "user", mode="before")
     @classmethod
@@ -90,29 +86,66 @@ class PortalSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    #: Outbox target this portal serves (the ``target`` of claimed events).
-    target: str = Field(default="supplier_portal", min_length=1, max_length=64)
-    base_url: AnyHttpUrl
-    auth: Literal["bearer", "api_key"] = "bearer"
-    #: Header carrying the key when ``auth = "api_key"``.
-    api_key_header: str = Field(default="X-API-Key", pattern=r"^[A-Za-z0-9-]{1,64}$")
-    token: SecretStr
-    connect_timeout: float = Field(default=5.0, gt=0, le=60)
-    read_timeout: float = Field(default=30.0, gt=0, le=300)
-    #: Tries per request, the first included (transport errors, 408, 429, 5xx).
-    max_attempts: int = Field(default=3, ge=1, le=10)
-    #: Longest wait between tries; a longer Retry-After ends the in-process
-    #: retries and is handed to Odoo as the earliest next attempt instead.
-    retry_max_wait: float = Field(default=30.0, ge=0, le=600)
-    #: CA bundle for a private PKI. TLS verification itself cannot be disabled.
-    ca_bundle: Path | None = None
-    #: Outbound proxy. Proxy, CA and netrc settings from the environment are
-    #: ignored on purpose: where the agent sends data is set here, explicitly.
-    proxy: AnyHttpUrl | None = None
-    answers_path: str = Field(default="/api/v1/answers", pattern=r"^/[^?#]*$")
-    answers_page_size: int = Field(default=100, ge=1, le=1000)
-    #: Report8D schema (relative to the mappings directory) for inbound answers.
-    answers_schema: str = "schemas/io.catenax.report_8d_1.0.0_gen_Report8D-schema.json"
+    target: str = Field(
+        default="supplier_portal",
+        min_length=1,
+        max_length=64,
+        description="Outbox target this portal serves (the `target` of the events it is sent).",
+    )
+    base_url: AnyHttpUrl = Field(
+        description="Base URL of the supplier portal; without a portal, only regulator targets are served."
+    )
+    auth: Literal["bearer", "api_key"] = Field(
+        default="bearer",
+        description="`bearer` (an `Authorization: Bearer` header) or `api_key` (the key in `api_key_header`).",
+    )
+    api_key_header: str = Field(
+        default="X-API-Key",
+        pattern=r"^[A-Za-z0-9-]{1,64}$",
+        description="Header that carries the token when `auth` is `api_key`.",
+    )
+    token: SecretStr = Field(
+        description="The portal's token; never in the config file (use `token_file` or `token_env` there)."
+    )
+    connect_timeout: float = Field(default=5.0, gt=0, le=60, description="Seconds to connect to the portal.")
+    read_timeout: float = Field(
+        default=30.0, gt=0, le=300, description="Seconds to wait for the portal's answer."
+    )
+    max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Tries per request, the first included, on transport errors, 408, 409, 425, 429 and 5xx.",
+    )
+    retry_max_wait: float = Field(
+        default=30.0,
+        ge=0,
+        le=600,
+        description="Longest wait in seconds between tries; a longer `Retry-After` ends the tries at once "
+        "and Odoo schedules the next attempt after it.",
+    )
+    ca_bundle: Path | None = Field(
+        default=None,
+        description="CA bundle for a private PKI (unset: the system's). TLS verification cannot be disabled.",
+    )
+    proxy: AnyHttpUrl | None = Field(
+        default=None,
+        description="Outbound proxy. Proxy, CA and netrc settings of the environment are ignored on "
+        "purpose: where the agent sends data is set here, explicitly.",
+    )
+    answers_path: str = Field(
+        default="/api/v1/answers",
+        pattern=r"^/[^?#]*$",
+        description="Path of the portal's feed of supplier answers.",
+    )
+    answers_page_size: int = Field(
+        default=100, ge=1, le=1000, description="Answers asked for per page of that feed."
+    )
+    answers_schema: str = Field(
+        default="schemas/io.catenax.report_8d_1.0.0_gen_Report8D-schema.json",
+        description="Report8D schema the supplier answers are checked against, relative to the mappings "
+        "(`mappings_dir` first, then the packaged ones).",
+    )
 
     @field_validator("token")
     @classmethod
@@ -132,38 +165,84 @@ class AgentSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    agent_id: str = Field(default_factory=_default_agent_id, min_length=1, max_length=128)
-    batch_size: int = Field(default=20, ge=1, le=500)
-    lease_seconds: int = Field(default=600, ge=10, le=86400)
-    #: Seconds between outbox polls when the previous poll found nothing to do.
-    poll_interval: float = Field(default=5.0, gt=0, le=3600)
-    #: Seconds between polls of the portals' answer feeds.
-    answers_interval: float = Field(default=60.0, gt=0, le=86400)
-    state_file: Path = Field(default_factory=default_state_file)
-    #: ``normal`` survives a crash of the agent (WAL); ``full`` also survives a
-    #: power cut, at the price of one fsync per delivery.
-    state_sync: Literal["normal", "full"] = "normal"
-    #: Days a journal entry is kept (far longer than any lease).
-    journal_retention_days: int = Field(default=30, ge=1, le=3650)
-    mappings_dir: Path = Field(default_factory=default_mappings_dir)
-    #: Where regulator files (MIR XML, eMDR XML, NMPA XLSX) are written, one per
-    #: report and type, replaced atomically when a report is rendered again; a
-    #: relative path is taken from the agent's working directory.
-    submission_dir: Path = Path("submissions")
-    #: Folder where FDA acknowledgement files (ACK2, ACK3) are dropped, e.g. by
-    #: the ESG client or a mail rule; ``run``/``once`` apply them to Odoo and move
-    #: them into its ``processed/`` or ``refused/`` subfolder. None: not read.
-    ack_inbox_dir: Path | None = None
-    #: Seconds between polls of the acknowledgement inbox (FDA answers in hours,
-    #: not seconds).
-    ack_poll_seconds: float = Field(default=300.0, gt=0, le=86400)
+    agent_id: str = Field(
+        default_factory=_default_agent_id,
+        min_length=1,
+        max_length=128,
+        description="Name of this agent on the leases it takes in Odoo; unique per running agent.",
+    )
+    batch_size: int = Field(default=20, ge=1, le=500, description="Events claimed from Odoo at a time.")
+    lease_seconds: int = Field(
+        default=600,
+        ge=10,
+        le=86400,
+        description="Seconds a claimed event stays this agent's; must exceed one delivery's worst case.",
+    )
+    poll_interval: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="Seconds between outbox polls when the previous poll found nothing to do.",
+    )
+    answers_interval: float = Field(
+        default=60.0, gt=0, le=86400, description="Seconds between polls of the portal's answer feed."
+    )
+    state_file: Path = Field(
+        default_factory=default_state_file,
+        description="The local journal (SQLite): deliveries whose ack may be lost, failures, answer "
+        "cursors (`~/.local/state` if `XDG_STATE_HOME` is unset).",
+    )
+    state_sync: Literal["normal", "full"] = Field(
+        default="normal",
+        description="`normal` survives a crash of the agent (WAL); `full` also survives a power cut, at "
+        "the price of one fsync per delivery.",
+    )
+    journal_retention_days: int = Field(
+        default=30, ge=1, le=3650, description="Days a journal entry is kept (far longer than any lease)."
+    )
+    mappings_dir: Path | None = Field(
+        default=None,
+        description="Your own mapping files and schemas, laid over the packaged standard ones: a file of "
+        "the same name, or a mapping of the same target and event type, replaces the packaged one; "
+        "others are added. Unset: the packaged mappings alone.",
+    )
+    packaged_mappings: bool = Field(
+        default=True,
+        description="Load the standard mappings shipped with the agent; `false` loads `mappings_dir` "
+        "alone (e.g. an agent that serves the supplier portal only).",
+    )
+    submission_dir: Path = Field(
+        default=Path("submissions"),
+        description="Where regulator files (MIR XML, eMDR XML, NMPA XLSX) are written, one per report "
+        "and type, replaced atomically when a report is rendered again; relative to the working directory.",
+    )
+    ack_inbox_dir: Path | None = Field(
+        default=None,
+        description="Folder where FDA acknowledgements (ACK2, ACK3) are dropped; `run` and `once` apply "
+        "them to Odoo and move them into `processed/` or `refused/`. Unset or empty: not read.",
+    )
+    ack_poll_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=86400,
+        description="Seconds between polls of the acknowledgement inbox (FDA answers in hours).",
+    )
 
-    @field_validator("ack_inbox_dir", mode="before")
+    @field_validator("ack_inbox_dir", "mappings_dir", mode="before")
     @classmethod
-    def _blank_inbox_is_off(cls, value: Any) -> Any:
-        """``COMPLAINTS_ACK_INBOX_DIR=`` switches the inbox off; read as a path,
-        an empty value would make the working directory the inbox."""
+    def _blank_dir_is_unset(cls, value: Any) -> Any:
+        """``COMPLAINTS_ACK_INBOX_DIR=`` switches the inbox off and
+        ``COMPLAINTS_SYNC_MAPPINGS_DIR=`` leaves the packaged mappings alone;
+        read as a path, an empty value would mean the working directory."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _some_mappings(self) -> AgentSettings:
+        """Without the packaged mappings, the agent has nothing to render with
+        unless a directory is given."""
+        if not self.packaged_mappings and self.mappings_dir is None:
+            raise ValueError("packaged_mappings is false, so mappings_dir must name the mappings to load")
+        return self
 
     @model_validator(mode="after")
     def _inbox_is_not_the_submission_folder(self) -> AgentSettings:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sync_agent.config import SETTINGS
 from sync_agent.mapping import MappingRegistry
 from sync_agent.portal import PortalClient
 from sync_agent.settings import AgentSettings
@@ -19,26 +20,8 @@ from sync_agent.worker import Worker
 from agent_helpers import MAPPINGS, PORTAL_TOKEN, SECRET, portal_settings
 
 
-AGENT_ENV_VARS = (
-    "COMPLAINTS_ODOO_URL",
-    "COMPLAINTS_ODOO_DB",
-    "COMPLAINTS_ODOO_USER",
-    "COMPLAINTS_ODOO_API_KEY",
-    "COMPLAINTS_ODOO_API_KEY_FILE",
-    "COMPLAINTS_SYNC_CONFIG",
-    "COMPLAINTS_PORTAL_URL",
-    "COMPLAINTS_PORTAL_AUTH",
-    "COMPLAINTS_PORTAL_TOKEN",
-    "COMPLAINTS_PORTAL_TOKEN_FILE",
-    "COMPLAINTS_SYNC_AGENT_ID",
-    "COMPLAINTS_SYNC_STATE_FILE",
-    "COMPLAINTS_SYNC_MAPPINGS_DIR",
-    "COMPLAINTS_SYNC_BATCH_SIZE",
-    "COMPLAINTS_SYNC_LEASE_SECONDS",
-    "COMPLAINTS_SUBMISSION_DIR",
-    "COMPLAINTS_ACK_INBOX_DIR",
-    "COMPLAINTS_ACK_POLL_SECONDS",
-)
+#: Every environment variable the agent reads (from the configuration's own table).
+AGENT_ENV_VARS = tuple(setting.env for setting in SETTINGS if setting.env)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,15 @@ import pytest
 from sync_agent import cli
 from sync_agent.testing import FakeOdooGateway, Fault, LoopbackPortal
 
-from agent_helpers import EXAMPLE_EVENT, MAPPINGS, PORTAL_TOKEN, SECRET, example_event, example_payload
+from agent_helpers import (
+    EXAMPLE_EVENT,
+    MAPPINGS,
+    PORTAL_TOKEN,
+    SECRET,
+    example_event,
+    example_payload,
+    regulatory_event,
+)
 
 
 @pytest.fixture
@@ -115,6 +123,16 @@ def test_render_from_file_needs_no_configuration(tmp_path: Path, capsys: pytest.
     assert "$.header.customerContact: 'bpnlProperty' is a required property" in index[1]["error"]
 
 
+def test_render_without_any_path_setting_uses_the_packaged_mappings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = [json.loads(f.read_text()) for f in sorted((MAPPINGS / "examples").glob("*.json"))]
+    (tmp_path / "events.json").write_text(json.dumps(events))
+    out = tmp_path / "out"
+    assert cli.main(["render", "--input", str(tmp_path / "events.json"), "--out", str(out)]) == 0
+    assert f"rendered {len(events)} document(s), 0 failure(s)" in capsys.readouterr().out
+
+
 def test_render_from_odoo_sends_nothing_and_releases(
     agent_env: FakeOdooGateway,
     portal_server: LoopbackPortal,
@@ -150,19 +168,48 @@ def test_bad_mapping_file_stops_start_up_with_exit_2(
     assert agent_env.claims == []  # nothing claimed with a broken mapping
 
 
+def portal_only_mappings(tmp_path: Path) -> Path:
+    """A mappings directory with the supplier portal's mappings and no regulator form."""
+    mappings = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS / "schemas", mappings / "schemas")
+    for name in ("supplier_portal_report8d.yaml", "supplier_portal_status.yaml"):
+        shutil.copy(MAPPINGS / name, mappings / name)
+    return mappings
+
+
 def test_commands_need_a_portal_without_regulator_targets(
     full_env: dict[str, str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    mappings = tmp_path / "mappings"
-    shutil.copytree(MAPPINGS / "schemas", mappings / "schemas")
-    for name in ("supplier_portal_report8d.yaml", "supplier_portal_status.yaml"):  # no document mapping
-        shutil.copy(MAPPINGS / name, mappings / name)
-    monkeypatch.setenv("COMPLAINTS_SYNC_MAPPINGS_DIR", str(mappings))
+    monkeypatch.setenv("COMPLAINTS_SYNC_MAPPINGS_DIR", str(portal_only_mappings(tmp_path)))
+    monkeypatch.setenv("COMPLAINTS_SYNC_PACKAGED_MAPPINGS", "false")  # that directory alone
     assert cli.main(["once"]) == 2
     assert "portal is not configured" in capsys.readouterr().err
+
+
+def test_a_mappings_dir_is_laid_over_the_packaged_mappings(
+    agent_env: FakeOdooGateway,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The packaged regulator forms stay served beside a portal-only directory;
+    with packaged_mappings off, the agent claims only what that directory maps."""
+    monkeypatch.chdir(tmp_path)  # the submission folder defaults to ./submissions
+    monkeypatch.setenv("COMPLAINTS_SYNC_MAPPINGS_DIR", str(portal_only_mappings(tmp_path)))
+    scar = agent_env.add_event(example_payload())
+    report = regulatory_event()
+    mir = agent_env.add_event(report["payload"], target=report["target"], event_type=report["event_type"])
+    assert cli.main(["once"]) == 0
+    assert out_json(capsys)["delivery"]["delivered"] == 2
+    assert agent_env.event(scar).state == "done" and agent_env.event(mir).state == "done"
+    assert [r["file_name"] for r in agent_env.rendered] == [agent_env.event(mir).remote_ref]
+    monkeypatch.setenv("COMPLAINTS_SYNC_PACKAGED_MAPPINGS", "false")
+    later = agent_env.add_event(report["payload"], target=report["target"], event_type=report["event_type"])
+    assert cli.main(["once"]) == 0
+    assert agent_env.event(later).state == "pending" and agent_env.event(later).attempts == 0
 
 
 def test_check_config_hides_the_portal_token(

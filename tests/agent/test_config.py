@@ -185,3 +185,22 @@ def test_submission_folder_from_file_environment_or_default(tmp_path: Path) -> N
     config = load_config(environ=env, config_file=config_file)
     assert config.agent.submission_dir == tmp_path / "from-env"  # environment wins
     assert config.redacted()["agent"]["submission_dir"] == str(tmp_path / "from-env")
+
+
+def test_mappings_default_to_the_packaged_ones_and_a_directory_is_laid_over_them(tmp_path: Path) -> None:
+    env = {**BASE_ENV, "COMPLAINTS_ODOO_API_KEY": SECRET}
+    agent = load_config(environ=env).agent
+    assert agent.mappings_dir is None and agent.packaged_mappings is True
+    env["COMPLAINTS_SYNC_MAPPINGS_DIR"] = ""  # empty: unset, not the working directory
+    assert load_config(environ=env).agent.mappings_dir is None
+    env["COMPLAINTS_SYNC_MAPPINGS_DIR"] = str(tmp_path)
+    env["COMPLAINTS_SYNC_PACKAGED_MAPPINGS"] = "false"
+    agent = load_config(environ=env).agent
+    assert agent.mappings_dir == tmp_path and agent.packaged_mappings is False
+
+
+def test_without_packaged_mappings_a_mappings_dir_is_required(tmp_path: Path) -> None:
+    config_file = tmp_path / "agent.toml"
+    config_file.write_text("[agent]\npackaged_mappings = false\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="packaged_mappings is false, so mappings_dir must name"):
+        load_config(environ={**BASE_ENV, "COMPLAINTS_ODOO_API_KEY": SECRET}, config_file=config_file)

@@ -18,6 +18,7 @@ from sync_agent.mapping import (
     MappingFileError,
     MappingRegistry,
     PayloadInvalid,
+    packaged_mappings_dir,
 )
 from sync_agent.models import OutboxEvent
 from sync_agent.schemas import load_schema
@@ -448,3 +449,124 @@ def test_event_envelope_fields_can_be_mapped(tmp_path: Path) -> None:
     ev = event()
     document = MappingRegistry.load_dir(directory).for_event(ev).render(ev)
     assert document == {"doc": {"uid": ev.event_uid, "info": [{"key": "odooRecord", "value": "42"}]}}
+
+
+# -- the packaged mappings and a configured directory laid over them -------------------
+STATUS_EXAMPLE = MAPPINGS / "examples" / "complaint.status.v1.json"
+
+
+def overlay(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A configured mappings directory holding only ``files`` (no schemas of its own)."""
+    directory = tmp_path / "site-mappings"
+    directory.mkdir()
+    for name, text in files.items():
+        (directory / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return directory
+
+
+def status_event() -> OutboxEvent:
+    return OutboxEvent.model_validate(json.loads(STATUS_EXAMPLE.read_text(encoding="utf-8")))
+
+
+def test_in_a_source_checkout_the_packaged_mappings_are_the_repositorys() -> None:
+    assert packaged_mappings_dir().resolve() == MAPPINGS.resolve()
+    registry = MappingRegistry.load()
+    assert {m.file.name for m in registry.mappings} == {f.name for f in MAPPINGS.glob("*.yaml")}
+    assert registry.layers == (packaged_mappings_dir(),)
+
+
+def test_a_configured_file_of_the_same_name_replaces_the_packaged_one(tmp_path: Path) -> None:
+    text = (MAPPINGS / "supplier_portal_status.yaml").read_text(encoding="utf-8")
+    site = overlay(tmp_path, {"supplier_portal_status.yaml": text.replace("/api/v1/complaints/status", "/s")})
+    registry = MappingRegistry.load(site)
+    mapping = registry.for_event(status_event())
+    assert mapping.file == site / "supplier_portal_status.yaml" and mapping.path == "/s"
+    # Its schemas (not in the configured directory) come from the packaged ones.
+    assert mapping.output_schema is not None and mapping.output_schema.path.parent == MAPPINGS / "schemas"
+    assert [m.name for m in registry.mappings].count("supplier_portal_status") == 1
+    assert registry.layers == (packaged_mappings_dir(), site)
+
+
+def test_a_configured_mapping_takes_over_the_routes_it_maps(tmp_path: Path) -> None:
+    site = overlay(
+        tmp_path, {"acme_report8d.yaml": MINIMAL + "  - {target: header.title, source: scar.title}\n"}
+    )
+    registry = MappingRegistry.load(site)
+    assert registry.for_event(event()).name == "mini"  # scar.created: the configured one
+    updated = registry.for_event(event(event_type="scar.updated"))
+    assert updated.name == "supplier_portal_report8d"  # the routes nobody took stay packaged
+    assert registry.for_event(status_event()).name == "supplier_portal_status"
+    assert "eu_mir_7_2_1" in registry.document_targets
+
+
+def test_a_packaged_mapping_without_routes_left_drops_out(tmp_path: Path) -> None:
+    text = (MAPPINGS / "supplier_portal_status.yaml").read_text(encoding="utf-8")
+    site = overlay(
+        tmp_path, {"my_status.yaml": text.replace("name: supplier_portal_status", "name: my_status")}
+    )
+    registry = MappingRegistry.load(site)
+    names = [m.name for m in registry.mappings]
+    assert "my_status" in names and "supplier_portal_status" not in names
+    assert registry.for_event(status_event()).name == "my_status"
+
+
+def test_a_configured_mapping_adds_a_target(tmp_path: Path) -> None:
+    site = overlay(
+        tmp_path,
+        {
+            "acme.yaml": MINIMAL.replace("target: supplier_portal", "target: acme_portal")
+            + "  - {target: header.title, source: scar.title}\n"
+        },
+    )
+    registry = MappingRegistry.load(site)
+    assert {"acme_portal", "supplier_portal", "eu_mir_7_2_1"} <= set(registry.targets)
+    assert registry.for_event(event(target="acme_portal")).file == site / "acme.yaml"
+    assert registry.for_event(event()).name == "supplier_portal_report8d"
+
+
+def test_a_configured_schema_overrides_the_packaged_one(tmp_path: Path) -> None:
+    site = overlay(tmp_path, {})
+    (site / "schemas").mkdir()
+    strict = json.loads(
+        (MAPPINGS / "schemas" / "complaint_status_v1.schema.json").read_text(encoding="utf-8")
+    )
+    strict["properties"]["subject"] = {"type": "string", "maxLength": 5}
+    (site / "schemas" / "complaint_status_v1.schema.json").write_text(json.dumps(strict), encoding="utf-8")
+    registry = MappingRegistry.load(site)
+    assert registry.resolve("schemas/complaint_status_v1.schema.json").parent == site / "schemas"
+    assert registry.resolve("schemas/scar_payload_v1.schema.json").parent == MAPPINGS / "schemas"
+    with pytest.raises(DocumentInvalid, match=r"\$\.subject"):  # the packaged mapping uses the site's schema
+        registry.for_event(status_event()).render(status_event())
+
+
+def test_two_configured_files_for_one_route_are_still_refused(tmp_path: Path) -> None:
+    body = MINIMAL + "  - {target: header.title, source: scar.title}\n"
+    site = overlay(tmp_path, {"a.yaml": body, "b.yaml": body.replace("name: mini", "name: mini_b")})
+    with pytest.raises(MappingFileError, match="b.yaml: target supplier_portal event type scar.created"):
+        MappingRegistry.load(site)
+
+
+def test_problems_of_a_configured_file_name_it(tmp_path: Path) -> None:
+    site = overlay(tmp_path, {"bad.yaml": MINIMAL + "  - {target: header.nope, source: scar.title}\n"})
+    with pytest.raises(MappingFileError) as info:
+        MappingRegistry.load(site)
+    assert [p.split(":")[0] for p in info.value.problems] == ["bad.yaml"]
+
+
+def test_without_the_packaged_mappings_only_the_directory_is_loaded(tmp_path: Path) -> None:
+    site = mapping_dir(tmp_path, {"mini.yaml": MINIMAL + "  - {target: header.title, source: scar.title}\n"})
+    registry = MappingRegistry.load(site, packaged=False)
+    assert [m.name for m in registry.mappings] == ["mini"] and registry.layers == (site,)
+    with pytest.raises(MappingFileError, match="no mappings to load"):
+        MappingRegistry.load(None, packaged=False)
+
+
+def test_the_packaged_directory_configured_again_is_loaded_once() -> None:
+    registry = MappingRegistry.load(MAPPINGS)
+    assert registry.layers == (packaged_mappings_dir(),)
+    assert len(registry.mappings) == len(list(MAPPINGS.glob("*.yaml")))
+
+
+def test_a_configured_directory_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(MappingFileError, match="mappings directory .*nope does not exist"):
+        MappingRegistry.load(tmp_path / "nope")

@@ -144,7 +144,81 @@ def test_retries_are_bounded_and_end_retryable() -> None:
     assert str(info.value) == "portal answered 502 Bad Gateway on POST /api/v1/report8d: overloaded"
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
+# -- 409 Conflict: the same Idempotency-Key is still being processed (IETF draft) ----------
+IN_PROGRESS = {"message": "a request with this Idempotency-Key is still in progress"}
+
+
+@responses.activate
+def test_409_with_retry_after_seconds_waits_then_takes_the_portals_reference() -> None:
+    responses.post(URL, json=IN_PROGRESS, status=409, headers={"Retry-After": "2"})
+    responses.post(URL, json={"id": "R-409"}, status=201)
+    portal, sleeps = client(retry_max_wait=5)
+    receipt = portal.deliver("/api/v1/report8d", DOC, idempotency_key=UID)
+    assert receipt.id == "R-409" and sleeps == [2.0]
+    assert [c.request.headers["Idempotency-Key"] for c in responses.calls] == [UID, UID]
+
+
+@responses.activate
+def test_409_with_retry_after_as_http_date_is_honoured() -> None:
+    when = datetime.now(timezone.utc) + timedelta(seconds=3)
+    responses.post(
+        URL, json=IN_PROGRESS, status=409, headers={"Retry-After": format_datetime(when, usegmt=True)}
+    )
+    responses.post(URL, json={"id": "R-410"}, status=200)  # the portal replays the first request's answer
+    portal, sleeps = client(retry_max_wait=5)
+    assert portal.deliver("/api/v1/report8d", DOC, idempotency_key=UID).id == "R-410"
+    # HTTP dates have whole seconds: somewhere in (1, 3] seconds from now, never the bound of 5.
+    assert len(sleeps) == 1 and 1 < sleeps[0] <= 3
+
+
+@responses.activate
+def test_409_without_retry_after_is_retried_with_backoff() -> None:
+    responses.post(URL, json=IN_PROGRESS, status=409)
+    responses.post(URL, json=IN_PROGRESS, status=409)
+    responses.post(URL, json={"id": "R-411"}, status=201)
+    portal, sleeps = client(retry_max_wait=5)
+    assert portal.deliver("/api/v1/report8d", DOC, idempotency_key=UID).id == "R-411"
+    assert len(responses.calls) == 3
+    # Exponential from 0.5 s, jittered between half and full step: (0.25..0.5), then (0.5..1).
+    assert 0.25 <= sleeps[0] <= 0.5 and 0.5 <= sleeps[1] <= 1.0
+
+
+@responses.activate
+def test_a_409_that_persists_ends_retryable_never_permanent() -> None:
+    responses.post(URL, json=IN_PROGRESS, status=409, headers={"Retry-After": "0"})
+    portal, sleeps = client(max_attempts=3)
+    with pytest.raises(PortalError) as info:
+        portal.deliver("/api/v1/report8d", DOC, idempotency_key=UID)
+    assert len(responses.calls) == 3 and sleeps == [0.0, 0.0]
+    assert info.value.retryable and info.value.status == 409 and info.value.retry_after == 0
+    assert str(info.value) == (
+        "portal answered 409 Conflict on POST /api/v1/report8d: "
+        "a request with this Idempotency-Key is still in progress"
+    )
+
+
+@responses.activate
+def test_a_409_asking_for_a_long_wait_is_handed_to_odoo() -> None:
+    responses.post(URL, json=IN_PROGRESS, status=409, headers={"Retry-After": "120"})
+    portal, sleeps = client(retry_max_wait=30)
+    with pytest.raises(PortalError) as info:
+        portal.deliver("/api/v1/report8d", DOC, idempotency_key=UID)
+    assert len(responses.calls) == 1 and sleeps == []
+    assert info.value.retryable and info.value.retry_after == 120
+
+
+@responses.activate
+def test_a_retry_logs_the_status_and_the_portals_delay(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="sync_agent.portal")
+    responses.post(URL, json=IN_PROGRESS, status=409, headers={"Retry-After": "1"})
+    responses.post(URL, json={"id": "R-412"}, status=201)
+    portal, _ = client(retry_max_wait=5)
+    portal.deliver("/api/v1/report8d", DOC, idempotency_key=UID)
+    (record,) = [r for r in caplog.records if r.getMessage() == "portal call failed, retrying"]
+    assert (record.attempt, record.status, record.retry_after, record.wait_s) == (1, 409, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
 @responses.activate
 def test_other_4xx_are_permanent_and_carry_the_portals_message(status: int) -> None:
     responses.post(URL, json={"message": f"header.supplierId unknown ({status})"}, status=status)

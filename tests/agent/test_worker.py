@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -114,6 +115,67 @@ def test_429_with_retry_after_then_success(make_worker: MakeWorker, portal_serve
     uid = gateway.add_event(payload())
     make_worker(gateway).run_once()
     assert gateway.event(uid).state == "done" and posts_by_key(portal_server) == {uid: 2}
+
+
+def test_409_in_progress_then_the_portals_answer_acks_done_with_its_reference(
+    make_worker: MakeWorker, portal_server: LoopbackPortal
+) -> None:
+    portal_server.inject(Fault(status=409, retry_after="0", body={"message": "still in progress"}))
+    gateway = FakeOdooGateway()
+    uid = gateway.add_event(payload())
+    report = make_worker(gateway).run_once()
+    event = gateway.event(uid)
+    assert (report.delivered, report.failed_permanent, report.failed_retryable) == (1, 0, 0)
+    assert event.state == "done" and event.remote_ref == "R-000001" and event.last_error is None
+    assert posts_by_key(portal_server) == {uid: 2} and list(portal_server.effects) == [uid]
+
+
+def test_a_409_that_outlasts_the_retries_is_retried_by_odoo_after_retry_after(
+    make_worker: MakeWorker, portal_server: LoopbackPortal
+) -> None:
+    portal_server.inject(Fault(status=409, retry_after="120", body={"message": "still in progress"}))
+    clock = Clock()
+    gateway = FakeOdooGateway(clock=clock)
+    uid = gateway.add_event(payload())
+    worker = make_worker(gateway)
+    report = worker.run_once()
+    event = gateway.event(uid)
+    assert (report.failed_retryable, report.failed_permanent) == (1, 0)
+    assert event.state == "pending" and "409 Conflict" in (event.last_error or "")  # not dead
+    assert event.next_attempt_at >= clock.now + 120  # the portal's Retry-After, not Odoo's 30 s
+    clock.now += 121
+    worker.run_once()
+    event = gateway.event(uid)
+    assert event.state == "done" and event.remote_ref == "R-000001"
+    assert posts_by_key(portal_server) == {uid: 2} and list(portal_server.effects) == [uid]
+
+
+def test_a_timed_out_post_still_in_progress_at_the_portal_ends_done_not_failed(
+    make_worker: MakeWorker,
+) -> None:
+    """The case of issue #11: the first POST times out on our side while the
+    portal goes on applying it; the retries meet 409 (same key in progress),
+    and the event must come back Done with the reference of that first POST."""
+    clock = Clock()
+    gateway = FakeOdooGateway(clock=clock)
+    uid = gateway.add_event(payload())
+    with LoopbackPortal(token=PORTAL_TOKEN, conflict_in_flight=True, conflict_retry_after="0") as server:
+        server.inject(Fault(delay=1.0))  # applied after 1 s; the client gives up after 0.3 s
+        client = PortalClient(portal_settings(server.base_url, read_timeout=0.3), sleep=lambda _s: None)
+        worker = make_worker(gateway, portal=client)
+        report = worker.run_once()
+        event = gateway.event(uid)
+        assert (report.failed_retryable, report.failed_permanent) == (1, 0)
+        assert event.state == "pending" and "409 Conflict" in (event.last_error or "")
+        assert server.conflicts == 2  # tries 2 and 3 met the first one still in progress
+        deadline = time.monotonic() + 10
+        while uid not in server.effects and time.monotonic() < deadline:  # the first POST finishes
+            time.sleep(0.05)
+        clock.now += 3600  # Odoo's backoff has passed
+        worker.run_once()
+        event = gateway.event(uid)
+        assert event.state == "done" and event.remote_ref == "R-000001"
+        assert posts_by_key(server) == {uid: 4} and list(server.effects) == [uid]
 
 
 def test_persistent_503_is_failed_retryable_with_the_reason(
