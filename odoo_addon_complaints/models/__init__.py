@@ -1,5 +1,6 @@
 from . import ir_sequence
 from . import quality_guarded_mixin
+from . import quality_escalation_mixin
 from . import quality_sync_event
 from . import quality_sync_mixin
 from . import quality_duration_mixin
@@ -34,6 +35,9 @@ from . import repair_order
 from . import quality_signature
 from . import quality_eight_d
 from . import quality_eight_d_step
+from . import quality_eight_d_step_rule
+from . import quality_eight_d_member
+from . import quality_eight_d_is_not
 from . import quality_eight_d_root_cause
 from . import quality_capa
 from . import quality_scar

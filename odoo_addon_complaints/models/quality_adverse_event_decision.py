@@ -128,7 +128,7 @@ class QualityAdverseEventDecision(models.Model):
                 "market_id": self.market_id.id,
                 "form_id": self.market_id.form_id.id,
                 "report_type": "initial",
-                "due_date": self.due_date,
+                "date_due": self.due_date,
             }
         )
         return report.get_formview_action()

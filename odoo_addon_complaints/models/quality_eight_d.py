@@ -305,23 +305,5 @@ class QualityEightD(models.Model):
 
     @api.model
     def _cron_escalate_overdue_steps(self):
-        steps = self.env["quality.eight.d.step"].search(
-            [("state", "in", ("open", "submitted")), ("date_escalated", "=", False),
-             ("date_due", "<", fields.Datetime.now()), ("eight_d_id.step", "!=", "done")]
-        )
-        steps = steps.filtered(lambda s: s.eight_d_id.step == s.code)
-        for step in steps:
-            report = step.eight_d_id
-            note = _("%(step)s of 8D %(report)s was due on %(due)s and is not approved.",
-                     step=step.display_name, report=report.name,
-                     due=report.company_id._complaints_format_datetime(step.date_due))
-            report.activity_schedule(
-                "odoo_addon_complaints.mail_activity_complaint_escalation",
-                summary=_("Overdue: %(step)s of 8D %(report)s", step=step.code, report=report.name),
-                note=note,
-                user_id=report.champion_id.id,
-            )
-            report.message_post(body=note, subtype_xmlid="mail.mt_note")
-            with checked_action():
-                step.date_escalated = fields.Datetime.now()
-        return steps
+        """Escalate each overdue current step once to the champion (see quality.escalation.mixin)."""
+        return self.env["quality.eight.d.step"]._cron_escalate_overdue()

@@ -9,7 +9,7 @@ from .quality_eight_d import EIGHT_D_STEPS
 
 class QualityEightDStep(models.Model):
     _name = "quality.eight.d.step"
-    _inherit = ["quality.guarded.mixin"]
+    _inherit = ["quality.escalation.mixin"]
     _description = "8D Step"
     _order = "eight_d_id, code"
     _guarded_fields = {
@@ -36,7 +36,7 @@ class QualityEightDStep(models.Model):
     date_submitted = fields.Datetime(string="Submitted On", readonly=True, help="When it was submitted.")
     approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, help="The champion who approved it.")
     date_approved = fields.Datetime(string="Approved On", readonly=True, help="When it was approved.")
-    date_escalated = fields.Datetime(string="Escalated On", readonly=True, help="When the overdue step was escalated.")
+    date_escalated = fields.Datetime(help="When the overdue step was escalated.")
 
     _sql_constraints = [("report_code_unique", "unique(eight_d_id, code)", "An 8D has each step once.")]
 
@@ -77,39 +77,29 @@ class QualityEightDStep(models.Model):
             return _("verification of every root cause")
         return False
 
-    def _guarded_side_values(self, vals):
-        return {"date_escalated": False} if "date_due" in vals else {}
+    # Escalation (quality.escalation.mixin): the current step, to the champion
 
+    @api.model
+    def _escalation_domain(self):
+        return [("state", "in", ("open", "submitted")), ("eight_d_id.step", "!=", "done")]
 
-class QualityEightDStepRule(models.Model):
-    _name = "quality.eight.d.step.rule"
-    _inherit = "quality.duration.mixin"
-    _description = "8D Step Due Time"
-    _order = "code"
+    def _escalation_filter(self):
+        return self.filtered(lambda step: step.eight_d_id.step == step.code)
 
-    code = fields.Selection(EIGHT_D_STEPS, string="Step", required=True, help="Step the due time applies to.")
+    def _escalation_thread(self):
+        return self.eight_d_id
 
-    _sql_constraints = [("code_unique", "unique(code)", "Each step has one default due time.")]
+    def _escalation_users(self):
+        return self.eight_d_id.champion_id
 
+    def _escalation_summary(self):
+        return _("Overdue: %(step)s of 8D %(report)s", step=self.code, report=self.eight_d_id.name)
 
-class QualityEightDMember(models.Model):
-    _name = "quality.eight.d.member"
-    _description = "8D Team Member"
-
-    eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
-    user_id = fields.Many2one("res.users", required=True, domain=[("share", "=", False)], help="Team member.")
-    role = fields.Char(required=True, help="Role in the team: quality, production, engineering, supplier...")
-
-
-class QualityEightDIsNot(models.Model):
-    _name = "quality.eight.d.is.not"
-    _description = "8D IS / IS NOT"
-
-    eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
-    dimension = fields.Selection(
-        [("what", "What"), ("where", "Where"), ("when", "When"), ("extent", "How Much")],
-        required=True,
-        help="Dimension of the comparison.",
-    )
-    is_text = fields.Text(string="IS", help="Where, when, what the problem is.")
-    is_not_text = fields.Text(string="IS NOT", help="Where, when, what it could be but is not.")
+    def _escalation_note(self):
+        report = self.eight_d_id
+        return _(
+            "%(step)s of 8D %(report)s was due on %(due)s and is not approved.",
+            step=self.display_name,
+            report=report.name,
+            due=report.company_id._complaints_format_datetime(self.date_due),
+        )

@@ -28,8 +28,13 @@ class QualityRegulatoryReport(models.Model):
 
     _name = "quality.regulatory.report"
     _description = "Regulatory Report"
-    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin", "quality.guarded.mixin"]
-    _order = "due_date, id desc"
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "quality.sync.mixin",
+        "quality.escalation.mixin",
+    ]
+    _order = "date_due, id desc"
     _check_company_auto = True
     _guarded_fields = {
         "state": "Render & Validate / Submit / Acknowledged / Rejected / Reset to Draft",
@@ -44,7 +49,7 @@ class QualityRegulatoryReport(models.Model):
         "submitted_by_id": "Submit",
         "follow_up_number": "creating the report",
         "mfr_report_number": "creating the report",
-        "escalated_on": "the escalation of overdue reports",
+        "date_escalated": "the escalation of overdue reports",
     }
 
     name = fields.Char(
@@ -99,7 +104,9 @@ class QualityRegulatoryReport(models.Model):
         help="Our report number in the regulator's format (FDA: registration number-year-sequence); "
         "follow-ups keep the initial report's number.",
     )
-    due_date = fields.Datetime(required=True, tracking=True, help="When the report must be submitted at the latest.")
+    date_due = fields.Datetime(
+        string="Due Date", required=True, tracking=True, help="When the report must be submitted at the latest."
+    )
     next_report_date = fields.Date(help="When the next (follow-up or final) report will be sent.")
     non_reportable_reason = fields.Text(help="Why the event turned out not reportable (final non-reportable reports).")
     state = fields.Selection(
@@ -148,7 +155,7 @@ class QualityRegulatoryReport(models.Model):
         string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue",
         help="Due date passed and the report is not submitted.",
     )
-    escalated_on = fields.Datetime(readonly=True, copy=False, help="When the overdue report was escalated.")
+    date_escalated = fields.Datetime(help="When the overdue report was escalated.")
 
     _sql_constraints = [
         ("follow_up_unique", "unique(initial_report_id, follow_up_number)", "Follow-up numbers are unique per case."),
@@ -174,19 +181,19 @@ class QualityRegulatoryReport(models.Model):
         for report in self:
             report.regulator = report.market_id.regulator
 
-    @api.depends("due_date", "state")
+    @api.depends("date_due", "state")
     def _compute_is_overdue(self):
         now = fields.Datetime.now()
         for report in self:
-            report.is_overdue = bool(report.state in OPEN_STATES and report.due_date and report.due_date < now)
+            report.is_overdue = bool(report.state in OPEN_STATES and report.date_due and report.date_due < now)
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on 'Overdue'."))
-        domain = [("state", "in", OPEN_STATES), ("due_date", "<", fields.Datetime.now())]
+        domain = [("state", "in", OPEN_STATES), ("date_due", "<", fields.Datetime.now())]
         if (operator == "=") == value:
             return domain
-        return ["|", ("state", "not in", OPEN_STATES), ("due_date", ">=", fields.Datetime.now())]
+        return ["|", ("state", "not in", OPEN_STATES), ("date_due", ">=", fields.Datetime.now())]
 
     @api.constrains("form_id", "market_id")
     def _check_form_market(self):
@@ -380,28 +387,31 @@ class QualityRegulatoryReport(models.Model):
         )
         return {"matched": True, "report": reports.name, "state": reports.state}
 
-    # Escalation
+    # Escalation (quality.escalation.mixin): to the vigilance contacts, who are notified
+
+    _escalation_activity_type = "odoo_addon_complaints.mail_activity_regulatory_overdue"
+    _escalation_notifies_users = True
+
+    @api.model
+    def _escalation_domain(self):
+        return [("state", "in", OPEN_STATES)]
+
+    def _escalation_users(self):
+        users = self.adverse_event_id.user_id | self.company_id.vigilance_user_id
+        users |= self.env.ref("odoo_addon_complaints.group_regulatory_manager").users.filtered(
+            lambda u: self.company_id in u.company_ids and not u.share
+        )
+        return users
+
+    def _escalation_summary(self):
+        return _(
+            "Overdue: %(form)s report %(report)s was due %(due)s",
+            form=self.form_id.name,
+            report=self.name,
+            due=self.company_id._complaints_format_datetime(self.date_due),
+        )
 
     @api.model
     def _cron_escalate_overdue(self):
-        """Overdue reports get an activity for the vigilance contact and a note, once."""
-        overdue = self.search([("is_overdue", "=", True), ("escalated_on", "=", False)])
-        for report in overdue:
-            users = report.adverse_event_id.user_id | report.company_id.vigilance_user_id
-            users |= self.env.ref("odoo_addon_complaints.group_regulatory_manager").users.filtered(
-                lambda u: report.company_id in u.company_ids and not u.share
-            )
-            summary = _("Overdue: %(form)s report %(report)s was due %(due)s",
-                        form=report.form_id.name, report=report.name,
-                        due=report.company_id._complaints_format_datetime(report.due_date))
-            for user in users:
-                report.activity_schedule(
-                    "odoo_addon_complaints.mail_activity_regulatory_overdue", user_id=user.id, summary=summary
-                )
-            report.message_post(body=summary, subtype_xmlid="mail.mt_comment", partner_ids=users.partner_id.ids)
-        with checked_action():
-            overdue.write({"escalated_on": fields.Datetime.now()})
-        return len(overdue)
-
-    def _guarded_side_values(self, vals):
-        return {"escalated_on": False} if "due_date" in vals else {}
+        """Escalate overdue reports once; return how many, as the cron's callers count them."""
+        return len(super()._cron_escalate_overdue())

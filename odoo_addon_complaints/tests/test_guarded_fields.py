@@ -46,7 +46,7 @@ class TestGuardedFields(RegulatoryCase):
         report = env["quality.regulatory.report"].create(
             {"adverse_event_id": event.id, "decision_id": decision.id, "market_id": cls.market_eu.id,
              "form_id": env.ref("odoo_addon_complaints.form_eu_mir_7_2_1").id, "report_type": "initial",
-             "due_date": decision.due_date}
+             "date_due": decision.due_date}
         )
         eight_d = env["quality.eight.d"].create(
             {"title": "Guarded 8D", "complaint_ids": [Command.link(complaint.id)], "champion_id": cls.complaint_manager.id}

@@ -55,7 +55,7 @@ class TestRegulatoryReport(RegulatoryCase):
     def _initial(self, **values):
         vals = {
             "adverse_event_id": self.event.id, "decision_id": self.eu.id, "market_id": self.market_eu.id,
-            "form_id": self.form_mir.id, "report_type": "initial", "due_date": self.eu.due_date,
+            "form_id": self.form_mir.id, "report_type": "initial", "date_due": self.eu.due_date,
         }
         vals.update(values)
         return self.env["quality.regulatory.report"].with_user(self.vigilance).create(vals)
@@ -69,7 +69,7 @@ class TestRegulatoryReport(RegulatoryCase):
         action = self.eu.with_user(self.vigilance).action_create_report()
         report = self.env["quality.regulatory.report"].browse(action["res_id"])
         self.assertEqual(report.form_id, self.form_mir)
-        self.assertEqual(report.due_date, self.eu.due_date)
+        self.assertEqual(report.date_due, self.eu.due_date)
         self.assertEqual(report.state, "draft")
         self.assertEqual(report.mfr_report_number[:16], "DE-MF-000099999-")
 
@@ -176,7 +176,7 @@ class TestRegulatoryReport(RegulatoryCase):
         self.assertEqual(report.state, "draft")
 
     def test_overdue_reports_escalate_once(self):
-        report = self._initial(due_date=fields.Datetime.now() - timedelta(hours=1))
+        report = self._initial(date_due=fields.Datetime.now() - timedelta(hours=1))
         self.company.vigilance_user_id = self.vigilance
         self.assertTrue(report.is_overdue)
         self.assertIn(report, self.env["quality.regulatory.report"].search([("is_overdue", "=", True)]))
@@ -185,7 +185,7 @@ class TestRegulatoryReport(RegulatoryCase):
         activity_type = self.env.ref("odoo_addon_complaints.mail_activity_regulatory_overdue")
         escalations = report.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         self.assertIn(self.vigilance, escalations.user_id)
-        self.assertTrue(report.escalated_on)
+        self.assertTrue(report.date_escalated)
         model._cron_escalate_overdue()
         self.assertEqual(
             len(report.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)), len(escalations),
