@@ -24,15 +24,8 @@ class TestEightD(ComplaintCase):
 
     @classmethod
     def _complaint(cls):
-        return cls.env["quality.complaint"].create(
-            {
-                "subject": "Leaking connectors",
-                "partner_id": cls.customer.id,
-                "user_id": cls.leader.id,
-                "manager_id": cls.champion.id,
-                "line_ids": [Command.create({"product_id": cls.product.id, "lot_id": cls.lot_a.id,
-                                             "sale_order_id": cls.order.id, "qty_complained": 2})],
-            }
+        return cls._create_delivered_lot_complaint(
+            2, subject="Leaking connectors", user_id=cls.leader.id, manager_id=cls.champion.id
         )
 
     def _report(self):

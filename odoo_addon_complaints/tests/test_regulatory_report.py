@@ -10,6 +10,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from .outbox import trap_sync_events
 from .test_regulatory_reportability import RegulatoryCase
 
 PAYLOAD_EXAMPLE = Path(__file__).resolve().parents[2] / "mappings/examples/regulatory_report.render.v1.json"
@@ -75,20 +76,22 @@ class TestRegulatoryReport(RegulatoryCase):
 
     def test_render_queues_an_outbox_event_with_the_payload_the_agent_expects(self):
         report = self._initial()
-        report.action_render()
-        event = self._render_event(report)
-        self.assertEqual((event.target, event.event_type, event.state), ("eu_mir_7_2_1", "regulatory_report.render", "pending"))
+        with trap_sync_events(self.env) as trap:
+            report.action_render()
+        event = trap.assert_enqueued(
+            "regulatory_report.render", target="eu_mir_7_2_1", record=report,
+            payload={"report": {"mfr_report_number": report.mfr_report_number},
+                     "device": {"registration_number": "CE-1", "lot": "LOT-A"},
+                     "manufacturer": {"srn": "DE-MF-000099999"}},
+        )
+        self.assertEqual(event.state, "pending")
         self.assertEqual(report.render_state, "queued")
         self.assertEqual(report.render_event_uid, event.event_uid)
         example = json.loads(PAYLOAD_EXAMPLE.read_text(encoding="utf-8"))["payload"]
         self.assertEqual(_shape(event.payload), _shape(example), "payload v1 keeps the documented shape")
         payload = event.payload
-        self.assertEqual(payload["report"]["mfr_report_number"], report.mfr_report_number)
-        self.assertEqual(payload["device"]["registration_number"], "CE-1")
-        self.assertEqual(payload["device"]["lot"], "LOT-A")
         self.assertEqual(payload["event"]["patient"]["age"], 61)
         self.assertEqual(payload["event"]["imdrf"]["device_problem"][0], {"code": "A0504", "fda_code": "1354", "term": "Leak/Splash"})
-        self.assertEqual(payload["manufacturer"]["srn"], "DE-MF-000099999")
 
     def test_follow_ups_continue_the_initial_report(self):
         initial = self._initial(regulator_ref="BfArM-42")
