@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .quality_complaint_stage import DEADLINE_KINDS
@@ -79,7 +79,7 @@ class QualityComplaintDeadline(models.Model):
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on 'Overdue'."))
+            raise UserError(self.env._("Unsupported search on 'Overdue'."))
         domain = [("date_done", "=", False), ("date_due", "<", fields.Datetime.now())]
         if (operator == "=") == value:
             return domain
@@ -93,14 +93,14 @@ class QualityComplaintDeadline(models.Model):
         reason = self.env.context.get("complaint_deadline_reason")
         if not reason:
             raise UserError(
-                _(
+                self.env._(
                     "A promised date can only be moved with a reason: use "
                     "'Move Deadline' on the complaint."
                 )
             )
         for deadline in self:
             deadline.complaint_id.message_post(
-                body=_(
+                body=self.env._(
                     "%(step)s deadline moved from %(old)s to %(new)s. Reason: %(reason)s",
                     step=deadline._kind_label(),
                     old=deadline.company_id._complaints_format_datetime(deadline.date_due),
@@ -115,7 +115,7 @@ class QualityComplaintDeadline(models.Model):
         return dict(self._fields["kind"]._description_selection(self.env))[self.kind]
 
     def action_mark_done(self):
-        self.complaint_id._check_not_concerned(_("mark its deadlines done"))
+        self.complaint_id._check_not_concerned(self.env._("mark its deadlines done"))
         with checked_action():
             self.filtered(lambda deadline: not deadline.date_done).write(
                 {"date_done": fields.Datetime.now()}
@@ -125,7 +125,7 @@ class QualityComplaintDeadline(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Move Deadline"),
+            "name": self.env._("Move Deadline"),
             "res_model": "quality.complaint.deadline.reschedule",
             "view_mode": "form",
             "target": "new",
@@ -155,7 +155,7 @@ class QualityComplaintDeadline(models.Model):
         )
 
     def _escalation_summary(self):
-        return _(
+        return self.env._(
             "Overdue: %(step)s of complaint %(complaint)s",
             step=self._kind_label(),
             complaint=self.complaint_id.name,
@@ -163,7 +163,7 @@ class QualityComplaintDeadline(models.Model):
 
     def _escalation_note(self):
         complaint = self.complaint_id
-        return _(
+        return self.env._(
             "The %(step)s deadline of complaint %(complaint)s (%(customer)s) was due "
             "on %(due)s and is not met.",
             step=self._kind_label(),

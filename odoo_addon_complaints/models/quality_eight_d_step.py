@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import is_html_empty
 
@@ -34,7 +34,7 @@ class QualityEightDStep(models.Model):
         help="Steps are approved by the champion, in order.",
     )
     date_submitted = fields.Datetime(string="Submitted On", readonly=True, help="When it was submitted.")
-    approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, help="The champion who approved it.")
+    approved_by_id = fields.Many2one("res.users", readonly=True, help="The champion who approved it.")
     date_approved = fields.Datetime(string="Approved On", readonly=True, help="When it was approved.")
     date_escalated = fields.Datetime(help="When the overdue step was escalated.")
 
@@ -51,20 +51,20 @@ class QualityEightDStep(models.Model):
         self.ensure_one()
         report = self.eight_d_id
         missing = {
-            "D0": is_html_empty(report.emergency_response) and _("emergency response"),
-            "D1": not report.leader_id and _("team leader"),
-            "D2": not (report.what and report.how_many) and _("what and how many (5W2H)"),
+            "D0": is_html_empty(report.emergency_response) and self.env._("emergency response"),
+            "D1": not report.leader_id and self.env._("team leader"),
+            "D2": not (report.what and report.how_many) and self.env._("what and how many (5W2H)"),
             "D3": (is_html_empty(report.containment_action) or not report.containment_effective)
-            and _("containment and its effectiveness"),
+            and self.env._("containment and its effectiveness"),
             "D4": self.code == "D4" and self._missing_root_causes(report),
-            "D5": not report.capa_ids.filtered(lambda c: c.eight_d_step == "D5") and _("a corrective action (CAPA)"),
-            "D6": is_html_empty(report.implementation_evidence) and _("implementation evidence"),
-            "D7": is_html_empty(report.prevention_rollout) and _("prevention roll-out"),
-            "D8": is_html_empty(report.lessons_learned) and _("lessons learned"),
+            "D5": not report.capa_ids.filtered(lambda c: c.eight_d_step == "D5") and self.env._("a corrective action (CAPA)"),
+            "D6": is_html_empty(report.implementation_evidence) and self.env._("implementation evidence"),
+            "D7": is_html_empty(report.prevention_rollout) and self.env._("prevention roll-out"),
+            "D8": is_html_empty(report.lessons_learned) and self.env._("lessons learned"),
         }[self.code]
         if missing:
             raise UserError(
-                _("8D %(report)s: %(step)s cannot be submitted without %(missing)s.",
+                self.env._("8D %(report)s: %(step)s cannot be submitted without %(missing)s.",
                   report=report.name, step=self.display_name, missing=missing)
             )
 
@@ -72,9 +72,9 @@ class QualityEightDStep(models.Model):
         causes = report.root_cause_ids
         kinds = set(causes.mapped("cause_kind"))
         if not {"occurrence", "non_detection"} <= kinds:
-            return _("a root cause for occurrence and one for non-detection")
+            return self.env._("a root cause for occurrence and one for non-detection")
         if causes.filtered(lambda cause: not cause.verified):
-            return _("verification of every root cause")
+            return self.env._("verification of every root cause")
         return False
 
     # Escalation (quality.escalation.mixin): the current step, to the champion
@@ -93,11 +93,11 @@ class QualityEightDStep(models.Model):
         return self.eight_d_id.champion_id
 
     def _escalation_summary(self):
-        return _("Overdue: %(step)s of 8D %(report)s", step=self.code, report=self.eight_d_id.name)
+        return self.env._("Overdue: %(step)s of 8D %(report)s", step=self.code, report=self.eight_d_id.name)
 
     def _escalation_note(self):
         report = self.eight_d_id
-        return _(
+        return self.env._(
             "%(step)s of 8D %(report)s was due on %(due)s and is not approved.",
             step=self.display_name,
             report=report.name,

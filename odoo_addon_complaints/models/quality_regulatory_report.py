@@ -3,7 +3,7 @@
 import base64
 import hashlib
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .quality_guarded_mixin import checked_action
@@ -53,7 +53,7 @@ class QualityRegulatoryReport(models.Model):
     }
 
     name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
+        string="Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New"),
         help="Our report number, given at creation.",
     )
     adverse_event_id = fields.Many2one(
@@ -73,7 +73,7 @@ class QualityRegulatoryReport(models.Model):
         "quality.regulatory.market", required=True, ondelete="restrict", tracking=True, help="Market it is filed in."
     )
     form_id = fields.Many2one(
-        "quality.regulatory.form", string="Form", required=True, ondelete="restrict", tracking=True,
+        "quality.regulatory.form", required=True, ondelete="restrict", tracking=True,
         domain="[('market_id', '=', market_id)]", help="Official form and version the file is rendered in.",
     )
     report_type = fields.Selection(
@@ -82,7 +82,7 @@ class QualityRegulatoryReport(models.Model):
         "(not reportable) for an event found not reportable after an initial report.",
     )
     initial_report_id = fields.Many2one(
-        "quality.regulatory.report", string="Initial Report", ondelete="restrict", index=True,
+        "quality.regulatory.report", ondelete="restrict", index=True,
         domain="[('adverse_event_id', '=', adverse_event_id), ('market_id', '=', market_id), "
         "('report_type', 'in', ('initial', 'initial_final'))]",
         help="Initial report that a follow-up or final report continues.",
@@ -93,7 +93,7 @@ class QualityRegulatoryReport(models.Model):
         help="Authority the report goes to, e.g. BfArM for an EU report in Germany.",
     )
     regulator_country_id = fields.Many2one(
-        "res.country", string="Regulator Country", help="Country of the competent authority (EU reports)."
+        "res.country", help="Country of the competent authority (EU reports)."
     )
     regulator_ref = fields.Char(
         string="Regulator Reference", tracking=True, copy=False,
@@ -164,11 +164,11 @@ class QualityRegulatoryReport(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
+            if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["quality.adverse.event"].browse(vals.get("adverse_event_id")).company_id
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "quality.regulatory.report", sequence_date=company._complaints_today()
-                ) or _("New")
+                ) or self.env._("New")
         reports = super().create(vals_list)
         with checked_action():
             for report in reports:
@@ -189,7 +189,7 @@ class QualityRegulatoryReport(models.Model):
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on 'Overdue'."))
+            raise UserError(self.env._("Unsupported search on 'Overdue'."))
         domain = [("state", "in", OPEN_STATES), ("date_due", "<", fields.Datetime.now())]
         if (operator == "=") == value:
             return domain
@@ -200,7 +200,7 @@ class QualityRegulatoryReport(models.Model):
         for report in self:
             if report.form_id.market_id != report.market_id:
                 raise ValidationError(
-                    _("Report %(report)s: form %(form)s is not a %(market)s form.",
+                    self.env._("Report %(report)s: form %(form)s is not a %(market)s form.",
                       report=report.name, form=report.form_id.name, market=report.market_id.name)
                 )
 
@@ -209,11 +209,11 @@ class QualityRegulatoryReport(models.Model):
         if self.report_type not in self.form_id._report_type_list():
             label = dict(REPORT_TYPES)[self.report_type]
             raise ValidationError(
-                _("Report %(report)s: form %(form)s has no %(type)s report.", report=self.name, form=self.form_id.name, type=label)
+                self.env._("Report %(report)s: form %(form)s has no %(type)s report.", report=self.name, form=self.form_id.name, type=label)
             )
         if self.report_type not in ("initial", "initial_final") and not self.initial_report_id:
             raise ValidationError(
-                _("Report %(report)s: a follow-up or final report continues an initial report; choose it.", report=self.name)
+                self.env._("Report %(report)s: a follow-up or final report continues an initial report; choose it.", report=self.name)
             )
 
     def _number_in_case(self):
@@ -245,7 +245,7 @@ class QualityRegulatoryReport(models.Model):
         for report in self:
             if report.state not in OPEN_STATES:
                 raise UserError(
-                    _("Report %(report)s is %(state)s: a submitted report is not rendered again; "
+                    self.env._("Report %(report)s is %(state)s: a submitted report is not rendered again; "
                       "file a follow-up instead.", report=report.name, state=report._state_label())
                 )
             report._check_form_supports_type()
@@ -268,7 +268,7 @@ class QualityRegulatoryReport(models.Model):
         self.env["quality.sync.event"]._check_sync_access()
         report = self.sudo().browse(int(report_id)).exists()
         if not report:
-            raise UserError(_("Regulatory report %s does not exist.", report_id))
+            raise UserError(self.env._("Regulatory report %s does not exist.", report_id))
         if report.render_event_uid != event_uid:
             return report, False  # a newer rendering was asked for: this one is stale
         return report, True
@@ -281,7 +281,7 @@ class QualityRegulatoryReport(models.Model):
             return {"applied": False, "reason": "stale" if not current else report.state}
         content = base64.b64decode(content_b64)
         if hashlib.sha256(content).hexdigest() != sha256:
-            raise UserError(_("Report %s: the file's checksum does not match; nothing attached.", report.name))
+            raise UserError(self.env._("Report %s: the file's checksum does not match; nothing attached.", report.name))
         # A field attachment: Odoo then lets only the field's groups open it, also through /web/content.
         report.file_data = content_b64
         attachment = self.env["ir.attachment"].sudo().search(
@@ -300,7 +300,7 @@ class QualityRegulatoryReport(models.Model):
             }
         )
         report.message_post(
-            body=_("The sync agent rendered %(file)s; it passed the official schema.", file=file_name),
+            body=self.env._("The sync agent rendered %(file)s; it passed the official schema.", file=file_name),
         )
         return {"applied": True, "state": report.state}
 
@@ -311,15 +311,15 @@ class QualityRegulatoryReport(models.Model):
         if not current:
             return {"applied": False, "reason": "stale"}
         lines = [f"{problem.get('path') or '?'}: {problem.get('message') or ''}".strip() for problem in problems or []]
-        text = "\n".join(lines) or _("The file did not pass validation.")
+        text = "\n".join(lines) or self.env._("The file did not pass validation.")
         report.write({"render_state": "invalid", "validation_errors": text, "state": "draft"})
-        report.message_post(body=_("The %(form)s file failed validation; nothing was written:\n%(errors)s",
+        report.message_post(body=self.env._("The %(form)s file failed validation; nothing was written:\n%(errors)s",
                                    form=report.form_id.name, errors=text))
         user = report.adverse_event_id.user_id or report.company_id.vigilance_user_id
         if user:
             report.activity_schedule(
                 "mail.mail_activity_data_todo", user_id=user.id,
-                summary=_("Fix the data of report %s", report.name), note=text,
+                summary=self.env._("Fix the data of report %s", report.name), note=text,
             )
         return {"applied": True, "state": report.state}
 
@@ -328,7 +328,7 @@ class QualityRegulatoryReport(models.Model):
     def action_submit(self):
         for report in self:
             if report.state != "validated":
-                raise UserError(_("Report %s: only a validated file can be submitted.", report.name))
+                raise UserError(self.env._("Report %s: only a validated file can be submitted.", report.name))
         with checked_action():
             self.write({"state": "submitted", "submitted_on": fields.Datetime.now(), "submitted_by_id": self.env.user.id})
         self.activity_unlink(["odoo_addon_complaints.mail_activity_regulatory_overdue"])
@@ -343,14 +343,14 @@ class QualityRegulatoryReport(models.Model):
     def _answer(self, state):
         for report in self:
             if report.state != "submitted":
-                raise UserError(_("Report %s: only a submitted report gets the regulator's answer.", report.name))
+                raise UserError(self.env._("Report %s: only a submitted report gets the regulator's answer.", report.name))
         with checked_action():
             self.write({"state": state, "acknowledged_on": fields.Datetime.now()})
 
     def action_reset_to_draft(self):
         for report in self:
             if report.state not in ("validated", "rejected"):
-                raise UserError(_("Report %s: only validated or rejected reports go back to draft.", report.name))
+                raise UserError(self.env._("Report %s: only validated or rejected reports go back to draft.", report.name))
         with checked_action():
             self.write({"state": "draft", "render_state": "none"})
 
@@ -382,7 +382,7 @@ class QualityRegulatoryReport(models.Model):
             vals.update(state="rejected", acknowledged_on=fields.Datetime.now(), validation_errors=errors or False)
         reports.write(vals)
         reports.message_post(
-            body=_("FDA %(kind)s: %(status)s.%(errors)s", kind=ack.get("kind") or "ACK", status=status or "-",
+            body=self.env._("FDA %(kind)s: %(status)s.%(errors)s", kind=ack.get("kind") or "ACK", status=status or "-",
                    errors=("\n" + errors) if errors else "")
         )
         return {"matched": True, "report": reports.name, "state": reports.state}
@@ -404,7 +404,7 @@ class QualityRegulatoryReport(models.Model):
         return users
 
     def _escalation_summary(self):
-        return _(
+        return self.env._(
             "Overdue: %(form)s report %(report)s was due %(due)s",
             form=self.form_id.name,
             report=self.name,
