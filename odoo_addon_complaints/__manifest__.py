@@ -50,6 +50,7 @@
         "wizards/quality_complaint_stock_wizard_views.xml",
         "views/quality_sync_event_views.xml",
         "views/quality_eight_d_views.xml",
+        "views/quality_complaint_line_views.xml",
         "views/quality_capa_views.xml",
         "views/quality_scar_views.xml",
         "views/quality_signature_views.xml",

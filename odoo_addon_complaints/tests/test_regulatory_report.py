@@ -195,6 +195,20 @@ class TestRegulatoryReport(RegulatoryCase):
             "escalated once",
         )
 
+    def test_a_moved_due_date_is_escalated_again_when_missed_again(self):
+        report = self._initial(date_due=fields.Datetime.now() - timedelta(days=2))
+        self.company.vigilance_user_id = self.vigilance
+        model = self.env["quality.regulatory.report"]
+        model._cron_escalate_overdue()
+        self.assertTrue(report.date_escalated)
+        report.with_user(self.vigilance).date_due = fields.Datetime.now() - timedelta(hours=1)
+        self.assertFalse(report.date_escalated, "a new promise is a new chance")
+        model._cron_escalate_overdue()
+        self.assertTrue(report.date_escalated)
+        notes = report.message_ids.filtered(lambda m: f"report {report.name} was due" in (m.body or ""))
+        self.assertEqual(len(notes), 2, "escalated once per due date")
+        self.assertIn(self.vigilance.partner_id, notes.partner_ids, "the vigilance contact is notified")
+
     def _agent_renders(self, agent_id="agent-a"):
         """What the agent claims for the EU MIR now, as uids in claim order."""
         outbox = self.env["quality.sync.event"].with_user(self.agent)
