@@ -2,6 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class QualityCapaCheck(models.Model):
@@ -12,9 +15,9 @@ class QualityCapaCheck(models.Model):
     _description = "CAPA Effectiveness Check"
     _order = "capa_id, id"
     _guarded_fields = {
-        "result": "Sign Effectiveness Check",
-        "date_verified": "Sign Effectiveness Check",
-        "signature_id": "Sign Effectiveness Check",
+        "result": _lt("Sign Effectiveness Check"),
+        "date_verified": _lt("Sign Effectiveness Check"),
+        "signature_id": _lt("Sign Effectiveness Check"),
     }
 
     capa_id = fields.Many2one("quality.capa", required=True, ondelete="cascade", index=True, help="CAPA.")

@@ -2,9 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from .quality_complaint_stage import DEADLINE_KINDS
 from .quality_guarded_mixin import checked_action
+
+_lt = LazyTranslate(__name__)
 
 
 class QualityComplaintDeadline(models.Model):
@@ -14,13 +17,13 @@ class QualityComplaintDeadline(models.Model):
     _order = "complaint_id, date_due, id"
     _rec_name = "kind"
     _guarded_fields = {
-        "complaint_id": "the complaint's severity level",
-        "kind": "the complaint's severity level",
-        "date_due": "Move (with a reason)",
-        "date_done": "Done",
-        "date_escalated": "the escalation of missed deadlines",
-        "rescheduled": "Move (with a reason)",
-        "reschedule_reason": "Move (with a reason)",
+        "complaint_id": _lt("the complaint's severity level"),
+        "kind": _lt("the complaint's severity level"),
+        "date_due": _lt("Move (with a reason)"),
+        "date_done": _lt("Done"),
+        "date_escalated": _lt("the escalation of missed deadlines"),
+        "rescheduled": _lt("Move (with a reason)"),
+        "reschedule_reason": _lt("Move (with a reason)"),
     }
 
     complaint_id = fields.Many2one(

@@ -2,9 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
 from .quality_scar import SCAR_STEPS
+
+_lt = LazyTranslate(__name__)
 
 
 class QualityScarStep(models.Model):
@@ -13,12 +16,12 @@ class QualityScarStep(models.Model):
     _description = "SCAR Requested Step"
     _order = "scar_id, code"
     _guarded_fields = {
-        "state": "Send (SCAR) / Accept / Reject, or the supplier's answer",
-        "answer_id": "the supplier's answer from the portal",
-        "answer_summary": "the supplier's answer from the portal",
-        "answer_report": "the supplier's answer from the portal",
-        "answer_author": "the supplier's answer from the portal",
-        "date_answered": "the supplier's answer from the portal",
+        "state": _lt("Send (SCAR) / Accept / Reject, or the supplier's answer"),
+        "answer_id": _lt("the supplier's answer from the portal"),
+        "answer_summary": _lt("the supplier's answer from the portal"),
+        "answer_report": _lt("the supplier's answer from the portal"),
+        "answer_author": _lt("the supplier's answer from the portal"),
+        "date_answered": _lt("the supplier's answer from the portal"),
     }
 
     scar_id = fields.Many2one("quality.scar", required=True, ondelete="cascade", index=True, help="SCAR.")
