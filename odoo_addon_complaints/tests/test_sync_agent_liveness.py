@@ -122,7 +122,7 @@ class TestSyncAgentLiveness(RegulatoryCase):
             self.env["ir.config_parameter"].sudo().set_param("odoo_addon_complaints.sync_agent_silence_minutes", "10")
             # Nothing due, nobody missed: once every event is sent, nothing says so.
             self.env["quality.sync.event"].search([("state", "=", "pending")]).write({"state": "done"})
-            event.invalidate_recordset()
+            self.env.invalidate_all()
             self.assertFalse(event_seen.agent_notice)
             self.assertFalse(report_seen.agent_notice)
 
