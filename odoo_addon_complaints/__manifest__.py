@@ -66,6 +66,7 @@
         "views/quality_regulatory_report_views.xml",
         "views/res_company_views.xml",
         "views/menus.xml",
+        "views/quality_sync_agent_views.xml",
     ],
     "demo": [
         "demo/quality_complaint_demo.xml",

@@ -80,7 +80,10 @@ class LoopbackPortal:
         record: bool = True,
         conflict_in_flight: bool = False,
         conflict_retry_after: str | None = None,
+        port: int = 0,
     ) -> None:
+        #: Loopback port to bind; 0 lets the system pick a free one (see :attr:`base_url`).
+        self.port = port
         self.token, self.auth, self.api_key_header = token, auth, api_key_header
         self.answers_path, self.record = answers_path, record
         #: Answer 409 (with this ``Retry-After``, if any) to a POST whose
@@ -118,7 +121,7 @@ class LoopbackPortal:
             return [r for r in self.requests if r.method == "POST"]
 
     def start(self) -> Self:
-        self._server = ThreadingHTTPServer((HOST, 0), _make_handler(self))
+        self._server = ThreadingHTTPServer((HOST, self.port), _make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever,

@@ -25,6 +25,12 @@ in :mod:`sync_agent.testing` mirrors):
   A refused ``sync_fail`` returns False in Odoo, ``"not-leased"`` here;
 * ``sync_fail`` returns ``"pending"`` (retry scheduled, at the earliest after
   ``retry_after`` seconds) or ``"dead"`` (permanent, or out of attempts);
+* every ``sync_claim``, also one that finds nothing (an idle agent's poll),
+  records the agent id and the time in ``quality.sync.agent``: Odoo's only
+  sign that an agent is alive. ``sync_status`` lists those agents
+  (``agents``: ``agent_id``, ``last_claim_at``... ``silent``) and, when
+  events are due but no agent claimed for ``silence_minutes``, the
+  ``agent_notice`` that Sync Events and queued reports show people;
 * ``sync_release`` hands leases back and takes the claim's attempt back;
 * ``sync_apply_supplier_answer`` applies one answer in one transaction and is
   idempotent on ``answer["answer_id"]`` (not in the addon yet).
@@ -126,7 +132,7 @@ class OdooGateway(Protocol):
         ...
 
     def sync_status(self) -> dict[str, Any]:
-        """Counts by state and the create date of the oldest pending event."""
+        """Counts by state, the oldest pending event, the agents seen and the silence notice."""
         ...
 
     def sync_apply_supplier_answer(self, scar_ref: str, answer: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 __all__ = [
     "D_STEPS",
+    "AgentSeen",
     "AnswerPage",
     "ApplyResult",
     "CycleReport",
@@ -71,13 +72,35 @@ class OutboxEvent(BaseModel):
         return value
 
 
+class AgentSeen(BaseModel):
+    """One sync agent as Odoo saw it through its claims (``quality.sync.agent``).
+
+    Every claim, also one that finds nothing, records the agent and the time:
+    that is how Odoo tells a stopped agent from an idle one.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    agent_id: str
+    first_claim_at: str | datetime | None = None
+    last_claim_at: str | datetime | None = None
+    last_events_at: str | datetime | None = None
+    last_claim_count: int = 0
+    silent: bool = False
+
+
 class SyncStatus(BaseModel):
-    """Answer of ``sync_status()``: outbox counts by state and the oldest pending event."""
+    """Answer of ``sync_status()``: outbox counts by state, the oldest pending
+    event, the agents Odoo has seen and, when events are due but no agent has
+    claimed for ``silence_minutes``, the notice Odoo shows people."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
     counts: dict[str, int] = Field(default_factory=dict)
     oldest_pending: str | datetime | None = None
+    agents: list[AgentSeen] = Field(default_factory=list)
+    agent_notice: str | None = None
+    silence_minutes: int | None = None
 
 
 class PortalReceipt(BaseModel):

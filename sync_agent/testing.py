@@ -7,7 +7,9 @@ end to end without Odoo or a supplier portal:
 * :class:`FakeOdooGateway` implements the outbox contract of
   :mod:`sync_agent.gateway` in memory, as the addon's ``quality.sync.event``
   does: leases that never overlap between agents, lapsed leases reclaimable,
-  ack/fail/release by the lease holder, backoff and a dead-letter state.
+  ack/fail/release by the lease holder, backoff and a dead-letter state;
+  every claim records its agent and time, and ``sync_status`` lists the
+  agents seen and says when events are due but none has claimed lately.
 * :class:`LoopbackPortal` (in :mod:`sync_agent._loopback`) is a real HTTP
   server bound to 127.0.0.1 only.
 """
@@ -20,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ._loopback import Fault, LoopbackPortal, RecordedRequest
@@ -89,8 +91,16 @@ class FakeOdooGateway:
         backoff_base: float = 30.0,
         backoff_cap: float = 6 * 3600.0,
         per_record_order: bool = False,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        silence_minutes: int = 10,
     ) -> None:
         self.clock = clock
+        #: Date-times of the agents' claims (Odoo's ``fields.Datetime.now``); injectable like ``clock``.
+        self.wall_clock = wall_clock
+        #: Minutes without a claim after which due events say that no agent runs (Odoo: Settings).
+        self.silence_minutes = silence_minutes
+        #: agent id -> what Odoo's ``quality.sync.agent`` keeps about it.
+        self.agents_seen: dict[str, dict[str, Any]] = {}
         self.per_record_order = per_record_order
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
@@ -196,7 +206,51 @@ class FakeOdooGateway:
                 event.history.append(("claim", agent_id))
                 self.claims.append((agent_id, event.event_uid))
                 claimed.append(event.as_claim())
+            self._record_claim(agent_id, len(claimed))
         return claimed
+
+    def _record_claim(self, agent_id: str, claimed: int) -> None:
+        """Every claim, also an empty one, is the agent's heartbeat (as in Odoo)."""
+        now = self.wall_clock()
+        seen = self.agents_seen.setdefault(
+            agent_id, {"agent_id": agent_id, "first_claim_at": now, "last_events_at": None}
+        )
+        seen.update(last_claim_at=now, last_claim_count=claimed)
+        if claimed:
+            seen["last_events_at"] = now
+
+    def _due(self) -> bool:
+        now = self.clock()
+        return any(
+            (event.state == "pending" and event.next_attempt_at <= now)
+            or (event.state == "leased" and event.lease_until <= now)
+            for event in self._open.values()
+        )
+
+    def _agents_status(self) -> tuple[list[dict[str, Any]], str | None]:
+        """The agents seen, newest claim first, and Odoo's notice when none is alive."""
+        now = self.wall_clock()
+        silence = timedelta(minutes=self.silence_minutes)
+        with self._lock:
+            rows = sorted(self.agents_seen.values(), key=lambda row: row["last_claim_at"], reverse=True)
+            due = self._due()
+        agents = [
+            {
+                **row,
+                **{key: row[key].strftime("%Y-%m-%d %H:%M:%S") if row[key] else None
+                   for key in ("first_claim_at", "last_claim_at", "last_events_at")},
+                "silent": now - row["last_claim_at"] > silence,
+            }
+            for row in rows
+        ]
+        if not due or (rows and now - rows[0]["last_claim_at"] <= silence):
+            return agents, None
+        if not rows:
+            return agents, "No sync agent has ever claimed events from this database, although events are due."
+        return agents, (
+            f"No sync agent has claimed events for more than {self.silence_minutes} minutes "
+            f"(last: {rows[0]['agent_id']}), although events are due."
+        )
 
     def sync_ack(self, agent_id: str, event_uid: str, remote_ref: str | None) -> bool:
         """Mark done if ``agent_id`` holds the lease; True again for a done event."""
@@ -260,7 +314,14 @@ class FakeOdooGateway:
         counts.update(self.states())
         with self._lock:
             pending = [e.created for e in self._open.values() if e.state == "pending"]
-        return {"counts": counts, "oldest_pending": min(pending).isoformat() if pending else None}
+        agents, notice = self._agents_status()
+        return {
+            "counts": counts,
+            "oldest_pending": min(pending).isoformat() if pending else None,
+            "agents": agents,
+            "agent_notice": notice,
+            "silence_minutes": self.silence_minutes,
+        }
 
     def requeue(self, event_uid: str) -> None:
         """What an integration administrator's *Requeue* does in Odoo."""

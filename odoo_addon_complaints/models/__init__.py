@@ -56,3 +56,4 @@ from . import quality_adverse_event_decision
 from . import quality_complaint_adverse_event
 from . import quality_regulatory_report
 from . import quality_regulatory_report_payload
+from . import quality_sync_agent

@@ -22,3 +22,4 @@ from . import test_patient_privacy
 from . import test_warehouse_actions
 from . import test_complaint_replacement_invoicing
 from . import test_local_dates
+from . import test_sync_agent_liveness

@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from sync_agent.gateway import GatewayCallError, GatewayUnavailable, OdooGateway
+from sync_agent.models import SyncStatus
 from sync_agent.testing import FakeOdooGateway
 
 
@@ -164,6 +166,35 @@ def test_status_counts_and_oldest_pending() -> None:
         "pending": 1, "leased": 1, "done": 0, "dead": 0, "cancelled": 0, "superseded": 0
     }
     assert status["oldest_pending"] is not None
+
+
+def test_claims_record_the_agent_and_status_says_when_none_claims_lately() -> None:
+    """The fake keeps Odoo's quality.sync.agent contract: every claim, also an
+    empty one, is a heartbeat; status lists the agents and the silence notice."""
+    now = [datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)]
+    gateway, _clock = fake(wall_clock=lambda: now[0])
+    status = gateway.sync_status()
+    assert (status["agents"], status["agent_notice"], status["silence_minutes"]) == ([], None, 10)
+    uid = gateway.add_event({}, res_id=1)
+    assert "ever claimed" in gateway.sync_status()["agent_notice"]
+
+    assert len(gateway.sync_claim("a", 5, 60, None)) == 1
+    gateway.sync_release("a", [uid])
+    now[0] += timedelta(minutes=2)
+    assert gateway.sync_claim("b", 5, 60, ["other_target"]) == []
+    status = SyncStatus.model_validate(gateway.sync_status())
+    assert [agent.agent_id for agent in status.agents] == ["b", "a"], "newest claim first"
+    a = {agent.agent_id: agent for agent in status.agents}["a"]
+    assert (a.first_claim_at, a.last_claim_at, a.last_events_at) == (
+        "2026-01-05 08:00:00", "2026-01-05 08:00:00", "2026-01-05 08:00:00"
+    )
+    assert a.last_claim_count == 1 and status.agent_notice is None
+
+    now[0] += timedelta(minutes=11)
+    status = SyncStatus.model_validate(gateway.sync_status())
+    assert all(agent.silent for agent in status.agents)
+    assert status.agent_notice is not None and "more than 10 minutes" in status.agent_notice
+    assert "(last: b)" in status.agent_notice
 
 
 def test_unavailable_odoo_raises_gateway_unavailable() -> None:
