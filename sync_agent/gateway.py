@@ -55,7 +55,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import odoorpc
 
-from .logging_setup import register_secret
+from .logging_setup import redact, register_secret
 from .models import truncate
 from .settings import OdooSettings
 
@@ -219,7 +219,7 @@ class OdooRpcGateway:
         self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None
     ) -> str:
         """See :class:`OdooGateway`."""
-        state = self._call("sync_fail", agent_id, event_uid, truncate(error), retryable, retry_after)
+        state = self._call("sync_fail", agent_id, event_uid, truncate(redact(error)), retryable, retry_after)
         return state if isinstance(state, str) else "not-leased"  # Odoo answers False then
 
     def sync_release(self, agent_id: str, event_uids: list[str]) -> int:

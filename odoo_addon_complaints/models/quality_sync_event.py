@@ -1,6 +1,7 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import re
 import uuid
 from datetime import timedelta
 
@@ -30,6 +31,28 @@ WAITING_STATES = ("pending", "leased")
 SUPERSEDABLE_STATES = ("pending", "leased", "dead", "cancelled")
 #: Longest excerpt of the blocking event's error in a held event's explanation.
 REASON_ERROR_LENGTH = 200
+
+#: The value of an Authorization-like header or parameter in an error text ("Authorization: Bearer x").
+_NAMED_CREDENTIAL = re.compile(
+    r"(?i)(\b(?:(?:proxy-)?authorization|x-api-key|api[-_ ]?key|x-auth-token|auth[-_]?token|access[-_]?token"
+    r"|(?:set-)?cookie|password|passwd|secret|client[-_]secret)\b\\?[\"']?\s*[:=]\s*\\?[\"']?)"
+    r"(?:(?:bearer|basic|token|digest)\s+)?[^\s\"',;&}\\]+"
+)
+#: A credential after its scheme: "Bearer eyJhbGci...".
+_SCHEME_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic|digest)\s+[A-Za-z0-9._~+/=-]{6,}")
+
+
+def redact_credentials(text):
+    """``text`` without anything that looks like a credential.
+
+    The agent already removes every secret it holds from what it reports; this
+    is the addon's own line of defence, because an event's error and the note
+    on the record are read by many people and kept for years.
+    """
+    if not text:
+        return text
+    text = _NAMED_CREDENTIAL.sub(lambda match: match.group(1) + "***", text)
+    return _SCHEME_CREDENTIAL.sub(lambda match: f"{match.group(1)} ***", text)
 
 
 def _sql_goes_before(older, event):
@@ -498,6 +521,7 @@ class QualitySyncEvent(models.Model):
         if not event:
             self._log_ignored_answer(agent_id, event_uid, "fail")
             return False
+        error = redact_credentials(error)
         now = self._sync_now()
         window, cap = self.env["quality.sync.target"]._retry_policy(event.target)
         first = event.first_failure_at or now

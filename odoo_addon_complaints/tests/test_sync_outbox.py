@@ -83,6 +83,21 @@ class TestSyncOutbox(SyncOutboxCase):
         self.assertGreaterEqual(record.next_attempt_at, before + timedelta(seconds=119))
         self.assertEqual(self.outbox.sync_claim("agent-a"), [], "not due before the backoff")
 
+    def test_credentials_a_partner_echoes_are_neither_stored_nor_noted(self):
+        complaint = self._complaint_with_event()
+        [event] = self.outbox.sync_claim("agent-a")
+        echoed = (
+            'portal answered 401 Unauthorized: you sent {"authorization": "Bearer tok-123456789", '
+            '"x-api-key": "key-987654321"}; try Basic dXNlcjpwYXNzd29yZA=='
+        )
+        self.assertEqual(self.outbox.sync_fail("agent-a", event["event_uid"], echoed, False), "dead")
+        record = self.env["quality.sync.event"].search([("event_uid", "=", event["event_uid"])])
+        for text in (record.last_error, complaint.message_ids[0].body):
+            for secret in ("tok-123456789", "key-987654321", "dXNlcjpwYXNzd29yZA"):
+                self.assertNotIn(secret, text)
+        self.assertIn('"authorization": "***"', record.last_error)
+        self.assertIn("portal answered 401 Unauthorized", complaint.message_ids[0].body)
+
     def test_permanent_error_dies_at_once_and_admin_requeues(self):
         self._complaint_with_event()
         [event] = self.outbox.sync_claim("agent-a")
