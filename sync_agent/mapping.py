@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .models import OutboxEvent
 from .schemas import LoadedSchema, load_schema
-from .transforms import BoundTransform, TransformError
+from .transforms import BoundTransform, TransformError, short_repr
 
 if TYPE_CHECKING:  # documents builds on this module's types
     from .documents import DocumentSpec
@@ -254,6 +254,13 @@ def _finish(rule: Rule, value: Any, meta: dict[str, Any], where: str) -> Any:
             value = transform.apply(value, transform.arg)
         except TransformError as exc:
             raise RuleError(f"{where}{rule.label}: {exc}", (*rule.parents, rule.last)) from None
+        except (ArithmeticError, ValueError, TypeError, LookupError) as exc:
+            # A value no transform foresaw: still a permanent error naming field, value and rule.
+            raise RuleError(
+                f"{where}{rule.label}: transform {transform.name} cannot handle {short_repr(value)}: "
+                f"{type(exc).__name__}: {exc}",
+                (*rule.parents, rule.last),
+            ) from None
     if value is None and rule.required:
         raise RuleError(f"{where}{rule.label}: required value is empty", (*rule.parents, rule.last))
     return value
