@@ -48,7 +48,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from . import __version__
 from .logging_setup import redact, register_secret
-from .models import AnswerPage, PortalReceipt, truncate
+from .models import AnswerPage, PortalReceipt, encode_json, truncate
 from .settings import PortalSettings
 
 __all__ = ["PortalClient", "PortalError", "parse_retry_after"]
@@ -253,7 +253,7 @@ class PortalClient:
         event_type: str | None = None,
     ) -> PortalReceipt:
         """Send one document; :class:`PortalError` if it was not accepted."""
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = encode_json(document)
         headers = {"Idempotency-Key": idempotency_key, "Content-Type": "application/json"}
         if event_type:
             headers["X-Event-Type"] = event_type

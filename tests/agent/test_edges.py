@@ -9,19 +9,24 @@ nothing secret written anywhere.
 from __future__ import annotations
 
 import io
+import json
 import logging
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sync_agent.logging_setup import JsonFormatter, redact
+from sync_agent.mapping import DocumentInvalid, MappingError, MappingRegistry
+from sync_agent.models import OutboxEvent
 from sync_agent.portal import PortalClient
 from sync_agent.testing import FakeOdooGateway, Fault, LoopbackPortal
 from sync_agent.worker import Worker
 
-from agent_helpers import PORTAL_TOKEN, example_payload, portal_settings
+from agent_helpers import MAPPINGS, PORTAL_TOKEN, example_payload, portal_settings, regulatory_event
 
 MakeWorker = Callable[..., Worker]
 
@@ -55,6 +60,165 @@ def journal_text(path: Path) -> str:
     with sqlite3.connect(path) as db:
         rows = [row for table in ("deliveries", "answers") for row in db.execute(f"SELECT * FROM {table}")]  # noqa: S608
     return "\n".join(map(str, rows))
+
+
+def status_payload(**changes: Any) -> dict[str, Any]:
+    """The documented complaint.status payload, ``changes`` applied."""
+    event = json.loads((MAPPINGS / "examples" / "complaint.status.v1.json").read_text(encoding="utf-8"))
+    return {**event["payload"], **changes}
+
+
+def add_status(gateway: FakeOdooGateway, **changes: Any) -> str:
+    return gateway.add_event(status_payload(**changes), event_type="complaint.status", res_model="quality.complaint")
+
+
+def overlay(tmp_path: Path, name: str, extra: str) -> MappingRegistry:
+    """The standard mappings with ``extra`` YAML appended to the mapping file ``name``."""
+    directory = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS, directory)
+    (directory / name).write_text((MAPPINGS / name).read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return MappingRegistry.load_dir(directory)
+
+
+# -- 1. out-of-range date-times ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "target", "value"),
+    [("changed_at", "changedAt", "9999-12-31T23:59:59-05:00"), ("received_at", "receivedAt", "0001-01-01T00:00:00+01:00")],
+)
+def test_an_out_of_range_date_fails_for_good_naming_field_value_and_rule(
+    field: str, target: str, value: str, make_worker: MakeWorker, portal_server: LoopbackPortal
+) -> None:
+    gateway = FakeOdooGateway()
+    uid = add_status(gateway, **{field: value})
+    report = make_worker(gateway).run_once()
+    event = gateway.event(uid)
+    assert (event.state, report.failed_permanent, portal_server.posts()) == ("dead", 1, [])
+    error = event.last_error or ""
+    assert f"$.payload.{field}" in error, "the payload schema bounds the years"
+    assert f"field {target} <- {field}: iso_datetime: {value!r} is outside the years 1900-2099" in error
+    assert "internal error" not in error
+
+
+def test_a_value_no_transform_foresaw_is_a_permanent_named_error(registry: MappingRegistry) -> None:
+    event = OutboxEvent.model_validate(
+        {
+            "event_uid": "9b7c1d34-0c1e-4f0e-8f7e-5b3f2f6b1a11",
+            "target": "supplier_portal",
+            "event_type": "complaint.status",
+            "res_model": "quality.complaint",
+            "res_id": 1,
+            "payload_version": 1,
+            "payload": status_payload(),
+        }
+    )
+    mapping = registry.for_event(event)
+    rule = next(rule for rule in mapping.rules if rule.last == "changedAt")
+    bound = rule.transforms[0]
+
+    def overflow(_value: Any, _arg: Any) -> Any:
+        raise OverflowError("date value out of range")
+
+    object.__setattr__(bound, "apply", overflow)
+    try:
+        with pytest.raises(MappingError) as caught:
+            mapping.render(event)
+    finally:
+        object.__setattr__(bound, "apply", bound.transform.apply)
+    assert str(caught.value) == (
+        "mapping supplier_portal_status, field changedAt <- changed_at: transform iso_datetime cannot handle "
+        "'2025-01-03 14:30:00': OverflowError: date value out of range"
+    )
+
+
+# -- 2. length limits ----------------------------------------------------------------------
+
+
+def test_a_one_megabyte_stage_is_refused_naming_the_field_and_nothing_is_sent(
+    make_worker: MakeWorker, portal_server: LoopbackPortal
+) -> None:
+    gateway = FakeOdooGateway()
+    uid = add_status(gateway, stage="x" * 1024 * 1024)
+    make_worker(gateway).run_once()
+    event = gateway.event(uid)
+    assert event.state == "dead" and portal_server.posts() == []
+    error = event.last_error or ""
+    assert "$.payload.stage" in error and "$.stage" in error, error
+    assert "1048576 characters long, more than the limit of 20000" in error
+    assert len(error) <= 2000, "the error names the field, it does not repeat the value"
+
+
+def test_a_one_megabyte_report8d_field_is_refused_although_report8d_sets_no_limit(
+    make_worker: MakeWorker, portal_server: LoopbackPortal
+) -> None:
+    gateway = FakeOdooGateway()
+    data = example_payload()
+    data["customer"]["city"] = "c" * 1024 * 1024
+    uid = gateway.add_event(data)
+    make_worker(gateway).run_once()
+    error = gateway.event(uid).last_error or ""
+    assert gateway.event(uid).state == "dead" and portal_server.posts() == []
+    assert "document too large, nothing sent" in error and "characters long, more than the limit of 20000" in error
+    assert "$.payload.customer.city" in error, error
+
+
+def test_a_portal_document_over_its_size_limit_names_its_largest_field(tmp_path: Path) -> None:
+    registry = overlay(tmp_path, "supplier_portal_status.yaml", "limits:\n  max_document_bytes: 512\n")
+    event = OutboxEvent.model_validate(
+        {
+            "event_uid": "9b7c1d34-0c1e-4f0e-8f7e-5b3f2f6b1a12",
+            "target": "supplier_portal",
+            "event_type": "complaint.status",
+            "res_model": "quality.complaint",
+            "res_id": 1,
+            "payload_version": 1,
+            "payload": status_payload(subject="s" * 300, stage="i" * 100),
+        }
+    )
+    with pytest.raises(DocumentInvalid) as caught:
+        registry.for_event(event).render(event)
+    [problem] = caught.value.problems
+    assert problem.path == "$.subject"
+    assert "more than the limit of 512; its largest field, here, holds 300 bytes" in problem.message
+
+
+def test_a_regulator_file_over_its_size_limit_is_not_written_and_names_the_element(tmp_path: Path) -> None:
+    registry = overlay(tmp_path, "eu_mir_7_2_1.yaml", "limits:\n  max_document_bytes: 1024\n")
+    event = OutboxEvent.model_validate(regulatory_event())
+    with pytest.raises(DocumentInvalid) as caught:
+        registry.for_event(event).render_document(event)
+    [problem] = caught.value.problems
+    assert problem.path.startswith("/incident/")
+    assert "more than the limit of 1024; its largest field, here, holds" in problem.message
+
+
+def test_every_string_of_our_own_schemas_is_bounded() -> None:
+    """Report8D is Catena-X's file, kept unchanged: the mappings' string limit bounds it."""
+    own = [
+        "complaint_status_payload_v1.schema.json",
+        "complaint_status_v1.schema.json",
+        "scar_payload_v1.schema.json",
+        "regulatory_report_payload_v1.schema.json",
+        "nmpa/cn_nmpa_mdae_v1.schema.json",
+    ]
+    unbounded: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            kind = node.get("type")
+            is_string = kind == "string" or (isinstance(kind, list) and "string" in kind)
+            if is_string and "maxLength" not in node and "enum" not in node and "const" not in node:
+                unbounded.append(where)
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}/{index}")
+
+    for name in own:
+        walk(json.loads((MAPPINGS / "schemas" / name).read_text(encoding="utf-8")), name)
+    assert unbounded == []
 
 
 # -- 3. a partner that echoes credentials ------------------------------------------------
