@@ -80,8 +80,10 @@ class FakeOdooGateway:
     backoff 30 s doubling up to one hour, at least ``Retry-After``, the last
     attempt at the window's end; attempts counted at claim time, a lapsed
     lease is no failure). ``clock`` (monotonic seconds) is injectable so
-    tests can lapse leases, backoffs and whole outages without sleeping. ``per_record_order`` hands out
-    one open event per record at a time (not done by the addon today).
+    tests can lapse leases, backoffs and whole outages without sleeping.
+    ``per_record_order`` hands out one open event per record at a time, as
+    the addon does (the addon also holds later events behind a Failed one
+    until it is requeued or cancelled; the fake forgets dead events).
     Thread-safe: several workers may share one instance, as agents share Odoo.
     """
 
