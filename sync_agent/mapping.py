@@ -308,7 +308,9 @@ class DocumentLimits:
         """Strings over the limit, by path; or a document over its size, naming its largest field.
         ``size`` None: the document is not serialised yet (strings checked only)."""
         found = [
-            Problem(where(path), f"is {len(text)} characters long, more than the limit of {self.max_string_length}")
+            Problem(
+                where(path), f"is {len(text)} characters long, more than the limit of {self.max_string_length}"
+            )
             for path, text in _strings(tree)
             if len(text) > self.max_string_length
         ]

@@ -28,7 +28,16 @@ from datetime import date, datetime, timezone
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
-__all__ = ["TRANSFORMS", "YEARS", "BoundTransform", "Transform", "TransformError", "as_string", "bind", "short_repr"]
+__all__ = [
+    "TRANSFORMS",
+    "YEARS",
+    "BoundTransform",
+    "Transform",
+    "TransformError",
+    "as_string",
+    "bind",
+    "short_repr",
+]
 
 #: The years a date or date-time may fall in (first, last), as the payload schemas bound them.
 YEARS: Final = (1900, 2099)
