@@ -58,6 +58,8 @@ class Fault:
     """An injected behaviour for the next matching request.
 
     ``status`` None with a ``delay`` makes the request slow but successful.
+    ``echo`` makes the error message repeat every request header and the
+    portal's token, as careless partners do: nothing of it may reach Odoo.
     """
 
     status: int | None = None
@@ -65,6 +67,7 @@ class Fault:
     delay: float = 0.0
     body: dict[str, Any] | None = None
     method: str | None = None
+    echo: bool = False
 
 
 class LoopbackPortal:
@@ -111,6 +114,11 @@ class LoopbackPortal:
         """Apply ``fault`` to the next ``times`` matching requests, in order."""
         with self._lock:
             self._faults.extend([fault] * times)
+
+    def clear_faults(self) -> None:
+        """Drop the faults not yet applied (the outage is over)."""
+        with self._lock:
+            self._faults.clear()
 
     def add_answer(self, answer: dict[str, Any]) -> None:
         with self._lock:
@@ -193,6 +201,12 @@ class LoopbackPortal:
             time.sleep(fault.delay)
             if fault.status is not None:
                 extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+                if fault.echo:
+                    message = (
+                        f"injected {fault.status}; you sent {json.dumps(headers)}; "
+                        f"the expected token is {self.token}"
+                    )
+                    return fault.status, extra, {"message": message, "headers": headers}
                 return fault.status, extra, fault.body or {"message": f"injected {fault.status}"}
         if path == "/__stats":
             with self._lock:

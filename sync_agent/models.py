@@ -8,6 +8,7 @@ named, instead of deep inside the mapping or half-way through a write-back.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Final, Literal
 from uuid import UUID
@@ -24,6 +25,7 @@ __all__ = [
     "PortalReceipt",
     "SupplierAnswer",
     "SyncStatus",
+    "encode_json",
     "truncate",
 ]
 
@@ -38,6 +40,12 @@ MAX_ERROR_CHARS: Final = 2000
 def truncate(text: str, limit: int = MAX_ERROR_CHARS) -> str:
     """Cut ``text`` to ``limit`` characters, marking the cut."""
     return text if len(text) <= limit else text[: limit - 15] + " ...[truncated]"
+
+
+def encode_json(document: Any) -> bytes:
+    """A JSON document as it is sent to a portal (compact UTF-8); the mappings'
+    size limit measures exactly these bytes."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class OutboxEvent(BaseModel):

@@ -57,6 +57,8 @@ class FakeEvent:
     next_attempt_at: float = 0.0
     remote_ref: str | None = None
     last_error: str | None = None
+    failures: int = 0
+    retry_until: float | None = None  # end of the retry window, from the first failure
     history: list[tuple[str, str]] = field(default_factory=list)  # (action, agent_id)
 
     def as_claim(self) -> dict[str, Any]:
@@ -75,11 +77,15 @@ class FakeEvent:
 class FakeOdooGateway:
     """In-memory :class:`~sync_agent.gateway.OdooGateway` with lease semantics.
 
-    It follows the addon's ``quality.sync.event`` (same defaults: 8 attempts,
-    backoff 30 s doubling up to 6 h, at least ``Retry-After``; attempts counted
-    at claim time). ``clock`` (monotonic seconds) is injectable so tests can
-    lapse leases and backoffs without sleeping. ``per_record_order`` hands out
-    one open event per record at a time (not done by the addon today).
+    It follows the addon's ``quality.sync.event`` (same defaults: retryable
+    failures are retried for a window of 72 hours from the first failure,
+    backoff 30 s doubling up to one hour, at least ``Retry-After``, the last
+    attempt at the window's end; attempts counted at claim time, a lapsed
+    lease is no failure). ``clock`` (monotonic seconds) is injectable so
+    tests can lapse leases, backoffs and whole outages without sleeping.
+    ``per_record_order`` hands out one open event per record at a time, as
+    the addon does (the addon also holds later events behind a Failed one
+    until it is requeued or cancelled; the fake forgets dead events).
     Thread-safe: several workers may share one instance, as agents share Odoo.
     """
 
@@ -87,9 +93,9 @@ class FakeOdooGateway:
         self,
         *,
         clock: Callable[[], float] = time.monotonic,
-        max_attempts: int = 8,
+        retry_window: float = 72 * 3600.0,
         backoff_base: float = 30.0,
-        backoff_cap: float = 6 * 3600.0,
+        backoff_cap: float = 3600.0,
         per_record_order: bool = False,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         silence_minutes: int = 10,
@@ -102,7 +108,7 @@ class FakeOdooGateway:
         #: agent id -> what Odoo's ``quality.sync.agent`` keeps about it.
         self.agents_seen: dict[str, dict[str, Any]] = {}
         self.per_record_order = per_record_order
-        self.max_attempts = max_attempts
+        self.retry_window = retry_window
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.unavailable = False
@@ -274,8 +280,9 @@ class FakeOdooGateway:
     def sync_fail(
         self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None
     ) -> str:
-        """Back off exponentially (at least ``retry_after``) or dead-letter the
-        event; ``"not-leased"`` (Odoo: False) if ``agent_id`` lost the lease."""
+        """Back off exponentially (at least ``retry_after``, never past the
+        retry window) or dead-letter the event, saying why when the window ran
+        out; ``"not-leased"`` (Odoo: False) if ``agent_id`` lost the lease."""
         self._check()
         now = self.clock()
         with self._lock:
@@ -284,10 +291,19 @@ class FakeOdooGateway:
                 self._all[event_uid].history.append(("fail-ignored", agent_id))
                 return "not-leased"
             event.last_error, event.lease_owner = error, None
-            if retryable and event.attempts < self.max_attempts:
-                delay = min(self.backoff_cap, self.backoff_base * 2 ** (event.attempts - 1))
-                event.state, event.next_attempt_at = "pending", now + max(delay, retry_after or 0.0)
+            event.failures += 1
+            if event.retry_until is None:
+                event.retry_until = now + self.retry_window
+            if retryable and now < event.retry_until:
+                delay = min(self.backoff_cap, self.backoff_base * 2 ** min(event.failures - 1, 30))
+                delay = max(delay, retry_after or 0.0)
+                event.state, event.next_attempt_at = "pending", min(now + delay, event.retry_until)
             else:
+                if retryable:
+                    event.last_error = (
+                        f"Retry window of {self.retry_window / 3600:.1f} hours ran out "
+                        f"({event.failures} failed attempts); last error: {error}"
+                    )
                 event.state = "dead"
                 self._open.pop(event_uid, None)
             event.history.append((f"fail:{event.state}", agent_id))
@@ -328,6 +344,7 @@ class FakeOdooGateway:
         with self._lock:
             event = self._all[event_uid]
             event.state, event.attempts, event.next_attempt_at, event.lease_owner = "pending", 0, 0.0, None
+            event.failures, event.retry_until = 0, None
             self._open[event_uid] = event
             event.history.append(("requeue", "admin"))
 

@@ -2,6 +2,7 @@ from . import ir_sequence
 from . import quality_guarded_mixin
 from . import quality_escalation_mixin
 from . import quality_sync_event
+from . import quality_sync_target
 from . import quality_sync_mixin
 from . import quality_duration_mixin
 from . import quality_complaint_stage

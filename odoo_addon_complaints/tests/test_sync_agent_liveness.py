@@ -97,7 +97,9 @@ class TestSyncAgentLiveness(RegulatoryCase):
         event = self.env["quality.sync.event"].search([("res_model", "=", report._name), ("res_id", "=", report.id)])
         event_seen = event.with_user(self.sync_admin)
         report_seen = report.with_user(self.vigilance)
-        with at(self.t0):
+        # The event is due from the moment it was written, on the outbox's clock.
+        t0 = max(self.t0, event.next_attempt_at)
+        with at(t0):
             self.assertIn("No sync agent has ever claimed events", event_seen.agent_notice)
             self.assertIn("No sync agent has ever claimed events", report_seen.agent_notice)
             self.outbox.sync_claim("agent-a")
@@ -106,10 +108,10 @@ class TestSyncAgentLiveness(RegulatoryCase):
             report.invalidate_recordset()
             self.assertFalse(event_seen.agent_notice, "an agent claimed just now")
             self.assertFalse(report_seen.agent_notice)
-        with at(self.t0 + timedelta(minutes=9)):
+        with at(t0 + timedelta(minutes=9)):
             event.invalidate_recordset()
             self.assertFalse(event_seen.agent_notice, "9 minutes are within the default 10")
-        with at(self.t0 + timedelta(minutes=11)):
+        with at(t0 + timedelta(minutes=11)):
             event.invalidate_recordset()
             report.invalidate_recordset()
             notice = event_seen.agent_notice

@@ -99,10 +99,11 @@ def test_ack_of_a_reclaimed_event_is_refused() -> None:
     assert gateway.sync_ack("b", uid, "R-1") is True
 
 
-def test_fail_backs_off_exponentially_then_dead_letters() -> None:
-    gateway, clock = fake(max_attempts=3, backoff_base=10)
+def test_fail_backs_off_exponentially_then_dead_letters_when_the_window_ran_out() -> None:
+    gateway, clock = fake(retry_window=100, backoff_base=10)
     uid = gateway.add_event({})
     gateway.sync_claim("a", 1, 60, None)
+    start = clock.now
     assert gateway.sync_fail("a", uid, "portal 503", True, None) == "pending"
     assert gateway.sync_claim("a", 1, 60, None) == []  # backing off for 10 s
     clock.now += 10
@@ -112,9 +113,26 @@ def test_fail_backs_off_exponentially_then_dead_letters() -> None:
     assert gateway.sync_claim("a", 1, 60, None) == []  # 20 s now
     clock.now += 1
     gateway.sync_claim("a", 1, 60, None)
+    assert gateway.sync_fail("a", uid, "portal 503", True, 1000) == "pending"
+    assert gateway.event(uid).next_attempt_at == start + 100  # Retry-After, but not past the window
+    clock.now = start + 100
+    gateway.sync_claim("a", 1, 60, None)
     assert gateway.sync_fail("a", uid, "portal 503 again", True, None) == "dead"
     event = gateway.event(uid)
-    assert event.attempts == 3 and event.last_error == "portal 503 again"
+    assert event.attempts == 4 and event.failures == 4
+    assert event.last_error == "Retry window of 0.0 hours ran out (4 failed attempts); last error: portal 503 again"
+
+
+def test_lapsed_leases_are_no_failures() -> None:
+    gateway, clock = fake(retry_window=100)
+    uid = gateway.add_event({})
+    for _ in range(10):  # the agent dies ten times holding the event
+        assert len(gateway.sync_claim("a", 1, 60, None)) == 1
+        clock.now += 61
+    event = gateway.event(uid)
+    assert (event.attempts, event.failures, event.retry_until) == (10, 0, None)
+    assert gateway.sync_fail("a", uid, "portal 503", True, None) == "pending"
+    assert gateway.event(uid).retry_until == clock.now + 100
 
 
 def test_retry_after_longer_than_backoff_wins() -> None:
