@@ -18,7 +18,6 @@ class IrSequence(models.Model):
 
     date_range_period = fields.Selection(
         [("year", "Yearly"), ("month", "Monthly")],
-        string="Date Range Period",
         default="year",
         required=True,
         help="Length of the sub-sequences created automatically when 'Use "

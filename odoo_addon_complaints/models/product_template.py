@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -32,7 +32,7 @@ class ProductTemplate(models.Model):
     def _check_udi_di(self):
         for product in self.filtered("udi_di"):
             if len(product.udi_di) > 64 or not product.udi_di.isprintable():
-                raise ValidationError(_("Product %s: the UDI-DI is not a valid device identifier.", product.display_name))
+                raise ValidationError(self.env._("Product %s: the UDI-DI is not a valid device identifier.", product.display_name))
 
     def _device_registration(self, market):
         self.ensure_one()

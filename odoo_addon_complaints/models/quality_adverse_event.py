@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 from odoo.tools.translate import LazyTranslate
@@ -42,7 +42,7 @@ class QualityAdverseEvent(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
+        string="Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New"),
         help="Evaluation number, given at creation.",
     )
     complaint_id = fields.Many2one(
@@ -88,7 +88,7 @@ class QualityAdverseEvent(models.Model):
     )
     death_date = fields.Date(help="Date of death, if the patient died.")
     outcome_ids = fields.Many2many(
-        "quality.adverse.event.outcome", string="Outcome", help="Consequences for the patient."
+        "quality.adverse.event.outcome", help="Consequences for the patient."
     )
     narrative = fields.Text(required=True, help="What happened, in plain words, without patient identifiers.")
     place_of_use = fields.Selection(
@@ -178,11 +178,11 @@ class QualityAdverseEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
+            if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["quality.complaint"].browse(vals.get("complaint_id")).company_id
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "quality.adverse.event", sequence_date=company._complaints_today()
-                ) or _("New")
+                ) or self.env._("New")
         events = super().create(vals_list)
         events._create_market_decisions()
         return events
@@ -225,7 +225,7 @@ class QualityAdverseEvent(models.Model):
         line = complaint.line_ids.filtered(lambda line: line.product_id.is_medical_device)[:1]
         if not line:
             raise UserError(
-                _("Complaint %s: no complained product is a medical device; no adverse-event evaluation.", complaint.name)
+                self.env._("Complaint %s: no complained product is a medical device; no adverse-event evaluation.", complaint.name)
             )
         if complaint.ae_death == "yes":
             classification = "death"
@@ -252,7 +252,7 @@ class QualityAdverseEvent(models.Model):
         for event in self:
             event._refuse_for_markets(
                 event.decision_ids.filtered(lambda d: d.reportable == "pending"),
-                _("Adverse event %(event)s: decide reportability for %(markets)s first."),
+                self.env._("Adverse event %(event)s: decide reportability for %(markets)s first."),
             )
         with checked_action():
             self.write({"state": "decided"})
@@ -264,7 +264,7 @@ class QualityAdverseEvent(models.Model):
                     lambda d: d.reportable == "yes"
                     and not d.report_ids.filtered(lambda r: r.state in ("submitted", "acknowledged"))
                 ),
-                _("Adverse event %(event)s: reports for %(markets)s are not submitted yet."),
+                self.env._("Adverse event %(event)s: reports for %(markets)s are not submitted yet."),
             )
         with checked_action():
             self.write({"state": "closed"})

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
@@ -49,7 +49,7 @@ class QualityAdverseEventDecision(models.Model):
         compute="_compute_due_date", store=True, help="When the initial report is due at the latest."
     )
     rationale = fields.Text(help="Why the event is or is not reportable here; required when not reportable.")
-    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True, help="Who decided.")
+    decided_by_id = fields.Many2one("res.users", readonly=True, help="Who decided.")
     decided_on = fields.Datetime(readonly=True, help="When it was decided.")
     report_ids = fields.One2many(
         "quality.regulatory.report", "decision_id", string="Reports", help="Reports filed for this market."
@@ -99,7 +99,7 @@ class QualityAdverseEventDecision(models.Model):
         for decision in self:
             if decision.reportable == "no" and not (decision.rationale or "").strip():
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Adverse event %(event)s, %(market)s: explain why the event is not reportable.",
                         event=decision.adverse_event_id.name,
                         market=decision.market_id.name,
@@ -109,7 +109,7 @@ class QualityAdverseEventDecision(models.Model):
     def write(self, vals):
         if "reportable" in vals:
             if not self.env.user.has_group("odoo_addon_complaints.group_regulatory_user"):
-                raise UserError(_("Only vigilance staff decide whether an adverse event is reportable."))
+                raise UserError(self.env._("Only vigilance staff decide whether an adverse event is reportable."))
         return super().write(vals)
 
     def _guarded_side_values(self, vals):
@@ -122,7 +122,7 @@ class QualityAdverseEventDecision(models.Model):
         self.ensure_one()
         if self.reportable != "yes":
             raise UserError(
-                _("%(market)s: the event is not decided reportable; no initial report.", market=self.market_id.name)
+                self.env._("%(market)s: the event is not decided reportable; no initial report.", market=self.market_id.name)
             )
         report = self.env["quality.regulatory.report"].create(
             {
@@ -131,7 +131,7 @@ class QualityAdverseEventDecision(models.Model):
                 "market_id": self.market_id.id,
                 "form_id": self.market_id.form_id.id,
                 "report_type": "initial",
-                "due_date": self.due_date,
+                "date_due": self.due_date,
             }
         )
         return report.get_formview_action()

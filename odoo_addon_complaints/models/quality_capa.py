@@ -1,7 +1,7 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
@@ -25,7 +25,7 @@ class QualityCapa(models.Model):
     }
 
     name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
+        string="Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New"),
         help="CAPA number, given at creation.",
     )
     title = fields.Char(required=True, tracking=True, help="What the action does.")
@@ -79,7 +79,7 @@ class QualityCapa(models.Model):
         copy=False,
         help="Approved actions are carried out, then verified; only verified, effective actions close.",
     )
-    approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, copy=False, help="Who approved.")
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False, help="Who approved.")
     date_approved = fields.Datetime(string="Approved On", readonly=True, copy=False, help="When it was approved.")
     task_ids = fields.One2many("quality.capa.task", "capa_id", string="Tasks", copy=True, help="Work to do.")
     check_ids = fields.One2many("quality.capa.check", "capa_id", string="Effectiveness Checks", help="Verification rounds.")
@@ -103,8 +103,8 @@ class QualityCapa(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("quality.capa") or _("New")
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("quality.capa") or self.env._("New")
             if vals.get("eight_d_id") and not vals.get("source"):
                 vals["source"] = "8d"
         return super().create(vals_list)
@@ -114,10 +114,10 @@ class QualityCapa(models.Model):
 
     def action_approve(self):
         if not self.env.user.has_group("odoo_addon_complaints.group_complaint_manager"):
-            raise UserError(_("Only a Complaints Manager approves corrective actions."))
+            raise UserError(self.env._("Only a Complaints Manager approves corrective actions."))
         for capa in self:
             if capa.state != "draft":
-                raise UserError(_("CAPA %(capa)s is not a draft.", capa=capa.name))
+                raise UserError(self.env._("CAPA %(capa)s is not a draft.", capa=capa.name))
             capa._concerned_complaints()._check_not_concerned(self.env._("approve its CAPA %s", capa.name))
             with checked_action():
                 capa.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
@@ -126,18 +126,18 @@ class QualityCapa(models.Model):
         """The owner reports the action done; an effectiveness check is planned."""
         for capa in self:
             if capa.state != "approved":
-                raise UserError(_("CAPA %(capa)s must be approved before it is implemented.", capa=capa.name))
+                raise UserError(self.env._("CAPA %(capa)s must be approved before it is implemented.", capa=capa.name))
             if capa.task_ids.filtered(lambda task: not task.done):
-                raise UserError(_("CAPA %(capa)s still has open tasks.", capa=capa.name))
+                raise UserError(self.env._("CAPA %(capa)s still has open tasks.", capa=capa.name))
             if not capa.check_ids.filtered(lambda check: not check.result):
-                raise UserError(_("CAPA %(capa)s: plan its effectiveness check (date, criterion, verifier) first.",
+                raise UserError(self.env._("CAPA %(capa)s: plan its effectiveness check (date, criterion, verifier) first.",
                                   capa=capa.name))
             with checked_action():
                 capa.write({"state": "verifying", "date_done": capa.company_id._complaints_today()})
 
     def action_cancel(self):
         if not self.env.user.has_group("odoo_addon_complaints.group_complaint_manager"):
-            raise UserError(_("Only a Complaints Manager cancels corrective actions."))
+            raise UserError(self.env._("Only a Complaints Manager cancels corrective actions."))
         with checked_action():
             self.filtered(lambda capa: capa.state != "done").write({"state": "cancelled"})
 
@@ -148,7 +148,7 @@ class QualityCapa(models.Model):
             check.write({"result": result, "signature_id": signature.id, "date_verified": fields.Datetime.now()})
             self.state = "done" if result == "effective" else self.state
         if result == "effective":
-            self.message_post(body=_("Effectiveness verified by %(user)s: closed.", user=self.env.user.name),
+            self.message_post(body=self.env._("Effectiveness verified by %(user)s: closed.", user=self.env.user.name),
                               subtype_xmlid="mail.mt_note")
             return
         with checked_action():
@@ -156,103 +156,9 @@ class QualityCapa(models.Model):
                 {
                     "state": "approved",
                     "date_done": False,
-                    "task_ids": [Command.create({"name": _("New action after ineffective check: %s", check.criterion),
+                    "task_ids": [Command.create({"name": self.env._("New action after ineffective check: %s", check.criterion),
                                                  "user_id": self.user_id.id})],
                 }
             )
-        self.message_post(body=_("Effectiveness check failed (%(criterion)s): reopened with a new action.",
+        self.message_post(body=self.env._("Effectiveness check failed (%(criterion)s): reopened with a new action.",
                                  criterion=check.criterion), subtype_xmlid="mail.mt_note")
-
-
-class QualityCapaTask(models.Model):
-    _name = "quality.capa.task"
-    _description = "CAPA Task"
-    _order = "capa_id, sequence, id"
-
-    capa_id = fields.Many2one("quality.capa", required=True, ondelete="cascade", index=True, help="CAPA.")
-    sequence = fields.Integer(default=10, help="Order of the tasks.")
-    name = fields.Char(string="Task", required=True, help="What to do.")
-    user_id = fields.Many2one("res.users", string="Assigned To", domain=[("share", "=", False)], help="Who does it.")
-    date_due = fields.Date(string="Due Date", help="When it must be done.")
-    done = fields.Boolean(help="The task is done.")
-
-
-class QualityCapaCheck(models.Model):
-    """One effectiveness check of a CAPA; the result is given with an electronic signature."""
-
-    _name = "quality.capa.check"
-    _inherit = ["quality.guarded.mixin"]
-    _description = "CAPA Effectiveness Check"
-    _order = "capa_id, id"
-    _guarded_fields = {
-        "result": _lt("Sign Effectiveness Check"),
-        "date_verified": _lt("Sign Effectiveness Check"),
-        "signature_id": _lt("Sign Effectiveness Check"),
-    }
-
-    capa_id = fields.Many2one("quality.capa", required=True, ondelete="cascade", index=True, help="CAPA.")
-    date_planned = fields.Date(string="Planned For", required=True, help="When effectiveness is checked.")
-    criterion = fields.Char(required=True, help="What shows the action works, e.g. 'no recurrence in 3 lots'.")
-    verifier_id = fields.Many2one(
-        "res.users", string="Verifier", required=True, domain=[("share", "=", False)], help="Who checks and signs."
-    )
-    result = fields.Selection(
-        [("effective", "Effective"), ("ineffective", "Not Effective")], readonly=True, help="Outcome of the check."
-    )
-    result_to_sign = fields.Selection(
-        [("effective", "Effective"), ("ineffective", "Not Effective")], string="Result to Sign", help="Outcome to sign."
-    )
-    date_verified = fields.Datetime(string="Verified On", readonly=True, help="When the verifier signed.")
-    signature_id = fields.Many2one("quality.signature", readonly=True, help="The verifier's signature.")
-
-    _signed_actions = ("action_sign_result",)
-
-    def action_open_signature(self):
-        self.ensure_one()
-        if not self.result_to_sign:
-            raise UserError(_("Choose the result of the check before signing it."))
-        meaning = _("Approve effectiveness of CAPA %(capa)s: %(result)s", capa=self.capa_id.name, result=self.result_to_sign)
-        return self.env["quality.signature"]._action_request(
-            self, "action_sign_result", meaning, _("Sign Effectiveness Check")
-        )
-
-    def action_sign_result(self):
-        self.ensure_one()
-        signature = self.env["quality.signature"]._given_for(self)
-        if not signature:
-            raise UserError(_("An effectiveness check is approved with the verifier's signature."))
-        if self.env.user != self.verifier_id:
-            raise UserError(_("CAPA %(capa)s: only the verifier %(verifier)s signs this check.",
-                              capa=self.capa_id.name, verifier=self.verifier_id.name))
-        if self.result:
-            raise UserError(_("CAPA %(capa)s: this check is already signed.", capa=self.capa_id.name))
-        if self.capa_id.state != "verifying":
-            raise UserError(_("CAPA %(capa)s is not waiting for an effectiveness check.", capa=self.capa_id.name))
-        self.capa_id._concerned_complaints()._check_not_concerned(
-            self.env._("sign the effectiveness check of CAPA %s", self.capa_id.name)
-        )
-        self.capa_id._record_check_result(self, self.result_to_sign, signature)
-        return True
-
-    @api.constrains("verifier_id", "capa_id")
-    def _check_verifier_not_concerned(self):
-        for check in self:
-            if check.verifier_id in check.capa_id._concerned_complaints().subject_user_ids:
-                raise ValidationError(
-                    self.env._(
-                        "CAPA %(capa)s: %(user)s is a person concerned by its complaint and cannot verify "
-                        "its effectiveness.",
-                        capa=check.capa_id.name,
-                        user=check.verifier_id.name,
-                    )
-                )
-
-    def write(self, vals):
-        if any(check.result for check in self):
-            raise UserError(_("A signed effectiveness check cannot be changed."))
-        return super().write(vals)
-
-    def unlink(self):
-        if any(check.result for check in self):
-            raise UserError(_("A signed effectiveness check cannot be deleted."))
-        return super().unlink()

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 ANSWERS = [("no", "No"), ("yes", "Yes")]
 AE_QUESTIONS = ("ae_death", "ae_serious_injury", "ae_malfunction")
@@ -70,7 +70,7 @@ class QualityComplaint(models.Model):
         """A yes on a medical device opens the evaluation, whoever answered."""
         for complaint in self.filtered(lambda c: c._needs_adverse_event_evaluation()):
             event = self.env["quality.adverse.event"].sudo()._from_complaint(complaint)
-            complaint.message_post(body=_("Adverse-event evaluation %s opened.", event.name))
+            complaint.message_post(body=self.env._("Adverse-event evaluation %s opened.", event.name))
 
     def action_view_adverse_events(self):
         self.ensure_one()

@@ -1,22 +1,18 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import logging
-
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
 from .quality_complaint_stage import DEADLINE_KINDS
 from .quality_guarded_mixin import checked_action
 
-_logger = logging.getLogger(__name__)
-
 _lt = LazyTranslate(__name__)
 
 
 class QualityComplaintDeadline(models.Model):
     _name = "quality.complaint.deadline"
-    _inherit = ["quality.guarded.mixin"]
+    _inherit = ["quality.escalation.mixin"]
     _description = "Complaint Deadline"
     _order = "complaint_id, date_due, id"
     _rec_name = "kind"
@@ -48,8 +44,6 @@ class QualityComplaintDeadline(models.Model):
     )
     date_done = fields.Datetime(string="Done", index=True, help="When the step was done.")
     date_escalated = fields.Datetime(
-        string="Escalated On",
-        readonly=True,
         help="When the missed deadline was escalated to the manager; a deadline "
         "is escalated once.",
     )
@@ -88,28 +82,28 @@ class QualityComplaintDeadline(models.Model):
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on 'Overdue'."))
+            raise UserError(self.env._("Unsupported search on 'Overdue'."))
         domain = [("date_done", "=", False), ("date_due", "<", fields.Datetime.now())]
         if (operator == "=") == value:
             return domain
         return ["|", ("date_done", "!=", False), ("date_due", ">=", fields.Datetime.now())]
 
     def _guarded_side_values(self, vals):
-        if "date_due" not in vals:
-            return {}
-        if self.env.context.get("complaint_deadline_replan"):
-            return {"date_escalated": False}
+        # the escalation mixin clears the escalation of a moved deadline
+        side_values = super()._guarded_side_values(vals)
+        if "date_due" not in vals or self.env.context.get("complaint_deadline_replan"):
+            return side_values
         reason = self.env.context.get("complaint_deadline_reason")
         if not reason:
             raise UserError(
-                _(
+                self.env._(
                     "A promised date can only be moved with a reason: use "
                     "'Move Deadline' on the complaint."
                 )
             )
         for deadline in self:
             deadline.complaint_id.message_post(
-                body=_(
+                body=self.env._(
                     "%(step)s deadline moved from %(old)s to %(new)s. Reason: %(reason)s",
                     step=deadline._kind_label(),
                     old=deadline.company_id._complaints_format_datetime(deadline.date_due),
@@ -118,13 +112,13 @@ class QualityComplaintDeadline(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        return {"rescheduled": True, "reschedule_reason": reason, "date_escalated": False}
+        return {**side_values, "rescheduled": True, "reschedule_reason": reason}
 
     def _kind_label(self):
         return dict(self._fields["kind"]._description_selection(self.env))[self.kind]
 
     def action_mark_done(self):
-        self.complaint_id._check_not_concerned(_("mark its deadlines done"))
+        self.complaint_id._check_not_concerned(self.env._("mark its deadlines done"))
         with checked_action():
             self.filtered(lambda deadline: not deadline.date_done).write(
                 {"date_done": fields.Datetime.now()}
@@ -134,33 +128,27 @@ class QualityComplaintDeadline(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Move Deadline"),
+            "name": self.env._("Move Deadline"),
             "res_model": "quality.complaint.deadline.reschedule",
             "view_mode": "form",
             "target": "new",
             "context": {"default_deadline_id": self.id},
         }
 
-    # Escalation
+    # Escalation (quality.escalation.mixin)
 
     @api.model
-    def _cron_escalate_overdue(self):
-        """Escalate every missed deadline once: an activity for the manager and a chatter note."""
-        overdue = self.search(
-            [
-                ("date_done", "=", False),
-                ("date_escalated", "=", False),
-                ("date_due", "<", fields.Datetime.now()),
-                ("complaint_id.stage_id.state", "not in", ("done", "rejected")),
-                ("complaint_id.active", "=", True),
-            ]
-        )
-        for deadline in overdue:
-            deadline._escalate()
-        _logger.info("Escalated %d overdue complaint deadlines", len(overdue))
-        return overdue
+    def _escalation_domain(self):
+        return [
+            ("date_done", "=", False),
+            ("complaint_id.stage_id.state", "not in", ("done", "rejected")),
+            ("complaint_id.active", "=", True),
+        ]
 
-    def _escalation_user(self):
+    def _escalation_thread(self):
+        return self.complaint_id
+
+    def _escalation_users(self):
         complaint = self.complaint_id
         return (
             complaint.manager_id
@@ -169,16 +157,16 @@ class QualityComplaintDeadline(models.Model):
             or complaint.intake_user_id
         )
 
-    def _escalate(self):
-        self.ensure_one()
-        complaint = self.complaint_id
-        manager = self._escalation_user()
-        summary = _(
+    def _escalation_summary(self):
+        return self.env._(
             "Overdue: %(step)s of complaint %(complaint)s",
             step=self._kind_label(),
-            complaint=complaint.name,
+            complaint=self.complaint_id.name,
         )
-        note = _(
+
+    def _escalation_note(self):
+        complaint = self.complaint_id
+        return self.env._(
             "The %(step)s deadline of complaint %(complaint)s (%(customer)s) was due "
             "on %(due)s and is not met.",
             step=self._kind_label(),
@@ -186,13 +174,3 @@ class QualityComplaintDeadline(models.Model):
             customer=complaint.partner_id.display_name,
             due=complaint.company_id._complaints_format_datetime(self.date_due),
         )
-        if manager:
-            complaint.activity_schedule(
-                "odoo_addon_complaints.mail_activity_complaint_escalation",
-                summary=summary,
-                note=note,
-                user_id=manager.id,
-            )
-        complaint.message_post(body=note, subject=summary, subtype_xmlid="mail.mt_note")
-        with checked_action():
-            self.date_escalated = fields.Datetime.now()

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import Command, _, fields, models
+from odoo import Command, fields, models
 
 
 class QualityComplaint(models.Model):
@@ -21,7 +21,7 @@ class QualityComplaint(models.Model):
         self.ensure_one()
         report = self.eight_d_ids[:1]
         if report:
-            return self._action_view_records(report, _("8D Report"))
+            return self._action_view_records(report, self.env._("8D Report"))
         values = {
             "title": self.subject,
             "source": "complaint",
@@ -36,14 +36,14 @@ class QualityComplaint(models.Model):
             # No escalation manager to default to: the user chooses the champion in the form.
             return {
                 "type": "ir.actions.act_window",
-                "name": _("8D Report"),
+                "name": self.env._("8D Report"),
                 "res_model": "quality.eight.d",
                 "view_mode": "form",
                 "views": [(False, "form")],
                 "context": {f"default_{name}": value for name, value in values.items()},
             }
         report = self.env["quality.eight.d"].create(dict(values, champion_id=self.manager_id.id))
-        return self._action_view_records(report, _("8D Report"))
+        return self._action_view_records(report, self.env._("8D Report"))
 
     def action_view_eight_d(self):
-        return self._action_view_records(self.eight_d_ids, _("8D Reports"))
+        return self._action_view_records(self.eight_d_ids, self.env._("8D Reports"))

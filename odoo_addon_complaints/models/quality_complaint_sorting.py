@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -31,7 +31,7 @@ class QualityComplaintSorting(models.Model):
         for sorting in self:
             if sorting.qty_checked < 0 or sorting.qty_defective < 0 or sorting.qty_defective > sorting.qty_checked:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s, sorting of lot %(lot)s at %(place)s: the defective "
                         "quantity must be between 0 and the checked quantity.",
                         complaint=sorting.complaint_id.name,

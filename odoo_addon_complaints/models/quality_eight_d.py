@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
@@ -36,7 +36,7 @@ class QualityEightD(models.Model):
     }
 
     name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
+        string="Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New"),
         help="8D number, given at creation.",
     )
     title = fields.Char(required=True, tracking=True, help="Short statement of the problem.")
@@ -53,7 +53,7 @@ class QualityEightD(models.Model):
         "quality.complaint", string="Complaints", check_company=True, help="Complaints this 8D answers."
     )
     partner_id = fields.Many2one("res.partner", string="Customer", help="Customer who asked for the 8D, if any.")
-    supplier_id = fields.Many2one("res.partner", string="Supplier", help="Supplier involved, if any.")
+    supplier_id = fields.Many2one("res.partner", help="Supplier involved, if any.")
     product_ids = fields.Many2many("product.product", string="Products", help="Products concerned.")
     lot_ids = fields.Many2many("stock.lot", string="Lots/Serials", help="Lots concerned.")
     step = fields.Selection(
@@ -75,7 +75,7 @@ class QualityEightD(models.Model):
     is_overdue = fields.Boolean(compute="_compute_current_step", help="The current step is past its due date.")
     # D1
     champion_id = fields.Many2one(
-        "res.users", string="Champion", required=True, tracking=True,
+        "res.users", required=True, tracking=True,
         domain=[("share", "=", False)],
         help="Complaints Manager who sponsors the 8D and approves each step; by default the escalation "
         "manager of its complaint. Never the owner of a step he approves; only a Complaints Manager changes it.",
@@ -87,13 +87,13 @@ class QualityEightD(models.Model):
     member_ids = fields.One2many("quality.eight.d.member", "eight_d_id", string="Team", help="Team members and roles.")
     # D0, D2, D3
     emergency_response = fields.Html(help="D0: immediate actions to protect the customer.")
-    what = fields.Text(string="What", help="D2: what is the problem (object and defect)?")
-    why = fields.Text(string="Why", help="D2: why is it a problem?")
-    where = fields.Text(string="Where", help="D2: where was it found (geographically, on the part)?")
-    when = fields.Text(string="When", help="D2: when was it found, first and since?")
-    who = fields.Text(string="Who", help="D2: who found it, who is affected?")
-    how = fields.Text(string="How", help="D2: how was it found?")
-    how_many = fields.Text(string="How Many", help="D2: how many, how often?")
+    what = fields.Text(help="D2: what is the problem (object and defect)?")
+    why = fields.Text(help="D2: why is it a problem?")
+    where = fields.Text(help="D2: where was it found (geographically, on the part)?")
+    when = fields.Text(help="D2: when was it found, first and since?")
+    who = fields.Text(help="D2: who found it, who is affected?")
+    how = fields.Text(help="D2: how was it found?")
+    how_many = fields.Text(help="D2: how many, how often?")
     is_is_not_ids = fields.One2many(
         "quality.eight.d.is.not", "eight_d_id", string="IS / IS NOT", help="D2: where the problem is and is not."
     )
@@ -109,8 +109,7 @@ class QualityEightD(models.Model):
         "stock.picking", compute="_compute_containment", help="D3: quarantine transfers of the complaints."
     )
     containment_effective = fields.Selection(
-        [("yes", "Effective"), ("no", "Not Effective")], string="Containment Effective",
-        help="D3: did containment stop defective parts reaching the customer?",
+        [("yes", "Effective"), ("no", "Not Effective")], help="D3: did containment stop defective parts reaching the customer?",
     )
     # D4 - D8
     root_cause_ids = fields.One2many("quality.eight.d.root.cause", "eight_d_id", string="Root Causes", help="D4.")
@@ -118,7 +117,7 @@ class QualityEightD(models.Model):
     implementation_evidence = fields.Html(help="D6: evidence that the actions are implemented and work.")
     prevention_rollout = fields.Html(string="Roll-out", help="D7: similar products and processes the fix is rolled out to.")
     update_fmea = fields.Boolean(string="Update FMEA", help="D7: the FMEA must be updated.")
-    update_control_plan = fields.Boolean(string="Update Control Plan", help="D7: the control plan must be updated.")
+    update_control_plan = fields.Boolean(help="D7: the control plan must be updated.")
     update_work_instruction = fields.Boolean(string="Update Work Instructions", help="D7: work instructions must be updated.")
     document_references = fields.Char(help="D7: references of the documents updated.")
     lessons_learned = fields.Html(help="D8: what the organisation learns.")
@@ -161,8 +160,8 @@ class QualityEightD(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("quality.eight.d") or _("New")
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("quality.eight.d") or self.env._("New")
             if not vals.get("champion_id"):
                 vals["champion_id"] = self._default_champion(vals).id
         reports = super().create(vals_list)
@@ -207,7 +206,7 @@ class QualityEightD(models.Model):
         self.ensure_one()
         user = self.env.user
         if user != self.champion_id:
-            raise UserError(_("8D %(report)s: only the champion %(champion)s approves its steps.",
+            raise UserError(self.env._("8D %(report)s: only the champion %(champion)s approves its steps.",
                               report=self.name, champion=self.champion_id.name))
         if not user.has_group("odoo_addon_complaints.group_complaint_manager"):
             raise UserError(self.env._("8D %(report)s: steps are approved by a Complaints Manager; %(user)s is not one.",
@@ -240,11 +239,11 @@ class QualityEightD(models.Model):
         for report in self:
             step = report.current_step_id
             if not step or step.state != "open":
-                raise UserError(_("8D %(report)s: the current step is not open.", report=report.name))
+                raise UserError(self.env._("8D %(report)s: the current step is not open.", report=report.name))
             step._check_complete()
             with checked_action():
                 step.write({"state": "submitted", "date_submitted": fields.Datetime.now()})
-            report.message_post(body=_("%(step)s submitted for approval.", step=step.display_name), subtype_xmlid="mail.mt_note")
+            report.message_post(body=self.env._("%(step)s submitted for approval.", step=step.display_name), subtype_xmlid="mail.mt_note")
             report._notify_step_submitted(step)
 
     def _notify_step_submitted(self, step):
@@ -257,10 +256,10 @@ class QualityEightD(models.Model):
             step = report.current_step_id
             report._check_approver(step)
             if step.state != "submitted":
-                raise UserError(_("8D %(report)s: %(step)s must be submitted before it is approved.",
+                raise UserError(self.env._("8D %(report)s: %(step)s must be submitted before it is approved.",
                                   report=report.name, step=step.display_name))
             if step.code == "D8":
-                raise UserError(_("8D %(report)s: D8 is approved by closing the 8D with your signature.", report=report.name))
+                raise UserError(self.env._("8D %(report)s: D8 is approved by closing the 8D with your signature.", report=report.name))
             with checked_action():
                 step.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
                 codes = [code for code, _label in EIGHT_D_STEPS]
@@ -275,15 +274,15 @@ class QualityEightD(models.Model):
         for report in self:
             step = report.current_step_id
             if self.env.user != report.champion_id or step.state != "submitted":
-                raise UserError(_("8D %(report)s: only the champion sends a submitted step back.", report=report.name))
+                raise UserError(self.env._("8D %(report)s: only the champion sends a submitted step back.", report=report.name))
             with checked_action():
                 step.state = "open"
-            report.message_post(body=_("%(step)s sent back for rework.", step=step.display_name), subtype_xmlid="mail.mt_note")
+            report.message_post(body=self.env._("%(step)s sent back for rework.", step=step.display_name), subtype_xmlid="mail.mt_note")
 
     def action_open_close_signature(self):
         self.ensure_one()
         return self.env["quality.signature"]._action_request(
-            self, "action_close", _("Close 8D %s as champion", self.name), _("Close 8D")
+            self, "action_close", self.env._("Close 8D %s as champion", self.name), self.env._("Close 8D")
         )
 
     def action_close(self):
@@ -291,40 +290,22 @@ class QualityEightD(models.Model):
         self.ensure_one()
         signature = self.env["quality.signature"]._given_for(self)
         if not signature:
-            raise UserError(_("8D %(report)s is closed by the champion's signature.", report=self.name))
+            raise UserError(self.env._("8D %(report)s is closed by the champion's signature.", report=self.name))
         step = self.current_step_id
         self._check_approver(step)
         if self.step != "D8" or step.state != "submitted":
-            raise UserError(_("8D %(report)s: submit D8 before closing.", report=self.name))
+            raise UserError(self.env._("8D %(report)s: submit D8 before closing.", report=self.name))
         open_capas = self.capa_ids.filtered(lambda capa: capa.state not in ("done", "cancelled"))
         if open_capas:
-            raise UserError(_("8D %(report)s cannot close while actions are open: %(capas)s",
+            raise UserError(self.env._("8D %(report)s cannot close while actions are open: %(capas)s",
                               report=self.name, capas=", ".join(open_capas.mapped("name"))))
         with checked_action():
             step.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
             self.write({"step": "done", "date_closed": fields.Datetime.now(), "closing_signature_id": signature.id})
-        self.message_post(body=_("8D closed and signed by %(user)s.", user=self.env.user.name), subtype_xmlid="mail.mt_note")
+        self.message_post(body=self.env._("8D closed and signed by %(user)s.", user=self.env.user.name), subtype_xmlid="mail.mt_note")
         return True
 
     @api.model
     def _cron_escalate_overdue_steps(self):
-        steps = self.env["quality.eight.d.step"].search(
-            [("state", "in", ("open", "submitted")), ("date_escalated", "=", False),
-             ("date_due", "<", fields.Datetime.now()), ("eight_d_id.step", "!=", "done")]
-        )
-        steps = steps.filtered(lambda s: s.eight_d_id.step == s.code)
-        for step in steps:
-            report = step.eight_d_id
-            note = _("%(step)s of 8D %(report)s was due on %(due)s and is not approved.",
-                     step=step.display_name, report=report.name,
-                     due=report.company_id._complaints_format_datetime(step.date_due))
-            report.activity_schedule(
-                "odoo_addon_complaints.mail_activity_complaint_escalation",
-                summary=_("Overdue: %(step)s of 8D %(report)s", step=step.code, report=report.name),
-                note=note,
-                user_id=report.champion_id.id,
-            )
-            report.message_post(body=note, subtype_xmlid="mail.mt_note")
-            with checked_action():
-                step.date_escalated = fields.Datetime.now()
-        return steps
+        """Escalate each overdue current step once to the champion (see quality.escalation.mixin)."""
+        return self.env["quality.eight.d.step"]._cron_escalate_overdue()

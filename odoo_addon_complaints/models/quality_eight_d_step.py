@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import is_html_empty
 from odoo.tools.translate import LazyTranslate
@@ -12,7 +12,7 @@ _lt = LazyTranslate(__name__)
 
 class QualityEightDStep(models.Model):
     _name = "quality.eight.d.step"
-    _inherit = ["quality.guarded.mixin"]
+    _inherit = ["quality.escalation.mixin"]
     _description = "8D Step"
     _order = "eight_d_id, code"
     _guarded_fields = {
@@ -37,9 +37,9 @@ class QualityEightDStep(models.Model):
         help="Steps are approved by the champion, in order.",
     )
     date_submitted = fields.Datetime(string="Submitted On", readonly=True, help="When it was submitted.")
-    approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, help="The champion who approved it.")
+    approved_by_id = fields.Many2one("res.users", readonly=True, help="The champion who approved it.")
     date_approved = fields.Datetime(string="Approved On", readonly=True, help="When it was approved.")
-    date_escalated = fields.Datetime(string="Escalated On", readonly=True, help="When the overdue step was escalated.")
+    date_escalated = fields.Datetime(help="When the overdue step was escalated.")
 
     _sql_constraints = [("report_code_unique", "unique(eight_d_id, code)", "An 8D has each step once.")]
 
@@ -54,20 +54,20 @@ class QualityEightDStep(models.Model):
         self.ensure_one()
         report = self.eight_d_id
         missing = {
-            "D0": is_html_empty(report.emergency_response) and _("emergency response"),
-            "D1": not report.leader_id and _("team leader"),
-            "D2": not (report.what and report.how_many) and _("what and how many (5W2H)"),
+            "D0": is_html_empty(report.emergency_response) and self.env._("emergency response"),
+            "D1": not report.leader_id and self.env._("team leader"),
+            "D2": not (report.what and report.how_many) and self.env._("what and how many (5W2H)"),
             "D3": (is_html_empty(report.containment_action) or not report.containment_effective)
-            and _("containment and its effectiveness"),
+            and self.env._("containment and its effectiveness"),
             "D4": self.code == "D4" and self._missing_root_causes(report),
-            "D5": not report.capa_ids.filtered(lambda c: c.eight_d_step == "D5") and _("a corrective action (CAPA)"),
-            "D6": is_html_empty(report.implementation_evidence) and _("implementation evidence"),
-            "D7": is_html_empty(report.prevention_rollout) and _("prevention roll-out"),
-            "D8": is_html_empty(report.lessons_learned) and _("lessons learned"),
+            "D5": not report.capa_ids.filtered(lambda c: c.eight_d_step == "D5") and self.env._("a corrective action (CAPA)"),
+            "D6": is_html_empty(report.implementation_evidence) and self.env._("implementation evidence"),
+            "D7": is_html_empty(report.prevention_rollout) and self.env._("prevention roll-out"),
+            "D8": is_html_empty(report.lessons_learned) and self.env._("lessons learned"),
         }[self.code]
         if missing:
             raise UserError(
-                _("8D %(report)s: %(step)s cannot be submitted without %(missing)s.",
+                self.env._("8D %(report)s: %(step)s cannot be submitted without %(missing)s.",
                   report=report.name, step=self.display_name, missing=missing)
             )
 
@@ -75,44 +75,34 @@ class QualityEightDStep(models.Model):
         causes = report.root_cause_ids
         kinds = set(causes.mapped("cause_kind"))
         if not {"occurrence", "non_detection"} <= kinds:
-            return _("a root cause for occurrence and one for non-detection")
+            return self.env._("a root cause for occurrence and one for non-detection")
         if causes.filtered(lambda cause: not cause.verified):
-            return _("verification of every root cause")
+            return self.env._("verification of every root cause")
         return False
 
-    def _guarded_side_values(self, vals):
-        return {"date_escalated": False} if "date_due" in vals else {}
+    # Escalation (quality.escalation.mixin): the current step, to the champion
 
+    @api.model
+    def _escalation_domain(self):
+        return [("state", "in", ("open", "submitted")), ("eight_d_id.step", "!=", "done")]
 
-class QualityEightDStepRule(models.Model):
-    _name = "quality.eight.d.step.rule"
-    _inherit = "quality.duration.mixin"
-    _description = "8D Step Due Time"
-    _order = "code"
+    def _escalation_filter(self):
+        return self.filtered(lambda step: step.eight_d_id.step == step.code)
 
-    code = fields.Selection(EIGHT_D_STEPS, string="Step", required=True, help="Step the due time applies to.")
+    def _escalation_thread(self):
+        return self.eight_d_id
 
-    _sql_constraints = [("code_unique", "unique(code)", "Each step has one default due time.")]
+    def _escalation_users(self):
+        return self.eight_d_id.champion_id
 
+    def _escalation_summary(self):
+        return self.env._("Overdue: %(step)s of 8D %(report)s", step=self.code, report=self.eight_d_id.name)
 
-class QualityEightDMember(models.Model):
-    _name = "quality.eight.d.member"
-    _description = "8D Team Member"
-
-    eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
-    user_id = fields.Many2one("res.users", required=True, domain=[("share", "=", False)], help="Team member.")
-    role = fields.Char(required=True, help="Role in the team: quality, production, engineering, supplier...")
-
-
-class QualityEightDIsNot(models.Model):
-    _name = "quality.eight.d.is.not"
-    _description = "8D IS / IS NOT"
-
-    eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
-    dimension = fields.Selection(
-        [("what", "What"), ("where", "Where"), ("when", "When"), ("extent", "How Much")],
-        required=True,
-        help="Dimension of the comparison.",
-    )
-    is_text = fields.Text(string="IS", help="Where, when, what the problem is.")
-    is_not_text = fields.Text(string="IS NOT", help="Where, when, what it could be but is not.")
+    def _escalation_note(self):
+        report = self.eight_d_id
+        return self.env._(
+            "%(step)s of 8D %(report)s was due on %(due)s and is not approved.",
+            step=self.display_name,
+            report=report.name,
+            due=report.company_id._complaints_format_datetime(self.date_due),
+        )

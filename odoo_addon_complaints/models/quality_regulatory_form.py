@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 REPORT_TYPES = [
@@ -52,7 +52,7 @@ class QualityRegulatoryForm(models.Model):
             unknown = set(form._report_type_list()) - known
             if unknown or not form._report_type_list():
                 raise ValidationError(
-                    _("Form %(form)s: unknown report types %(types)s.", form=form.name, types=", ".join(sorted(unknown)) or "-")
+                    self.env._("Form %(form)s: unknown report types %(types)s.", form=form.name, types=", ".join(sorted(unknown)) or "-")
                 )
 
     def _report_type_list(self):

@@ -3,7 +3,7 @@
 import base64
 import hashlib
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
@@ -31,8 +31,13 @@ class QualityRegulatoryReport(models.Model):
 
     _name = "quality.regulatory.report"
     _description = "Regulatory Report"
-    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin", "quality.guarded.mixin"]
-    _order = "due_date, id desc"
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "quality.sync.mixin",
+        "quality.escalation.mixin",
+    ]
+    _order = "date_due, id desc"
     _check_company_auto = True
     _guarded_fields = {
         "state": _lt("Render & Validate / Submit / Acknowledged / Rejected / Reset to Draft"),
@@ -47,11 +52,11 @@ class QualityRegulatoryReport(models.Model):
         "submitted_by_id": _lt("Submit"),
         "follow_up_number": _lt("creating the report"),
         "mfr_report_number": _lt("creating the report"),
-        "escalated_on": _lt("the escalation of overdue reports"),
+        "date_escalated": _lt("the escalation of overdue reports"),
     }
 
     name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
+        string="Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New"),
         help="Our report number, given at creation.",
     )
     adverse_event_id = fields.Many2one(
@@ -71,7 +76,7 @@ class QualityRegulatoryReport(models.Model):
         "quality.regulatory.market", required=True, ondelete="restrict", tracking=True, help="Market it is filed in."
     )
     form_id = fields.Many2one(
-        "quality.regulatory.form", string="Form", required=True, ondelete="restrict", tracking=True,
+        "quality.regulatory.form", required=True, ondelete="restrict", tracking=True,
         domain="[('market_id', '=', market_id)]", help="Official form and version the file is rendered in.",
     )
     report_type = fields.Selection(
@@ -80,7 +85,7 @@ class QualityRegulatoryReport(models.Model):
         "(not reportable) for an event found not reportable after an initial report.",
     )
     initial_report_id = fields.Many2one(
-        "quality.regulatory.report", string="Initial Report", ondelete="restrict", index=True,
+        "quality.regulatory.report", ondelete="restrict", index=True,
         domain="[('adverse_event_id', '=', adverse_event_id), ('market_id', '=', market_id), "
         "('report_type', 'in', ('initial', 'initial_final'))]",
         help="Initial report that a follow-up or final report continues.",
@@ -91,7 +96,7 @@ class QualityRegulatoryReport(models.Model):
         help="Authority the report goes to, e.g. BfArM for an EU report in Germany.",
     )
     regulator_country_id = fields.Many2one(
-        "res.country", string="Regulator Country", help="Country of the competent authority (EU reports)."
+        "res.country", help="Country of the competent authority (EU reports)."
     )
     regulator_ref = fields.Char(
         string="Regulator Reference", tracking=True, copy=False,
@@ -102,7 +107,9 @@ class QualityRegulatoryReport(models.Model):
         help="Our report number in the regulator's format (FDA: registration number-year-sequence); "
         "follow-ups keep the initial report's number.",
     )
-    due_date = fields.Datetime(required=True, tracking=True, help="When the report must be submitted at the latest.")
+    date_due = fields.Datetime(
+        string="Due Date", required=True, tracking=True, help="When the report must be submitted at the latest."
+    )
     next_report_date = fields.Date(help="When the next (follow-up or final) report will be sent.")
     non_reportable_reason = fields.Text(help="Why the event turned out not reportable (final non-reportable reports).")
     state = fields.Selection(
@@ -151,7 +158,7 @@ class QualityRegulatoryReport(models.Model):
         string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue",
         help="Due date passed and the report is not submitted.",
     )
-    escalated_on = fields.Datetime(readonly=True, copy=False, help="When the overdue report was escalated.")
+    date_escalated = fields.Datetime(help="When the overdue report was escalated.")
 
     _sql_constraints = [
         ("follow_up_unique", "unique(initial_report_id, follow_up_number)", "Follow-up numbers are unique per case."),
@@ -160,11 +167,11 @@ class QualityRegulatoryReport(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
+            if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["quality.adverse.event"].browse(vals.get("adverse_event_id")).company_id
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "quality.regulatory.report", sequence_date=company._complaints_today()
-                ) or _("New")
+                ) or self.env._("New")
         reports = super().create(vals_list)
         with checked_action():
             for report in reports:
@@ -177,26 +184,26 @@ class QualityRegulatoryReport(models.Model):
         for report in self:
             report.regulator = report.market_id.regulator
 
-    @api.depends("due_date", "state")
+    @api.depends("date_due", "state")
     def _compute_is_overdue(self):
         now = fields.Datetime.now()
         for report in self:
-            report.is_overdue = bool(report.state in OPEN_STATES and report.due_date and report.due_date < now)
+            report.is_overdue = bool(report.state in OPEN_STATES and report.date_due and report.date_due < now)
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on 'Overdue'."))
-        domain = [("state", "in", OPEN_STATES), ("due_date", "<", fields.Datetime.now())]
+            raise UserError(self.env._("Unsupported search on 'Overdue'."))
+        domain = [("state", "in", OPEN_STATES), ("date_due", "<", fields.Datetime.now())]
         if (operator == "=") == value:
             return domain
-        return ["|", ("state", "not in", OPEN_STATES), ("due_date", ">=", fields.Datetime.now())]
+        return ["|", ("state", "not in", OPEN_STATES), ("date_due", ">=", fields.Datetime.now())]
 
     @api.constrains("form_id", "market_id")
     def _check_form_market(self):
         for report in self:
             if report.form_id.market_id != report.market_id:
                 raise ValidationError(
-                    _("Report %(report)s: form %(form)s is not a %(market)s form.",
+                    self.env._("Report %(report)s: form %(form)s is not a %(market)s form.",
                       report=report.name, form=report.form_id.name, market=report.market_id.name)
                 )
 
@@ -205,11 +212,11 @@ class QualityRegulatoryReport(models.Model):
         if self.report_type not in self.form_id._report_type_list():
             label = dict(REPORT_TYPES)[self.report_type]
             raise ValidationError(
-                _("Report %(report)s: form %(form)s has no %(type)s report.", report=self.name, form=self.form_id.name, type=label)
+                self.env._("Report %(report)s: form %(form)s has no %(type)s report.", report=self.name, form=self.form_id.name, type=label)
             )
         if self.report_type not in ("initial", "initial_final") and not self.initial_report_id:
             raise ValidationError(
-                _("Report %(report)s: a follow-up or final report continues an initial report; choose it.", report=self.name)
+                self.env._("Report %(report)s: a follow-up or final report continues an initial report; choose it.", report=self.name)
             )
 
     def _number_in_case(self):
@@ -241,7 +248,7 @@ class QualityRegulatoryReport(models.Model):
         for report in self:
             if report.state not in OPEN_STATES:
                 raise UserError(
-                    _("Report %(report)s is %(state)s: a submitted report is not rendered again; "
+                    self.env._("Report %(report)s is %(state)s: a submitted report is not rendered again; "
                       "file a follow-up instead.", report=report.name, state=report._state_label())
                 )
             report._check_form_supports_type()
@@ -264,7 +271,7 @@ class QualityRegulatoryReport(models.Model):
         self.env["quality.sync.event"]._check_sync_access()
         report = self.sudo().browse(int(report_id)).exists()
         if not report:
-            raise UserError(_("Regulatory report %s does not exist.", report_id))
+            raise UserError(self.env._("Regulatory report %s does not exist.", report_id))
         if report.render_event_uid != event_uid:
             return report, False  # a newer rendering was asked for: this one is stale
         return report, True
@@ -277,7 +284,7 @@ class QualityRegulatoryReport(models.Model):
             return {"applied": False, "reason": "stale" if not current else report.state}
         content = base64.b64decode(content_b64)
         if hashlib.sha256(content).hexdigest() != sha256:
-            raise UserError(_("Report %s: the file's checksum does not match; nothing attached.", report.name))
+            raise UserError(self.env._("Report %s: the file's checksum does not match; nothing attached.", report.name))
         # A field attachment: Odoo then lets only the field's groups open it, also through /web/content.
         report.file_data = content_b64
         attachment = self.env["ir.attachment"].sudo().search(
@@ -296,7 +303,7 @@ class QualityRegulatoryReport(models.Model):
             }
         )
         report.message_post(
-            body=_("The sync agent rendered %(file)s; it passed the official schema.", file=file_name),
+            body=self.env._("The sync agent rendered %(file)s; it passed the official schema.", file=file_name),
         )
         return {"applied": True, "state": report.state}
 
@@ -307,15 +314,15 @@ class QualityRegulatoryReport(models.Model):
         if not current:
             return {"applied": False, "reason": "stale"}
         lines = [f"{problem.get('path') or '?'}: {problem.get('message') or ''}".strip() for problem in problems or []]
-        text = "\n".join(lines) or _("The file did not pass validation.")
+        text = "\n".join(lines) or self.env._("The file did not pass validation.")
         report.write({"render_state": "invalid", "validation_errors": text, "state": "draft"})
-        report.message_post(body=_("The %(form)s file failed validation; nothing was written:\n%(errors)s",
+        report.message_post(body=self.env._("The %(form)s file failed validation; nothing was written:\n%(errors)s",
                                    form=report.form_id.name, errors=text))
         user = report.adverse_event_id.user_id or report.company_id.vigilance_user_id
         if user:
             report.activity_schedule(
                 "mail.mail_activity_data_todo", user_id=user.id,
-                summary=_("Fix the data of report %s", report.name), note=text,
+                summary=self.env._("Fix the data of report %s", report.name), note=text,
             )
         return {"applied": True, "state": report.state}
 
@@ -324,7 +331,7 @@ class QualityRegulatoryReport(models.Model):
     def action_submit(self):
         for report in self:
             if report.state != "validated":
-                raise UserError(_("Report %s: only a validated file can be submitted.", report.name))
+                raise UserError(self.env._("Report %s: only a validated file can be submitted.", report.name))
         with checked_action():
             self.write({"state": "submitted", "submitted_on": fields.Datetime.now(), "submitted_by_id": self.env.user.id})
         self.activity_unlink(["odoo_addon_complaints.mail_activity_regulatory_overdue"])
@@ -339,14 +346,14 @@ class QualityRegulatoryReport(models.Model):
     def _answer(self, state):
         for report in self:
             if report.state != "submitted":
-                raise UserError(_("Report %s: only a submitted report gets the regulator's answer.", report.name))
+                raise UserError(self.env._("Report %s: only a submitted report gets the regulator's answer.", report.name))
         with checked_action():
             self.write({"state": state, "acknowledged_on": fields.Datetime.now()})
 
     def action_reset_to_draft(self):
         for report in self:
             if report.state not in ("validated", "rejected"):
-                raise UserError(_("Report %s: only validated or rejected reports go back to draft.", report.name))
+                raise UserError(self.env._("Report %s: only validated or rejected reports go back to draft.", report.name))
         with checked_action():
             self.write({"state": "draft", "render_state": "none"})
 
@@ -378,33 +385,36 @@ class QualityRegulatoryReport(models.Model):
             vals.update(state="rejected", acknowledged_on=fields.Datetime.now(), validation_errors=errors or False)
         reports.write(vals)
         reports.message_post(
-            body=_("FDA %(kind)s: %(status)s.%(errors)s", kind=ack.get("kind") or "ACK", status=status or "-",
+            body=self.env._("FDA %(kind)s: %(status)s.%(errors)s", kind=ack.get("kind") or "ACK", status=status or "-",
                    errors=("\n" + errors) if errors else "")
         )
         return {"matched": True, "report": reports.name, "state": reports.state}
 
-    # Escalation
+    # Escalation (quality.escalation.mixin): to the vigilance contacts, who are notified
+
+    _escalation_activity_type = "odoo_addon_complaints.mail_activity_regulatory_overdue"
+    _escalation_notifies_users = True
+
+    @api.model
+    def _escalation_domain(self):
+        return [("state", "in", OPEN_STATES)]
+
+    def _escalation_users(self):
+        users = self.adverse_event_id.user_id | self.company_id.vigilance_user_id
+        users |= self.env.ref("odoo_addon_complaints.group_regulatory_manager").users.filtered(
+            lambda u: self.company_id in u.company_ids and not u.share
+        )
+        return users
+
+    def _escalation_summary(self):
+        return self.env._(
+            "Overdue: %(form)s report %(report)s was due %(due)s",
+            form=self.form_id.name,
+            report=self.name,
+            due=self.company_id._complaints_format_datetime(self.date_due),
+        )
 
     @api.model
     def _cron_escalate_overdue(self):
-        """Overdue reports get an activity for the vigilance contact and a note, once."""
-        overdue = self.search([("is_overdue", "=", True), ("escalated_on", "=", False)])
-        for report in overdue:
-            users = report.adverse_event_id.user_id | report.company_id.vigilance_user_id
-            users |= self.env.ref("odoo_addon_complaints.group_regulatory_manager").users.filtered(
-                lambda u: report.company_id in u.company_ids and not u.share
-            )
-            summary = _("Overdue: %(form)s report %(report)s was due %(due)s",
-                        form=report.form_id.name, report=report.name,
-                        due=report.company_id._complaints_format_datetime(report.due_date))
-            for user in users:
-                report.activity_schedule(
-                    "odoo_addon_complaints.mail_activity_regulatory_overdue", user_id=user.id, summary=summary
-                )
-            report.message_post(body=summary, subtype_xmlid="mail.mt_comment", partner_ids=users.partner_id.ids)
-        with checked_action():
-            overdue.write({"escalated_on": fields.Datetime.now()})
-        return len(overdue)
-
-    def _guarded_side_values(self, vals):
-        return {"escalated_on": False} if "due_date" in vals else {}
+        """Escalate overdue reports once; return how many, as the cron's callers count them."""
+        return len(super()._cron_escalate_overdue())

@@ -76,7 +76,7 @@ class QualityRegulatoryReport(models.Model):
             "follow_up_number": self.follow_up_number,
             "created_at": _utc(fields.Datetime.now()),
             "report_date": _date(self.company_id._complaints_today()),
-            "due_date": _date(self.company_id._complaints_local_date(self.due_date)),
+            "due_date": _date(self.company_id._complaints_local_date(self.date_due)),
             "next_report_date": _date(self.next_report_date),
             "language": "zh" if self.market_id.code == "cn" else "en",
             "regulator": _text(self.regulator),

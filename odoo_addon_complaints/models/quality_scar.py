@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, timezone
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
@@ -34,14 +34,14 @@ class QualityScar(models.Model):
     }
 
     name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default=lambda self: _("New"),
+        string="Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New"),
         help="SCAR number, given at creation.",
     )
     title = fields.Char(required=True, tracking=True, help="Short title of the problem.")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company, help="Company."
     )
-    supplier_id = fields.Many2one("res.partner", string="Supplier", required=True, tracking=True, help="Supplier asked for an 8D.")
+    supplier_id = fields.Many2one("res.partner", required=True, tracking=True, help="Supplier asked for an 8D.")
     eight_d_id = fields.Many2one("quality.eight.d", string="8D Report", check_company=True, index=True, help="Our 8D.")
     complaint_id = fields.Many2one("quality.complaint", check_company=True, index=True, help="Complaint it comes from.")
     purchase_order_id = fields.Many2one(
@@ -49,7 +49,7 @@ class QualityScar(models.Model):
         help="Purchase order of the suspect components.",
     )
     receipt_id = fields.Many2one(
-        "stock.picking", string="Receipt", check_company=True,
+        "stock.picking", check_company=True,
         domain="[('picking_type_code', '=', 'incoming'), ('partner_id', 'child_of', supplier_id)]",
         help="Receipt the suspect components arrived with.",
     )
@@ -92,8 +92,8 @@ class QualityScar(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("quality.scar") or _("New")
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("quality.scar") or self.env._("New")
         scars = super().create(vals_list)
         scars.filtered("chargeback_amount")._sync_chargeback_cost()
         return scars
@@ -106,7 +106,7 @@ class QualityScar(models.Model):
 
     def _sync_chargeback_cost(self):
         for scar in self.filtered("complaint_id"):
-            values = {"amount": scar.chargeback_amount, "name": _("Chargeback %(scar)s (%(supplier)s)",
+            values = {"amount": scar.chargeback_amount, "name": self.env._("Chargeback %(scar)s (%(supplier)s)",
                                                                     scar=scar.name, supplier=scar.supplier_id.name)}
             if scar.cost_id:
                 scar.cost_id.write(values)
@@ -120,9 +120,9 @@ class QualityScar(models.Model):
     def action_send(self):
         for scar in self:
             if scar.state != "draft":
-                raise UserError(_("SCAR %(scar)s was already sent.", scar=scar.name))
+                raise UserError(self.env._("SCAR %(scar)s was already sent.", scar=scar.name))
             if not scar.step_ids:
-                raise UserError(_("SCAR %(scar)s: add the 8D steps the supplier must answer.", scar=scar.name))
+                raise UserError(self.env._("SCAR %(scar)s: add the 8D steps the supplier must answer.", scar=scar.name))
             scar._check_exchange_data()
             with checked_action():
                 scar.write({"state": "open", "date_issued": scar.company_id._complaints_today()})
@@ -136,14 +136,14 @@ class QualityScar(models.Model):
         for partner in (self.company_id.partner_id, self.supplier_id.commercial_partner_id):
             for field_name in ("catena_x_bpn", "email", "city", "country_id"):
                 if not partner[field_name]:
-                    missing.append(_("%(field)s of %(partner)s",
+                    missing.append(self.env._("%(field)s of %(partner)s",
                                      field=partner._fields[field_name].get_description(self.env)["string"],
                                      partner=partner.display_name))
         if not self.user_id.email:
-            missing.append(_("E-mail of the supplier quality engineer %s", self.user_id.name))
+            missing.append(self.env._("E-mail of the supplier quality engineer %s", self.user_id.name))
         if missing:
             raise UserError(
-                _("SCAR %(scar)s cannot be sent to the supplier portal; missing: %(missing)s.",
+                self.env._("SCAR %(scar)s cannot be sent to the supplier portal; missing: %(missing)s.",
                   scar=self.name, missing="; ".join(missing))
             )
 
@@ -155,7 +155,7 @@ class QualityScar(models.Model):
         for scar in self:
             not_accepted = scar.step_ids.filtered(lambda step: step.state != "accepted")
             if not_accepted:
-                raise UserError(_("SCAR %(scar)s cannot close: steps not accepted yet: %(steps)s",
+                raise UserError(self.env._("SCAR %(scar)s cannot close: steps not accepted yet: %(steps)s",
                                   scar=scar.name, steps=", ".join(not_accepted.mapped("code"))))
             with checked_action():
                 scar.state = "closed"
@@ -195,33 +195,33 @@ class QualityScar(models.Model):
         self.env["quality.sync.event"]._check_sync_access()
         scar = self.sudo().search([("name", "=", scar_ref)], limit=1)
         if not scar:
-            raise UserError(_("Unknown SCAR %(scar)s.", scar=scar_ref))
+            raise UserError(self.env._("Unknown SCAR %(scar)s.", scar=scar_ref))
         if not isinstance(answer, dict):
-            raise UserError(_("SCAR %(scar)s: the answer must be an object.", scar=scar_ref))
+            raise UserError(self.env._("SCAR %(scar)s: the answer must be an object.", scar=scar_ref))
         answer_id = answer.get("answer_id")
         code = answer.get("step")
         if not answer_id:
-            raise UserError(_("SCAR %(scar)s: the answer has no answer_id.", scar=scar_ref))
+            raise UserError(self.env._("SCAR %(scar)s: the answer has no answer_id.", scar=scar_ref))
         duplicate = scar.step_ids.filtered(lambda step: step.answer_id == answer_id)
         if duplicate or answer_id in (scar.refused_answer_ids or "").split():
             return {"status": "duplicate", "step": duplicate.code or None}
         if answer.get("status") == "rejected":
             return scar._record_refused_answer(answer)
         if scar.state not in ("open", "supplier_answered"):
-            raise UserError(_("SCAR %(scar)s is %(state)s and takes no answers.", scar=scar_ref, state=scar.state))
+            raise UserError(self.env._("SCAR %(scar)s is %(state)s and takes no answers.", scar=scar_ref, state=scar.state))
         step = scar.step_ids.filtered(lambda s: s.code == code)
         if not step:
-            raise UserError(_("SCAR %(scar)s: step %(step)s was not requested.", scar=scar_ref, step=code))
+            raise UserError(self.env._("SCAR %(scar)s: step %(step)s was not requested.", scar=scar_ref, step=code))
         if step.state == "accepted":
-            raise UserError(_("SCAR %(scar)s: step %(step)s is already accepted.", scar=scar_ref, step=code))
+            raise UserError(self.env._("SCAR %(scar)s: step %(step)s is already accepted.", scar=scar_ref, step=code))
         summary = (answer.get("summary") or "").strip()
         if not summary and not answer.get("report"):
-            raise UserError(_("SCAR %(scar)s, step %(step)s: the answer is empty.", scar=scar_ref, step=code))
+            raise UserError(self.env._("SCAR %(scar)s, step %(step)s: the answer is empty.", scar=scar_ref, step=code))
         submitted_at = answer.get("submitted_at")
         try:
             date_answered = self._utc_datetime(submitted_at) if submitted_at else False
         except (TypeError, ValueError):
-            raise UserError(_("SCAR %(scar)s, step %(step)s: submitted_at %(value)r is not a date-time.",
+            raise UserError(self.env._("SCAR %(scar)s, step %(step)s: submitted_at %(value)r is not a date-time.",
                               scar=scar_ref, step=code, value=submitted_at)) from None
         with checked_action():
             step.write(
@@ -239,13 +239,13 @@ class QualityScar(models.Model):
             scar.supplier_complaint_ref = answer["supplier_complaint_id"]
         scar._refresh_state()
         scar.message_post(
-            body=_("The supplier answered %(step)s: %(summary)s", step=code, summary=summary or "-"),
+            body=self.env._("The supplier answered %(step)s: %(summary)s", step=code, summary=summary or "-"),
             subtype_xmlid="mail.mt_note",
         )
         if scar.user_id:
             scar.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=_("Review the supplier's %(step)s of %(scar)s", step=code, scar=scar.name),
+                summary=self.env._("Review the supplier's %(step)s of %(scar)s", step=code, scar=scar.name),
                 user_id=scar.user_id.id,
             )
         return {"status": "applied", "step": code}
@@ -263,7 +263,7 @@ class QualityScar(models.Model):
         self.ensure_one()
         self.refused_answer_ids = f"{self.refused_answer_ids or ''} {answer['answer_id']}".strip()
         self.message_post(
-            body=_(
+            body=self.env._(
                 "An answer from the supplier portal was refused and not recorded: %(reason)s. Received: %(raw)s",
                 reason=answer.get("reject_reason") or "-",
                 raw=(answer.get("raw_json") or "")[:2000],
@@ -273,7 +273,7 @@ class QualityScar(models.Model):
         if self.user_id:
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=_("Check a refused supplier answer on %s", self.name),
+                summary=self.env._("Check a refused supplier answer on %s", self.name),
                 user_id=self.user_id.id,
             )
         return {"status": "refused_recorded"}
@@ -351,7 +351,7 @@ class QualityScar(models.Model):
                             "clarified_on": fields.Date.to_string(
                                 cause.date_clarified or company._complaints_local_date(cause.create_date)
                             ),
-                            "result": _("Verified: %s", cause.verification or "-") if cause.verified else _("Not verified yet"),
+                            "result": self.env._("Verified: %s", cause.verification or "-") if cause.verified else self.env._("Not verified yet"),
                             "method": text(cause.verification),
                             "report": None, "category": cause.ishikawa or None}
                            for cause in report.root_cause_ids],
@@ -364,63 +364,3 @@ class QualityScar(models.Model):
             },
         }
         return payload
-
-
-class QualityScarStep(models.Model):
-    _name = "quality.scar.step"
-    _inherit = ["quality.guarded.mixin"]
-    _description = "SCAR Requested Step"
-    _order = "scar_id, code"
-    _guarded_fields = {
-        "state": _lt("Send (SCAR) / Accept / Reject, or the supplier's answer"),
-        "answer_id": _lt("the supplier's answer from the portal"),
-        "answer_summary": _lt("the supplier's answer from the portal"),
-        "answer_report": _lt("the supplier's answer from the portal"),
-        "answer_author": _lt("the supplier's answer from the portal"),
-        "date_answered": _lt("the supplier's answer from the portal"),
-    }
-
-    scar_id = fields.Many2one("quality.scar", required=True, ondelete="cascade", index=True, help="SCAR.")
-    code = fields.Selection(SCAR_STEPS, string="Step", required=True, help="8D step asked of the supplier.")
-    date_due = fields.Date(string="Due", help="When the supplier's answer is due.")
-    state = fields.Selection(
-        [("draft", "Not Sent"), ("requested", "Requested"), ("answered", "Answered"), ("accepted", "Accepted"),
-         ("rejected", "Rejected")],
-        default="draft",
-        required=True,
-        help="Answers are accepted, or rejected with a reason and asked again.",
-    )
-    answer_id = fields.Char(string="Portal Answer ID", readonly=True, copy=False, index=True, help="Id of the answer on the portal.")
-    answer_summary = fields.Text(string="Answer", readonly=True, copy=False, help="The supplier's answer.")
-    answer_report = fields.Json(string="Answer (8D Data)", readonly=True, copy=False, help="The step as the portal sent it.")
-    answer_author = fields.Char(string="Answered By", readonly=True, copy=False, help="Who answered at the supplier.")
-    date_answered = fields.Datetime(string="Answered On", readonly=True, copy=False, help="When the supplier answered.")
-    attachment_ids = fields.Many2many("ir.attachment", string="Attachments", help="Evidence sent with the answer.")
-    reject_reason = fields.Text(copy=False, help="Why the answer was rejected; the supplier sees it.")
-
-    _sql_constraints = [("scar_code_unique", "unique(scar_id, code)", "A step is requested once per SCAR.")]
-
-    def action_accept(self):
-        for step in self:
-            if step.state != "answered":
-                raise UserError(_("SCAR %(scar)s: only an answered step can be accepted.", scar=step.scar_id.name))
-            with checked_action():
-                step.state = "accepted"
-        self.scar_id._refresh_state()
-        self.scar_id._emit("scar.updated")
-
-    def action_reject(self):
-        for step in self:
-            if step.state != "answered":
-                raise UserError(_("SCAR %(scar)s: only an answered step can be rejected.", scar=step.scar_id.name))
-            if not (step.reject_reason or "").strip():
-                raise UserError(_("SCAR %(scar)s, step %(step)s: give the reason for rejecting the answer.",
-                                  scar=step.scar_id.name, step=step.code))
-            with checked_action():
-                step.state = "rejected"
-            step.scar_id.message_post(body=_("%(step)s rejected: %(reason)s", step=step.code, reason=step.reject_reason),
-                                      subtype_xmlid="mail.mt_note")
-        self.scar_id._refresh_state()
-        self.scar_id._emit("scar.updated")
-
-

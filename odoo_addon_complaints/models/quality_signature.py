@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, UserError
 
 
@@ -30,14 +30,14 @@ class QualitySignature(models.Model):
     def _sign(self, record, meaning, password):
         """Check the current user's password and record the signature of ``record``."""
         if not password:
-            raise UserError(_("Enter your password to sign."))
+            raise UserError(self.env._("Enter your password to sign."))
         try:
             self.env.user._check_credentials(
                 {"login": self.env.user.login, "password": password, "type": "password"},
                 {"interactive": True},
             )
         except AccessDenied:
-            raise UserError(_("Wrong password: %(record)s was not signed.", record=record.display_name)) from None
+            raise UserError(self.env._("Wrong password: %(record)s was not signed.", record=record.display_name)) from None
         return self.sudo().with_context(quality_signature_create=True).create(
             {
                 "res_model": record._name,
@@ -83,31 +83,14 @@ class QualitySignature(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.context.get("quality_signature_create"):
-            raise UserError(_("Signatures are only given by re-entering the password."))
+            raise UserError(self.env._("Signatures are only given by re-entering the password."))
         return super().create(vals_list)
 
     def write(self, vals):
-        raise UserError(_("A signature cannot be changed."))
+        if vals:
+            raise UserError(self.env._("A signature cannot be changed."))
+        return super().write(vals)
 
-    def unlink(self):
-        raise UserError(_("A signature cannot be deleted."))
-
-
-class QualitySignatureWizard(models.TransientModel):
-    _name = "quality.signature.wizard"
-    _description = "Sign with Password"
-
-    res_model = fields.Char(required=True, help="Model of the record to sign.")
-    res_id = fields.Integer(required=True, help="Id of the record to sign.")
-    action = fields.Char(required=True, help="Method of the record that the signature allows.")
-    meaning = fields.Char(required=True, readonly=True, help="What you sign for.")
-    password = fields.Char(help="Your password, to confirm that you sign.")
-
-    def action_sign(self):
-        self.ensure_one()
-        record = self.env[self.res_model].browse(self.res_id)
-        if self.action not in getattr(record, "_signed_actions", ()):
-            raise UserError(_("%(action)s cannot be signed.", action=self.action))
-        signature = self.env["quality.signature"]._sign(record, self.meaning, self.password)
-        self.password = False
-        return getattr(record.with_context(quality_signature_id=signature.id), self.action)()
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("A signature cannot be deleted."))

@@ -8,7 +8,6 @@ class RepairOrder(models.Model):
 
     complaint_id = fields.Many2one(
         "quality.complaint",
-        string="Complaint",
         index="btree_not_null",
         copy=False,
         help="Complaint whose returned goods this warranty repair is for.",

@@ -8,7 +8,6 @@ class StockMove(models.Model):
 
     complaint_id = fields.Many2one(
         "quality.complaint",
-        string="Complaint",
         index="btree_not_null",
         copy=False,
         help="Complaint this return, replacement or quarantine move was made for.",

@@ -9,6 +9,7 @@ from . import test_complaint_returns
 from . import test_complaint_credit_notes
 from . import test_complaint_containment
 from . import test_sync_outbox
+from . import test_outbox_trap
 from . import test_sync_retry_window
 from . import test_eight_d
 from . import test_capa

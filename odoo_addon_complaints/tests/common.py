@@ -130,6 +130,33 @@ class ComplaintCase(TransactionCase):
         assert picking.state == "done", "the test delivery must be done"
         return order
 
+    @classmethod
+    def _create_delivered_lot_complaint(cls, qty=1, lot=None, order=None, user=None, line_values=None, **values):
+        """A complaint of the customer with one line on the delivered lot-tracked order.
+
+        The line complains of ``qty`` of ``lot`` (LOT-A) delivered on ``order``
+        (the customer's order of 4); ``line_values`` adds to the line (e.g.
+        ``qty_defective``, ``sale_line_id``), ``values`` to the complaint.
+        Created as ``user`` when given, else as the superuser of the test.
+        """
+        line = {
+            "product_id": cls.product.id,
+            "lot_id": (lot or cls.lot_a).id,
+            "sale_order_id": (order or cls.order).id,
+            "qty_complained": qty,
+            **(line_values or {}),
+        }
+        vals = {
+            "subject": "Pump alarm fails",
+            "partner_id": cls.customer.id,
+            "line_ids": [Command.create(line)],
+            **values,
+        }
+        model = cls.env["quality.complaint"]
+        if user:
+            model = model.with_user(user)
+        return model.create(vals)
+
     def _create_complaint(self, user=None, **values):
         vals = {
             "subject": "Pump alarm fails",

@@ -32,7 +32,7 @@ class TestCapa(ComplaintCase):
         user = user or self.verifier
         check.with_user(user).result_to_sign = result
         action = check.with_user(user).action_open_signature()
-        wizard = self.env["quality.signature.wizard"].with_user(user).with_context(action["context"]).create(
+        wizard = self.env["quality.signature.wizard"].with_user(user).with_context(**action["context"]).create(
             {"password": password}
         )
         return wizard.action_sign()

@@ -12,22 +12,7 @@ class TestComplaintAccess(ComplaintCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.complaint = cls.env["quality.complaint"].create(
-            {
-                "subject": "Cracked housing",
-                "partner_id": cls.customer.id,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "product_id": cls.product.id,
-                            "lot_id": cls.lot_a.id,
-                            "sale_order_id": cls.order.id,
-                            "qty_complained": 1,
-                        }
-                    )
-                ],
-            }
-        )
+        cls.complaint = cls._create_delivered_lot_complaint(1, subject="Cracked housing")
         cls.warehouse_user = new_test_user(
             cls.env, login="warehouse_user", groups="stock.group_stock_user"
         )

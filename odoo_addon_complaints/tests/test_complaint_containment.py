@@ -27,22 +27,11 @@ class TestComplaintContainment(ComplaintCase):
         cls.open_picking.move_line_ids.unlink()
         cls.open_picking.move_ids._action_assign()
         cls.open_picking.move_line_ids.write({"lot_id": cls.lot_a.id, "quantity": 3})
-        cls.complaint = cls.env["quality.complaint"].create(
-            {
-                "subject": "Leaks",
-                "partner_id": cls.customer.id,
-                "user_id": cls.quality_user.id,
-                "line_ids": [
-                    Command.create(
-                        {"product_id": cls.product.id, "lot_id": cls.lot_a.id, "sale_order_id": cls.order.id, "qty_complained": 1}
-                    )
-                ],
-            }
-        )
+        cls.complaint = cls._create_delivered_lot_complaint(1, subject="Leaks", user_id=cls.quality_user.id)
 
     def _containment(self):
         action = self.complaint.action_open_containment()
-        return self.env[action["res_model"]].with_context(action["context"]).create({})
+        return self.env[action["res_model"]].with_context(**action["context"]).create({})
 
     def _rows(self, containment, kind):
         return {
@@ -102,7 +91,7 @@ class TestComplaintContainment(ComplaintCase):
         with self.assertRaisesRegex(UserError, "receive the customer return first"):
             self.complaint.action_create_repairs()
         action = self.complaint.action_open_return()
-        self.env[action["res_model"]].with_context(action["context"]).create({}).action_create_returns()
+        self.env[action["res_model"]].with_context(**action["context"]).create({}).action_create_returns()
         return_picking = self.complaint.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == "return")
         return_picking.move_ids.picked = True
         return_picking._action_done()

@@ -85,7 +85,7 @@ class TestComplaintDeadlines(ComplaintCase):
         with self.assertRaises(UserError):
             deadline.date_due = "2026-12-20 10:00:00"
         action = deadline.action_open_reschedule()
-        wizard_form = Form(self.env[action["res_model"]].with_context(action["context"]))
+        wizard_form = Form(self.env[action["res_model"]].with_context(**action["context"]))
         wizard_form.date_due = "2026-12-18 10:00:00"
         wizard_form.reason = "Waiting for the customer's returned sample"
         wizard_form.save().action_apply()

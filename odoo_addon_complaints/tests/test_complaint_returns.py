@@ -22,28 +22,14 @@ class TestComplaintReturns(ComplaintCase):
 
     @classmethod
     def _create_complaint_for_class(cls, quantity):
-        return cls.env["quality.complaint"].create(
-            {
-                "subject": "Cracked housings",
-                "partner_id": cls.customer.id,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "product_id": cls.product.id,
-                            "lot_id": cls.lot_a.id,
-                            "sale_order_id": cls.order.id,
-                            "qty_complained": quantity,
-                            "qty_defective": quantity,
-                        }
-                    )
-                ],
-            }
+        return cls._create_delivered_lot_complaint(
+            quantity, line_values={"qty_defective": quantity}, subject="Cracked housings"
         )
 
     def _return_wizard(self, user=None, quantity=None):
         complaint = self.complaint.with_user(user or self.warehouse_complaint_user)
         action = complaint.action_open_return()
-        wizard_form = Form(self.env[action["res_model"]].with_user(user or self.warehouse_complaint_user).with_context(action["context"]))
+        wizard_form = Form(self.env[action["res_model"]].with_user(user or self.warehouse_complaint_user).with_context(**action["context"]))
         if quantity is not None:
             with wizard_form.line_ids.edit(0) as line:
                 line.quantity = quantity
@@ -115,7 +101,7 @@ class TestComplaintReturns(ComplaintCase):
         sale_line = self.order.order_line
         delivered_before = sale_line.qty_delivered
         action = self.complaint.with_user(self.warehouse_complaint_user).action_open_replacement()
-        with Form(self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(action["context"])) as wizard_form:
+        with Form(self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(**action["context"])) as wizard_form:
             wizard_form.complaint_line_id = self.complaint.line_ids
             self.assertEqual(wizard_form.product_id, self.product)
             self.assertEqual(wizard_form.quantity, 2)

@@ -24,15 +24,8 @@ class TestEightD(ComplaintCase):
 
     @classmethod
     def _complaint(cls):
-        return cls.env["quality.complaint"].create(
-            {
-                "subject": "Leaking connectors",
-                "partner_id": cls.customer.id,
-                "user_id": cls.leader.id,
-                "manager_id": cls.champion.id,
-                "line_ids": [Command.create({"product_id": cls.product.id, "lot_id": cls.lot_a.id,
-                                             "sale_order_id": cls.order.id, "qty_complained": 2})],
-            }
+        return cls._create_delivered_lot_complaint(
+            2, subject="Leaking connectors", user_id=cls.leader.id, manager_id=cls.champion.id
         )
 
     def _report(self):
@@ -162,6 +155,18 @@ class TestEightD(ComplaintCase):
         self.assertEqual(report.activity_ids.user_id, self.champion)
         self.assertTrue(report.is_overdue)
         self.assertFalse(self.env["quality.eight.d"]._cron_escalate_overdue_steps())
+
+    def test_a_moved_step_due_date_is_escalated_again_when_missed_again(self):
+        report = self._report()
+        step = report.current_step_id
+        step.date_due = fields.Datetime.now() - timedelta(days=2)
+        self.assertEqual(self.env["quality.eight.d"]._cron_escalate_overdue_steps(), step)
+        step.date_due = fields.Datetime.now() - timedelta(hours=1)
+        self.assertFalse(step.date_escalated, "a new due date is a new chance")
+        self.assertEqual(self.env["quality.eight.d"]._cron_escalate_overdue_steps(), step)
+        notes = report.message_ids.filtered(lambda m: "is not approved" in (m.body or ""))
+        self.assertEqual(len(notes), 2, "escalated once per due date")
+        self.assertEqual(len(report.activity_ids.filtered(lambda a: a.user_id == self.champion)), 2)
 
     def test_signatures_cannot_be_edited_or_forged(self):
         signature = self.env["quality.signature"].with_user(self.champion)._sign(self.complaint, "Test", "champion_user")

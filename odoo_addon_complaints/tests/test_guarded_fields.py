@@ -39,14 +39,16 @@ class TestGuardedFields(RegulatoryCase):
     @classmethod
     def _build_samples(cls):
         env = cls.env
-        complaint = cls._create_complaint_cls(line_ids=[Command.create(cls._line_vals_cls(1))], ae_serious_injury="yes")
+        complaint = cls._create_delivered_lot_complaint(
+            1, subject="Guarded complaint", channel="phone", severity_id=cls.severity_minor.id, ae_serious_injury="yes"
+        )
         event = complaint.adverse_event_ids
         decision = event.decision_ids.filtered(lambda d: d.market_id == cls.market_eu)
         decision.write({"reportable": "yes", "rationale": "Serious injury."})
         report = env["quality.regulatory.report"].create(
             {"adverse_event_id": event.id, "decision_id": decision.id, "market_id": cls.market_eu.id,
              "form_id": env.ref("odoo_addon_complaints.form_eu_mir_7_2_1").id, "report_type": "initial",
-             "due_date": decision.due_date}
+             "date_due": decision.due_date}
         )
         eight_d = env["quality.eight.d"].create(
             {"title": "Guarded 8D", "complaint_ids": [Command.link(complaint.id)], "champion_id": cls.complaint_manager.id}
@@ -89,18 +91,6 @@ class TestGuardedFields(RegulatoryCase):
             "quality.regulatory.report": report,
             "account.move": credit_note,
         }
-
-    @classmethod
-    def _create_complaint_cls(cls, **values):
-        vals = {"subject": "Guarded complaint", "partner_id": cls.customer.id, "channel": "phone",
-                "severity_id": cls.severity_minor.id}
-        vals.update(values)
-        return cls.env["quality.complaint"].create(vals)
-
-    @classmethod
-    def _line_vals_cls(cls, quantity):
-        return {"product_id": cls.product.id, "lot_id": cls.lot_a.id, "sale_order_id": cls.order.id,
-                "qty_complained": quantity}
 
     def test_every_guarded_model_has_a_sample(self):
         self.assertEqual(sorted(self.samples), guarded_models(self.env))

@@ -37,7 +37,7 @@ class TestPatientPrivacy(RegulatoryCase, HttpCase):
         cls.report = cls.env["quality.regulatory.report"].with_user(cls.vigilance).create(
             {"adverse_event_id": event.id, "decision_id": decision.id, "market_id": cls.market_eu.id,
              "form_id": cls.env.ref("odoo_addon_complaints.form_eu_mir_7_2_1").id, "report_type": "initial",
-             "due_date": decision.due_date}
+             "date_due": decision.due_date}
         )
         cls.report.with_user(cls.vigilance).action_render()
         cls.env["quality.regulatory.report"].with_user(cls.agent).sync_report_rendered(

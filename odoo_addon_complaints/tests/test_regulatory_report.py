@@ -10,6 +10,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from .outbox import trap_sync_events
 from .test_regulatory_reportability import RegulatoryCase
 
 PAYLOAD_EXAMPLE = Path(__file__).resolve().parents[2] / "mappings/examples/regulatory_report.render.v1.json"
@@ -55,7 +56,7 @@ class TestRegulatoryReport(RegulatoryCase):
     def _initial(self, **values):
         vals = {
             "adverse_event_id": self.event.id, "decision_id": self.eu.id, "market_id": self.market_eu.id,
-            "form_id": self.form_mir.id, "report_type": "initial", "due_date": self.eu.due_date,
+            "form_id": self.form_mir.id, "report_type": "initial", "date_due": self.eu.due_date,
         }
         vals.update(values)
         return self.env["quality.regulatory.report"].with_user(self.vigilance).create(vals)
@@ -69,26 +70,28 @@ class TestRegulatoryReport(RegulatoryCase):
         action = self.eu.with_user(self.vigilance).action_create_report()
         report = self.env["quality.regulatory.report"].browse(action["res_id"])
         self.assertEqual(report.form_id, self.form_mir)
-        self.assertEqual(report.due_date, self.eu.due_date)
+        self.assertEqual(report.date_due, self.eu.due_date)
         self.assertEqual(report.state, "draft")
         self.assertEqual(report.mfr_report_number[:16], "DE-MF-000099999-")
 
     def test_render_queues_an_outbox_event_with_the_payload_the_agent_expects(self):
         report = self._initial()
-        report.action_render()
-        event = self._render_event(report)
-        self.assertEqual((event.target, event.event_type, event.state), ("eu_mir_7_2_1", "regulatory_report.render", "pending"))
+        with trap_sync_events(self.env) as trap:
+            report.action_render()
+        event = trap.assert_enqueued(
+            "regulatory_report.render", target="eu_mir_7_2_1", record=report,
+            payload={"report": {"mfr_report_number": report.mfr_report_number},
+                     "device": {"registration_number": "CE-1", "lot": "LOT-A"},
+                     "manufacturer": {"srn": "DE-MF-000099999"}},
+        )
+        self.assertEqual(event.state, "pending")
         self.assertEqual(report.render_state, "queued")
         self.assertEqual(report.render_event_uid, event.event_uid)
         example = json.loads(PAYLOAD_EXAMPLE.read_text(encoding="utf-8"))["payload"]
         self.assertEqual(_shape(event.payload), _shape(example), "payload v1 keeps the documented shape")
         payload = event.payload
-        self.assertEqual(payload["report"]["mfr_report_number"], report.mfr_report_number)
-        self.assertEqual(payload["device"]["registration_number"], "CE-1")
-        self.assertEqual(payload["device"]["lot"], "LOT-A")
         self.assertEqual(payload["event"]["patient"]["age"], 61)
         self.assertEqual(payload["event"]["imdrf"]["device_problem"][0], {"code": "A0504", "fda_code": "1354", "term": "Leak/Splash"})
-        self.assertEqual(payload["manufacturer"]["srn"], "DE-MF-000099999")
 
     def test_follow_ups_continue_the_initial_report(self):
         initial = self._initial(regulator_ref="BfArM-42")
@@ -176,7 +179,7 @@ class TestRegulatoryReport(RegulatoryCase):
         self.assertEqual(report.state, "draft")
 
     def test_overdue_reports_escalate_once(self):
-        report = self._initial(due_date=fields.Datetime.now() - timedelta(hours=1))
+        report = self._initial(date_due=fields.Datetime.now() - timedelta(hours=1))
         self.company.vigilance_user_id = self.vigilance
         self.assertTrue(report.is_overdue)
         self.assertIn(report, self.env["quality.regulatory.report"].search([("is_overdue", "=", True)]))
@@ -185,12 +188,26 @@ class TestRegulatoryReport(RegulatoryCase):
         activity_type = self.env.ref("odoo_addon_complaints.mail_activity_regulatory_overdue")
         escalations = report.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         self.assertIn(self.vigilance, escalations.user_id)
-        self.assertTrue(report.escalated_on)
+        self.assertTrue(report.date_escalated)
         model._cron_escalate_overdue()
         self.assertEqual(
             len(report.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)), len(escalations),
             "escalated once",
         )
+
+    def test_a_moved_due_date_is_escalated_again_when_missed_again(self):
+        report = self._initial(date_due=fields.Datetime.now() - timedelta(days=2))
+        self.company.vigilance_user_id = self.vigilance
+        model = self.env["quality.regulatory.report"]
+        model._cron_escalate_overdue()
+        self.assertTrue(report.date_escalated)
+        report.with_user(self.vigilance).date_due = fields.Datetime.now() - timedelta(hours=1)
+        self.assertFalse(report.date_escalated, "a new promise is a new chance")
+        model._cron_escalate_overdue()
+        self.assertTrue(report.date_escalated)
+        notes = report.message_ids.filtered(lambda m: f"report {report.name} was due" in (m.body or ""))
+        self.assertEqual(len(notes), 2, "escalated once per due date")
+        self.assertIn(self.vigilance.partner_id, notes.partner_ids, "the vigilance contact is notified")
 
     def _agent_renders(self, agent_id="agent-a"):
         """What the agent claims for the EU MIR now, as uids in claim order."""

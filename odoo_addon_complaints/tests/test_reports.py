@@ -20,19 +20,16 @@ class TestReports(ComplaintCase, HttpCase):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("zh_CN")
         cls.env["ir.module.module"].search([("name", "=", "odoo_addon_complaints")])._update_translations(["zh_CN"])
-        cls.complaint = cls.env["quality.complaint"].create(
-            {
-                "subject": "Leaking connectors",
-                "partner_id": cls.customer.id,
-                "contact_id": cls.customer_contact.id,
-                "validity": "valid",
-                "disposition": "exchange",
-                "manager_id": cls.env.ref("base.user_admin").id,
-                "root_cause": "<p>Worn mould insert</p>",
-                "customer_reply": "<p>We replace the four sets.</p>",
-                "line_ids": [Command.create({"product_id": cls.product.id, "lot_id": cls.lot_a.id,
-                                             "sale_order_id": cls.order.id, "qty_complained": 2, "qty_defective": 1})],
-            }
+        cls.complaint = cls._create_delivered_lot_complaint(
+            2,
+            line_values={"qty_defective": 1},
+            subject="Leaking connectors",
+            contact_id=cls.customer_contact.id,
+            validity="valid",
+            disposition="exchange",
+            manager_id=cls.env.ref("base.user_admin").id,
+            root_cause="<p>Worn mould insert</p>",
+            customer_reply="<p>We replace the four sets.</p>",
         )
         cls.report = cls.env["quality.eight.d"].browse(cls.complaint.action_open_eight_d()["res_id"])
         cls.report.write({"what": "Connector leaks", "how_many": "2 of 4",

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import ComplaintCase
+from .outbox import trap_sync_events
 
 
 @tagged("post_install", "-at_install")
@@ -71,34 +72,39 @@ class TestScar(ComplaintCase):
     def test_sending_writes_the_outbox_event_with_the_portal_payload(self):
         self.assertRegex(self.scar.name, r"^SCAR-\d{4}-\d{4}$")
         self.assertFalse(self._events())
-        self.scar.action_send()
+        with trap_sync_events(self.env) as trap:
+            self.scar.action_send()
         self.assertEqual(self.scar.state, "open")
-        event = self._events("scar.created")
-        self.assertEqual((event.target, event.state), ("supplier_portal", "pending"))
-        payload = event.payload
-        self.assertEqual(payload["scar"]["number"], self.scar.name)
-        self.assertEqual(payload["scar"]["complaint_number"], self.complaint.name)
-        self.assertEqual(payload["scar"]["requested_steps"], ["D3", "D4"])
-        self.assertEqual(payload["supplier"]["code"], "V-00815")
-        self.assertEqual(payload["parts"][0]["purchase_order"], self.purchase.name)
-        self.assertEqual(payload["parts"][0]["quantity_defective"], 37)
+        event = trap.assert_enqueued(
+            "scar.created", target="supplier_portal", record=self.scar,
+            payload={
+                "scar": {"number": self.scar.name, "complaint_number": self.complaint.name, "requested_steps": ["D3", "D4"]},
+                "supplier": {"code": "V-00815"},
+            },
+        )
+        trap.assert_enqueued_count(1)
+        self.assertEqual(event.state, "pending")
+        part = event.payload["parts"][0]
+        self.assertEqual((part["purchase_order"], part["quantity_defective"]), (self.purchase.name, 37))
         with self.assertRaisesRegex(UserError, "already sent"):
             self.scar.action_send()
 
     def test_issue_date_is_the_companys_day(self):
         self._set_company_tz("Asia/Shanghai")
         # 17:00 UTC on 31 December is New Year's Day in Shanghai.
-        with freeze_time("2026-12-31 17:00:00"):
+        with freeze_time("2026-12-31 17:00:00"), trap_sync_events(self.env) as trap:
             self.scar.with_context(tz="America/New_York").action_send()
         self.assertEqual(self.scar.date_issued, date(2027, 1, 1))
-        self.assertEqual(self._events("scar.created").payload["scar"]["issued_on"], "2027-01-01")
+        trap.assert_enqueued("scar.created", record=self.scar, payload={"scar": {"issued_on": "2027-01-01"}})
 
     def test_a_scar_the_portal_would_refuse_is_not_sent(self):
         self.company.partner_id.catena_x_bpn = False
         self.supplier.city = False
-        with self.assertRaisesRegex(UserError, r"missing: Business Partner Number \(BPNL\) of .*; City of Castings"):
+        with trap_sync_events(self.env) as trap, self.assertRaisesRegex(
+            UserError, r"missing: Business Partner Number \(BPNL\) of .*; City of Castings"
+        ):
             self.scar.action_send()
-        self.assertFalse(self._events())
+        trap.assert_not_enqueued()
         with self.assertRaisesRegex(ValidationError, "must be BPNL followed by 12"):
             self.company.partner_id.catena_x_bpn = "BPNL-123"
 
@@ -123,8 +129,10 @@ class TestScar(ComplaintCase):
         with self.assertRaisesRegex(UserError, "give the reason"):
             d3.action_reject()
         d3.reject_reason = "Containment must cover stock in transit too."
-        d3.action_reject()
+        with trap_sync_events(self.env) as trap:
+            d3.action_reject()
         self.assertEqual(d3.state, "rejected")
+        trap.assert_enqueued("scar.updated", target="supplier_portal", record=self.scar)
         self.assertEqual(len(self._events("scar.updated")), 1)
         self._answer("D3", "ans-2", "Transit stock sorted as well")
         self._answer("D4", "ans-3")
@@ -185,5 +193,7 @@ class TestScar(ComplaintCase):
         )
         self.scar.eight_d_id = report
         self.scar.action_send()
-        report.action_submit_step()
-        self.assertEqual(len(self._events("8d.step_submitted")), 1)
+        with trap_sync_events(self.env) as trap:
+            report.action_submit_step()
+        trap.assert_enqueued("8d.step_submitted", target="supplier_portal", record=self.scar)
+        trap.assert_enqueued_count(1)

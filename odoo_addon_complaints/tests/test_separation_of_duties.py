@@ -83,16 +83,13 @@ class TestCreditNoteApproval(ComplaintCase):
             cls.env, login="creating_manager", name="Creating Manager",
             groups="odoo_addon_complaints.group_complaint_manager,account.group_account_invoice",
         )
-        cls.complaint = cls.env["quality.complaint"].create(
-            {"subject": "Broken", "partner_id": cls.customer.id,
-             "line_ids": [Command.create({"product_id": cls.product.id, "lot_id": cls.lot_a.id,
-                                          "sale_order_id": cls.order.id, "sale_line_id": cls.order.order_line.id,
-                                          "qty_complained": 1, "qty_defective": 1})]}
+        cls.complaint = cls._create_delivered_lot_complaint(
+            1, line_values={"sale_line_id": cls.order.order_line.id, "qty_defective": 1}, subject="Broken"
         )
 
     def _credit_note(self, user):
         action = self.complaint.with_user(user).action_open_credit_note()
-        wizard = Form(self.env[action["res_model"]].with_user(user).with_context(action["context"])).save()
+        wizard = Form(self.env[action["res_model"]].with_user(user).with_context(**action["context"])).save()
         wizard.action_create_credit_note()
         return self.complaint.credit_note_ids[-1:]
 

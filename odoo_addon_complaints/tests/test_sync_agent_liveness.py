@@ -48,7 +48,7 @@ class TestSyncAgentLiveness(RegulatoryCase):
             {
                 "adverse_event_id": event.id, "decision_id": decision.id, "market_id": self.market_eu.id,
                 "form_id": self.env.ref("odoo_addon_complaints.form_eu_mir_7_2_1").id,
-                "report_type": "initial", "due_date": decision.due_date,
+                "report_type": "initial", "date_due": decision.due_date,
             }
         )
         report.action_render()

@@ -10,6 +10,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import ComplaintCase
+from .outbox import trap_sync_events
 
 
 class SyncOutboxCase(ComplaintCase):
@@ -37,15 +38,18 @@ class SyncOutboxCase(ComplaintCase):
 class TestSyncOutbox(SyncOutboxCase):
 
     def test_status_change_writes_an_event_in_the_same_transaction(self):
-        complaint = self._complaint_with_event()
-        event = self.env["quality.sync.event"].search([("res_model", "=", "quality.complaint"), ("res_id", "=", complaint.id)])
-        self.assertEqual(len(event), 1)
-        self.assertEqual((event.event_type, event.target, event.state), ("complaint.status", "customer_portal", "pending"))
-        self.assertEqual(event.payload["complaint"], complaint.name)
-        self.assertEqual(event.payload["stage"], "Acknowledged")
+        with trap_sync_events(self.env) as trap:
+            complaint = self._complaint_with_event()
+        event = trap.assert_enqueued(
+            "complaint.status", target="customer_portal", record=complaint,
+            payload={"complaint": complaint.name, "stage": "Acknowledged"},
+        )
+        trap.assert_enqueued_count(1)
+        self.assertEqual(event.state, "pending")
         self.assertNotIn("description", event.payload, "internal notes never leave")
-        complaint.stage_id = self.stage_investigating
-        self.assertEqual(self.env["quality.sync.event"].search_count([("res_id", "=", complaint.id)]), 1)
+        with trap_sync_events(self.env) as trap:
+            complaint.stage_id = self.stage_investigating
+        trap.assert_not_enqueued()
         self.assertEqual(complaint.with_user(self.sync_admin).sync_event_count, 1)
 
     def test_claims_of_two_agents_never_overlap(self):

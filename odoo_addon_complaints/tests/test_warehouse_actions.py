@@ -1,6 +1,5 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -17,16 +16,14 @@ class TestWarehouseActions(ComplaintCase):
         cls.warehouse_user = new_test_user(
             cls.env, login="only_warehouse", name="Warehouse Worker", groups="stock.group_stock_user"
         )
-        cls.complaint = cls.env["quality.complaint"].create(
-            {"subject": "Cracked housings", "partner_id": cls.customer.id, "user_id": cls.quality_user.id,
-             "line_ids": [Command.create({"product_id": cls.product.id, "lot_id": cls.lot_a.id,
-                                          "sale_order_id": cls.order.id, "qty_complained": 2, "qty_defective": 2})]}
+        cls.complaint = cls._create_delivered_lot_complaint(
+            2, line_values={"qty_defective": 2}, subject="Cracked housings", user_id=cls.quality_user.id
         )
 
     def _wizard(self, opener, **values):
         complaint = self.complaint.with_user(self.warehouse_user)
         action = getattr(complaint, opener)()
-        with Form(self.env[action["res_model"]].with_user(self.warehouse_user).with_context(action["context"])) as form:
+        with Form(self.env[action["res_model"]].with_user(self.warehouse_user).with_context(**action["context"])) as form:
             for name, value in values.items():
                 setattr(form, name, value)
         return form.record

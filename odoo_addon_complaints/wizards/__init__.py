@@ -1,3 +1,4 @@
+from . import quality_signature_wizard
 from . import quality_complaint_deadline_reschedule
 from . import quality_complaint_close_override
 from . import quality_complaint_return

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..models.quality_guarded_mixin import checked_action
@@ -22,13 +22,13 @@ class QualityComplaintCloseOverride(models.TransientModel):
     def action_close(self):
         self.ensure_one()
         if not self.env.user.has_group("odoo_addon_complaints.group_complaint_manager"):
-            raise AccessError(_("Only a Complaints Manager may close a complaint without the customer's acceptance."))
+            raise AccessError(self.env._("Only a Complaints Manager may close a complaint without the customer's acceptance."))
         if not (self.reason or "").strip():
-            raise UserError(_("Give the reason for closing without the customer's acceptance."))
+            raise UserError(self.env._("Give the reason for closing without the customer's acceptance."))
         complaint = self.complaint_id
         closed_stage = self.env["quality.complaint.stage"].search([("state", "=", "done")], limit=1)
         if not closed_stage:
-            raise UserError(_("No stage of type 'Closed' is configured."))
+            raise UserError(self.env._("No stage of type 'Closed' is configured."))
         complaint._check_not_concerned(self.env._("close it"))
         with checked_action():
             complaint.write(
@@ -39,7 +39,7 @@ class QualityComplaintCloseOverride(models.TransientModel):
                 }
             )
         complaint.message_post(
-            body=_("Closed without the customer's acceptance by %(user)s. Reason: %(reason)s",
+            body=self.env._("Closed without the customer's acceptance by %(user)s. Reason: %(reason)s",
                    user=self.env.user.name, reason=self.reason.strip()),
             subtype_xmlid="mail.mt_note",
         )

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.quality_guarded_mixin import checked_action
@@ -42,16 +42,16 @@ class QualityComplaintDeadlineReschedule(models.TransientModel):
     def action_apply(self):
         self.ensure_one()
         if not (self.reason or "").strip():
-            raise UserError(_("Give the reason for moving the deadline."))
+            raise UserError(self.env._("Give the reason for moving the deadline."))
         if self.deadline_id.date_done:
             raise UserError(
-                _(
+                self.env._(
                     "Complaint %(complaint)s: the %(step)s deadline is already met.",
                     complaint=self.complaint_id.name,
                     step=self.deadline_id._kind_label(),
                 )
             )
-        self.complaint_id._check_not_concerned(_("move its deadlines"))
+        self.complaint_id._check_not_concerned(self.env._("move its deadlines"))
         with checked_action():
             self.deadline_id.with_context(complaint_deadline_reason=self.reason.strip()).write(
                 {"date_due": self.date_due}

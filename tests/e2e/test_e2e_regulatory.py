@@ -213,7 +213,7 @@ def test_every_report_type_renders_and_validates_for_the_demo_events(
         for report_type in types:
             vals = {
                 "adverse_event_id": ref(event), "market_id": ref(market), "form_id": ref(form),
-                "report_type": report_type, "due_date": "2030-01-01 00:00:00", "next_report_date": "2030-02-01",
+                "report_type": report_type, "date_due": "2030-01-01 00:00:00", "next_report_date": "2030-02-01",
                 "regulator_ref": "IGJ-2026-004217" if market == "market_eu" else False,
             }
             if report_type not in ("initial", "initial_final"):
