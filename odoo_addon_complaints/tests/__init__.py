@@ -21,3 +21,6 @@ from . import test_patient_privacy
 from . import test_warehouse_actions
 from . import test_complaint_replacement_invoicing
 from . import test_local_dates
+from . import test_complaint_mail_intake
+from . import test_complaint_portal
+from . import test_complaint_rating
