@@ -244,24 +244,12 @@ class ComplaintPortal(CustomerPortal):
             )
             complaint_sudo.flush_recordset()
             complaint_sudo.line_ids.flush_recordset()
-        attachments = request.env["ir.attachment"].sudo().create(
-            [
-                {
-                    "name": name,
-                    "raw": content,
-                    "mimetype": mimetype,
-                    "res_model": complaint_sudo._name,
-                    "res_id": complaint_sudo.id,
-                }
-                for name, content, mimetype in uploads
-            ]
-        )
         complaint_sudo.with_context(mail_create_nosubscribe=True).message_post(
             body=_("Complaint registered on the customer portal by %(user)s.", user=user.name),
             author_id=user.partner_id.id,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            attachment_ids=attachments.ids,
+            attachments=[(name, content) for name, content, _mimetype in uploads],
         )
         complaint_sudo.message_subscribe(partner_ids=user.partner_id.ids)
         return complaint_sudo

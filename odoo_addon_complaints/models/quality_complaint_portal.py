@@ -18,6 +18,8 @@ from .quality_guarded_mixin import checked_action
 PORTAL_READABLE_FIELDS = frozenset(
     {
         "id",
+        "active",
+        "priority",
         "name",
         "display_name",
         "subject",
@@ -47,6 +49,14 @@ PORTAL_READABLE_FIELDS = frozenset(
         "access_warning",
         "create_date",
         "write_date",
+        # the chatter the customer sees (the portal filters out internal notes)
+        "message_ids",
+        "website_message_ids",
+        "message_partner_ids",
+        "message_follower_ids",
+        "message_is_follower",
+        "message_attachment_count",
+        "has_message",
     }
 )
 

@@ -18,6 +18,13 @@ class QualityComplaintRatingReport(models.Model):
     _auto = False
     _order = "date_rated desc"
     _rec_name = "complaint_id"
+    _depends = {
+        "rating.rating": ["res_model", "res_id", "rating", "rating_text", "feedback", "consumed", "write_date"],
+        "quality.complaint": [
+            "company_id", "commercial_partner_id", "category_id", "severity_id", "date_received", "date_closed",
+        ],
+        "quality.complaint.line": ["complaint_id", "product_id"],
+    }
 
     rating_id = fields.Many2one("rating.rating", string="Rating", readonly=True, help="The customer's rating.")
     complaint_id = fields.Many2one("quality.complaint", string="Complaint", readonly=True, help="Rated complaint.")
