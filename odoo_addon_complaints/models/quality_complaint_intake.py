@@ -33,8 +33,9 @@ class QualityComplaint(models.Model):
     sender_to_confirm = fields.Boolean(
         string="Sender to Confirm",
         copy=False,
-        help="The complaint came by e-mail from an address no contact had: a new contact was "
-        "made from it. Check it, attach it to the right customer, then confirm the sender.",
+        help="The complaint came by e-mail from an address no contact had (a new contact was made "
+        "from it), or from an employee forwarding it. Check the customer and contact, then confirm "
+        "the sender.",
     )
 
     # Mail gateway
@@ -56,7 +57,9 @@ class QualityComplaint(models.Model):
         author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
         if author and author == self.env.ref("base.partner_root"):
             author = self.env["res.partner"]
-        to_confirm = not author
+        # An employee forwarding a customer's mail is not the customer: staff
+        # must then set the customer, as for an unknown sender.
+        to_confirm = not author or bool(author.user_ids.filtered(lambda u: not u.share))
         if not author:
             name, email = parse_contact_from_email(email_from)
             author = self.env["res.partner"].create(
@@ -143,7 +146,7 @@ class QualityComplaint(models.Model):
             )
 
     def action_confirm_sender(self):
-        """Staff have checked the contact made from an unknown e-mail address."""
+        """Staff have checked the customer of a complaint e-mailed from an unknown address or by an employee."""
         for complaint in self:
             if not complaint.sender_to_confirm:
                 continue

@@ -193,6 +193,11 @@ class TestComplaintMailIntake(ComplaintCase):
         self.assertFalse(complaint.sender_to_confirm)
         self.assertIn("confirmed", complaint.message_ids[0].body)
 
+    def test_mail_forwarded_by_an_employee_asks_for_the_customer(self):
+        complaint = self._new_complaint(sender_name="Quality Engineer", sender=self.quality_user.email)
+        self.assertEqual(complaint.contact_id, self.quality_user.partner_id)
+        self.assertTrue(complaint.sender_to_confirm, "the employee is not the customer")
+
     def test_reply_threads_on_the_complaint(self):
         complaint = self._new_complaint()
         ack = complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or ""))

@@ -1,6 +1,8 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The customer portal: own complaints only, customer-facing fields only, answers recorded with who and when."""
+import json
+
 from odoo import Command, fields, http
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -175,6 +177,11 @@ class TestComplaintPortalHttp(HttpCase, PortalCase):
         reply_due = self.complaint_a.deadline_ids.filtered(lambda d: d.kind == "reply")
         self.assertIn(self.company._complaints_format_datetime(reply_due.date_due), response.text)
 
+    def test_portal_home_counts_own_complaints(self):
+        self.authenticate("portal_a", "portal_a")
+        counters = self._json("/my/counters", {"counters": ["complaint_count"]})
+        self.assertEqual(counters["result"]["complaint_count"], 1)
+
     def test_complaint_page_shows_messages_but_nothing_internal(self):
         self._propose_solution(self.complaint_a)
         self.authenticate("portal_a", "portal_a")
@@ -242,3 +249,39 @@ class TestComplaintPortalHttp(HttpCase, PortalCase):
         )
         self.assertIn("Choose one of the items delivered to you.", response.text)
         self.assertFalse(self.env["quality.complaint"].search([("subject", "in", ("Too many", "Not mine"))]))
+
+    def _json(self, url, params):
+        response = self.url_open(
+            url, data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def test_portal_chatter_shows_public_messages_and_takes_the_customer_s(self):
+        self.authenticate("portal_a", "portal_a")
+        token = self.complaint_a._portal_ensure_token()
+        posted = self._json(
+            "/mail/message/post",
+            {"thread_model": "quality.complaint", "thread_id": self.complaint_a.id, "token": token,
+             "post_data": {"body": "CUSTOMER-QUESTION when do we get the pumps?", "message_type": "comment",
+                           "subtype_xmlid": "mail.mt_comment"}},
+        )
+        self.assertNotIn("error", posted)
+        message = self.complaint_a.message_ids.filtered(lambda m: "CUSTOMER-QUESTION" in (m.body or ""))
+        self.assertEqual(message.author_id, self.customer_contact)
+        fetched = self._json(
+            "/mail/chatter_fetch",
+            {"thread_model": "quality.complaint", "thread_id": self.complaint_a.id, "token": token, "limit": 50},
+        )
+        bodies = " ".join(str(m.get("body")) for m in fetched["result"]["data"]["mail.message"])
+        self.assertIn("PUBLIC-MESSAGE", bodies)
+        self.assertIn("CUSTOMER-QUESTION", bodies)
+        self.assertNotIn("SECRET-INTERNAL-NOTE", bodies)
+        # Another customer has neither the page nor the token.
+        self.authenticate("portal_b", "portal_b")
+        refused = self._json(
+            "/mail/chatter_fetch",
+            {"thread_model": "quality.complaint", "thread_id": self.complaint_a.id, "token": "forged", "limit": 50},
+        )
+        self.assertIn("error", refused)
