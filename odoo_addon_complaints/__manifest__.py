@@ -62,6 +62,7 @@
         "views/menus.xml",
         "views/quality_complaint_intake_views.xml",
         "views/portal_templates.xml",
+        "views/portal_scar_templates.xml",
     ],
     "demo": [
         "demo/quality_complaint_demo.xml",
