@@ -60,6 +60,7 @@
         "views/quality_regulatory_report_views.xml",
         "views/res_company_views.xml",
         "views/menus.xml",
+        "views/quality_sync_agent_views.xml",
         "views/quality_complaint_intake_views.xml",
         "views/portal_templates.xml",
         "views/portal_scar_templates.xml",

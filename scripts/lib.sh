@@ -110,3 +110,33 @@ $(tail -n 30 "$apt_log")"
     fi
     rm -f "$apt_log"
 }
+
+# Create or refresh the virtualenv with the sync agent and its test extras:
+# ${COMPLAINTS_VENV:-<repo>/.venv}, made with ${PYTHON:-python3}. Prints the
+# virtualenv's path; progress goes to stderr, prefixed with $1 (the caller).
+# Reinstalls when pyproject.toml changed, or when the editable install does
+# not point at this checkout (e.g. the clone was moved).
+complaints_ensure_venv() {
+    local who="$1"
+    local repo="$COMPLAINTS_REPO_ROOT"
+    local venv="${COMPLAINTS_VENV:-$repo/.venv}"
+    local python="${PYTHON:-python3}"
+    command -v "$python" >/dev/null 2>&1 || complaints_die "'$python' not found; set PYTHON to a Python >= 3.10 interpreter."
+    "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+        || complaints_die "'$python' is $("$python" --version 2>&1); the project needs Python >= 3.10 (set PYTHON)."
+    if [[ ! -x "$venv/bin/python" ]]; then
+        complaints_log "$who: creating virtualenv $venv"
+        "$python" -m venv "$venv" >&2 || complaints_die "could not create a virtualenv with '$python -m venv $venv' (Debian: apt-get install python3-venv)."
+    fi
+    local stamp="$venv/.complaints-install-stamp" want have installed_at
+    want="$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)"
+    have="$(cat "$stamp" 2>/dev/null || true)"
+    installed_at="$( (cd / && "$venv/bin/python" -c 'import sync_agent; print(sync_agent.__file__)') 2>/dev/null || true)"
+    if [[ "$have" != "$want" || "$installed_at" != "$repo/sync_agent/__init__.py" ]]; then
+        complaints_log "$who: installing the project into $venv (pip install -e '.[test]')"
+        "$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q -e "${repo}[test]" >&2 \
+            || complaints_die "pip install -e '${repo}[test]' failed (see the output above)."
+        printf '%s\n' "$want" >"$stamp"
+    fi
+    printf '%s\n' "$venv"
+}

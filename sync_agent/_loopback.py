@@ -58,6 +58,8 @@ class Fault:
     """An injected behaviour for the next matching request.
 
     ``status`` None with a ``delay`` makes the request slow but successful.
+    ``echo`` makes the error message repeat every request header and the
+    portal's token, as careless partners do: nothing of it may reach Odoo.
     """
 
     status: int | None = None
@@ -65,6 +67,7 @@ class Fault:
     delay: float = 0.0
     body: dict[str, Any] | None = None
     method: str | None = None
+    echo: bool = False
 
 
 class LoopbackPortal:
@@ -80,7 +83,10 @@ class LoopbackPortal:
         record: bool = True,
         conflict_in_flight: bool = False,
         conflict_retry_after: str | None = None,
+        port: int = 0,
     ) -> None:
+        #: Loopback port to bind; 0 lets the system pick a free one (see :attr:`base_url`).
+        self.port = port
         self.token, self.auth, self.api_key_header = token, auth, api_key_header
         self.answers_path, self.record = answers_path, record
         #: Answer 409 (with this ``Retry-After``, if any) to a POST whose
@@ -109,6 +115,11 @@ class LoopbackPortal:
         with self._lock:
             self._faults.extend([fault] * times)
 
+    def clear_faults(self) -> None:
+        """Drop the faults not yet applied (the outage is over)."""
+        with self._lock:
+            self._faults.clear()
+
     def add_answer(self, answer: dict[str, Any]) -> None:
         with self._lock:
             self.answers.append(answer)
@@ -118,7 +129,7 @@ class LoopbackPortal:
             return [r for r in self.requests if r.method == "POST"]
 
     def start(self) -> Self:
-        self._server = ThreadingHTTPServer((HOST, 0), _make_handler(self))
+        self._server = ThreadingHTTPServer((HOST, self.port), _make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -190,6 +201,12 @@ class LoopbackPortal:
             time.sleep(fault.delay)
             if fault.status is not None:
                 extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+                if fault.echo:
+                    message = (
+                        f"injected {fault.status}; you sent {json.dumps(headers)}; "
+                        f"the expected token is {self.token}"
+                    )
+                    return fault.status, extra, {"message": message, "headers": headers}
                 return fault.status, extra, fault.body or {"message": f"injected {fault.status}"}
         if path == "/__stats":
             with self._lock:

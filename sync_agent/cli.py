@@ -11,7 +11,9 @@ Subcommands:
 * ``once`` - one delivery cycle, one answer poll and one poll of the
   acknowledgement inbox; prints what happened (``acks`` is null when no
   inbox is set).
-* ``status`` - Odoo's outbox counts and the local journal's summary.
+* ``status`` - Odoo's outbox counts, the agents Odoo has seen and when
+  each last claimed (with Odoo's notice, also on stderr, when events are
+  due but no agent claimed lately), and the local journal's summary.
 * ``replay EVENT_UID`` - deliver one failed event again from the journal
   (same Idempotency-Key: the portal applies it at most once).
 * ``render --out DIR`` - write the documents that would be sent, send
@@ -83,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check-config": "validate the configuration and print it without secrets",
         "run": "deliver outbox events and poll supplier answers until stopped (SIGTERM)",
         "once": "run one delivery cycle and one answer poll, print what happened",
-        "status": "show Odoo's outbox counts and the local journal",
+        "status": "show Odoo's outbox counts, the agents Odoo has seen and when, and the local journal",
         "replay": "deliver one failed event again from the local journal",
         "render": "write the documents that would be sent to DIR; send nothing",
         "ack": "apply FDA eMDR acknowledgement files (ACK2/ACK3) to the regulatory reports in Odoo",
@@ -190,6 +192,8 @@ def _status(args: argparse.Namespace) -> int:
     except (GatewayError, ValidationError) as exc:
         odoo, code = {"error": str(exc)}, EXIT_UNAVAILABLE
     _print_json({"odoo": odoo, "journal": journal})
+    if isinstance(odoo, dict) and odoo.get("agent_notice"):
+        print(f"complaints-sync: Odoo says: {odoo['agent_notice']}", file=sys.stderr)
     return code
 
 

@@ -24,7 +24,16 @@ in :mod:`sync_agent.testing` mirrors):
   the journal keeps the delivery, so the next claim acks without posting.
   A refused ``sync_fail`` returns False in Odoo, ``"not-leased"`` here;
 * ``sync_fail`` returns ``"pending"`` (retry scheduled, at the earliest after
-  ``retry_after`` seconds) or ``"dead"`` (permanent, or out of attempts);
+  ``retry_after`` seconds) or ``"dead"`` (permanent, or the target's retry
+  window ran out: 72 hours from the first failed attempt by default, waits
+  doubling from 30 s up to one hour, per target in *Sync Targets*). A lapsed
+  lease is no failed attempt: it neither starts nor uses up the window;
+* every ``sync_claim``, also one that finds nothing (an idle agent's poll),
+  records the agent id and the time in ``quality.sync.agent``: Odoo's only
+  sign that an agent is alive. ``sync_status`` lists those agents
+  (``agents``: ``agent_id``, ``last_claim_at``... ``silent``) and, when
+  events are due but no agent claimed for ``silence_minutes``, the
+  ``agent_notice`` that Sync Events and queued reports show people;
 * ``sync_release`` hands leases back and takes the claim's attempt back;
 * ``sync_apply_supplier_answer`` applies one answer in one transaction and is
   idempotent on ``answer["answer_id"]`` (not in the addon yet).
@@ -39,10 +48,15 @@ written, and ``sync_apply_acknowledgement(ack)`` for an FDA acknowledgement
 (``{"matched", "report", "state"}`` back). The event itself is then acked or
 failed as usual.
 
-Not guaranteed by the addon today: events of one record are not held back
-while an older one is open, so a ``scar.updated`` may overtake its
-``scar.created`` after a failure (the fake can enforce that order,
-``per_record_order=True``).
+* the events of one record and target go out in the order they were
+  written: none is claimed while an older one of the same record and target
+  is unsent, and a *Failed* one holds the later ones (they stay pending,
+  shown as blocked) until a person requeues or cancels it. So a
+  ``scar.updated`` never overtakes its ``scar.created``, even after a failure
+  (the fake enforces the same order with ``per_record_order=True``).
+
+Everything the agent reports (errors, problems) is redacted first
+(:func:`sync_agent.logging_setup.redact`): no secret it holds reaches Odoo.
 """
 
 from __future__ import annotations
@@ -55,7 +69,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import odoorpc
 
-from .logging_setup import register_secret
+from .logging_setup import redact, register_secret
 from .models import truncate
 from .settings import OdooSettings
 
@@ -126,7 +140,7 @@ class OdooGateway(Protocol):
         ...
 
     def sync_status(self) -> dict[str, Any]:
-        """Counts by state and the create date of the oldest pending event."""
+        """Counts by state, the oldest pending event, the agents seen and the silence notice."""
         ...
 
     def sync_apply_supplier_answer(self, scar_ref: str, answer: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +233,7 @@ class OdooRpcGateway:
         self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None
     ) -> str:
         """See :class:`OdooGateway`."""
-        state = self._call("sync_fail", agent_id, event_uid, truncate(error), retryable, retry_after)
+        state = self._call("sync_fail", agent_id, event_uid, truncate(redact(error)), retryable, retry_after)
         return state if isinstance(state, str) else "not-leased"  # Odoo answers False then
 
     def sync_release(self, agent_id: str, event_uids: list[str]) -> int:

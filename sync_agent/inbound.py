@@ -27,6 +27,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ValidationError
 
 from .gateway import GatewayCallError, GatewayError, OdooGateway
+from .logging_setup import redact
 from .models import ApplyResult, SupplierAnswer, truncate
 from .portal import PortalClient, PortalError
 from .schemas import LoadedSchema
@@ -131,7 +132,7 @@ class AnswerPoller:
                 "answer_id": answer_id,
                 "status": "rejected",
                 "reject_reason": reason,
-                "raw_json": truncate(json.dumps(raw, ensure_ascii=False, default=str), 10000),
+                "raw_json": truncate(redact(json.dumps(raw, ensure_ascii=False, default=str)), 10000),
             }
             return self._apply(scar_ref.strip(), answer_id, data, "rejected", report)
         valid: dict[str, Any] = {
@@ -187,4 +188,4 @@ def _reason(exc: Exception) -> str:
             "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:10]),
             1000,
         )
-    return truncate(str(exc), 1000)
+    return truncate(redact(str(exc)), 1000)

@@ -10,17 +10,25 @@ Secrets are kept out of log calls by construction (they live in
 line of defence, :func:`register_secret` makes the formatter blank out a
 known secret wherever it would appear, including inside third-party debug
 output (odoorpc logs its JSON-RPC arguments, password included, at DEBUG).
+
+:func:`redact` applies the same rule, plus credentials that look like one
+(``Authorization: ...``, ``Bearer ...``, ``X-API-Key=...``), to every text the
+agent writes anywhere else: the error it reports to Odoo (an event's
+``last_error`` and the note on the record), the local journal and the logs. A
+partner that echoes our request headers or the token in its error body must
+not put them into Odoo, where many people read them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import datetime, timezone
 from typing import IO, Any, Final
 
-__all__ = ["REDACTED", "JsonFormatter", "configure_logging", "register_secret"]
+__all__ = ["REDACTED", "JsonFormatter", "configure_logging", "redact", "register_secret"]
 
 # Attributes every LogRecord has; anything else was passed via ``extra=`` and
 # is emitted as a field of its own.
@@ -32,6 +40,31 @@ _STANDARD_ATTRS: Final = frozenset(
 REDACTED: Final = "***"
 
 _secrets: set[str] = set()
+
+#: Header or parameter names whose value is a credential, whatever its value.
+_CREDENTIAL_NAMES: Final = (
+    r"(?:proxy-)?authorization|x-api-key|api[-_ ]?key|x-auth-token|auth[-_]?token|access[-_]?token"
+    r"|(?:set-)?cookie|password|passwd|secret|client[-_]secret"
+)
+#: ``Authorization: Bearer abc``, ``"x-api-key": "abc"``, ``api_key=abc``: the name stays, the value goes.
+_NAMED_CREDENTIAL: Final = re.compile(
+    rf"(?i)(\b(?:{_CREDENTIAL_NAMES})\b\\?[\"']?\s*[:=]\s*\\?[\"']?)"
+    r"(?:(?:bearer|basic|token|digest)\s+)?[^\s\"',;&}}\\]+"
+)
+#: A credential after its scheme, wherever it stands: ``Bearer eyJhbGci...``.
+_SCHEME_CREDENTIAL: Final = re.compile(r"(?i)\b(bearer|basic|digest)\s+[A-Za-z0-9._~+/=-]{6,}")
+
+
+def redact(text: str) -> str:
+    """``text`` without any secret the agent holds (registered with
+    :func:`register_secret`) and without anything that looks like a credential
+    (the value of an ``Authorization``-like header or parameter, a ``Bearer``
+    token). Applied to everything the agent writes outside its own process."""
+    for secret in sorted(_secrets, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    text = _NAMED_CREDENTIAL.sub(lambda match: match.group(1) + REDACTED, text)
+    return _SCHEME_CREDENTIAL.sub(lambda match: f"{match.group(1)} {REDACTED}", text)
 
 
 def register_secret(value: str) -> None:
@@ -60,11 +93,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        line = json.dumps(entry, default=str, ensure_ascii=False)
-        for secret in _secrets:
-            if secret in line:
-                line = line.replace(secret, REDACTED)
-        return line
+        return redact(json.dumps(entry, default=str, ensure_ascii=False))
 
 
 def configure_logging(level: str | int = "INFO", stream: IO[str] | None = None) -> None:

@@ -34,21 +34,23 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .models import OutboxEvent
+from .models import OutboxEvent, encode_json
 from .schemas import LoadedSchema, load_schema
-from .transforms import BoundTransform, TransformError
+from .transforms import BoundTransform, TransformError, short_repr
 
 if TYPE_CHECKING:  # documents builds on this module's types
     from .documents import DocumentSpec
 
 __all__ = [
     "MAPPING_SCHEMA",
+    "DEFAULT_LIMITS",
     "DocumentInvalid",
+    "DocumentLimits",
     "DocumentMapping",
     "MappingError",
     "MappingFileError",
@@ -66,6 +68,16 @@ MAPPING_SCHEMA: Final = "schemas/mapping.schema.json"
 EVENT_FIELDS: Final = frozenset(OutboxEvent.model_fields) - {"payload"}
 #: Folder of the standard mappings inside the installed package.
 PACKAGED_DIR: Final = "_mappings"
+
+#: Default limits of a rendered document, per kind of target (a mapping's ``limits:`` overrides them).
+#: Portal JSON: 512 KiB, half the request body nginx and most API gateways accept by default
+#: (1 MiB); regulator files: 10 MiB, far above any real report (an eMDR or MIR is tens of KiB)
+#: and below what the regulators' gateways take. Strings: 20,000 characters, the longest
+#: free text (a narrative, a root cause) our payload schemas allow.
+DEFAULT_LIMITS: Final = {
+    "portal": {"max_document_bytes": 512 * 1024, "max_string_length": 20_000},
+    "document": {"max_document_bytes": 10 * 1024 * 1024, "max_string_length": 20_000},
+}
 
 _log = logging.getLogger("sync_agent.mapping")
 
@@ -254,9 +266,64 @@ def _finish(rule: Rule, value: Any, meta: dict[str, Any], where: str) -> Any:
             value = transform.apply(value, transform.arg)
         except TransformError as exc:
             raise RuleError(f"{where}{rule.label}: {exc}", (*rule.parents, rule.last)) from None
+        except (ArithmeticError, ValueError, TypeError, LookupError) as exc:
+            # A value no transform foresaw: still a permanent error naming field, value and rule.
+            raise RuleError(
+                f"{where}{rule.label}: transform {transform.name} cannot handle {short_repr(value)}: "
+                f"{type(exc).__name__}: {exc}",
+                (*rule.parents, rule.last),
+            ) from None
     if value is None and rule.required:
         raise RuleError(f"{where}{rule.label}: required value is empty", (*rule.parents, rule.last))
     return value
+
+
+def _strings(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Every string of a rendered document with its path (list items as ``name[i]``)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            last = f"{path[-1]}[{index}]" if path else f"[{index}]"
+            yield from _strings(item, (*path[:-1], last))
+
+
+def _json_path(segments: Sequence[str]) -> str:
+    return "$" + "".join(f".{segment}" for segment in segments)
+
+
+@dataclass(frozen=True)
+class DocumentLimits:
+    """How large a rendered document and each of its strings may be (see :data:`DEFAULT_LIMITS`)."""
+
+    max_document_bytes: int
+    max_string_length: int
+
+    def problems(
+        self, tree: dict[str, Any], size: int | None, where: Callable[[tuple[str, ...]], str]
+    ) -> list[Problem]:
+        """Strings over the limit, by path; or a document over its size, naming its largest field.
+        ``size`` None: the document is not serialised yet (strings checked only)."""
+        found = [
+            Problem(
+                where(path), f"is {len(text)} characters long, more than the limit of {self.max_string_length}"
+            )
+            for path, text in _strings(tree)
+            if len(text) > self.max_string_length
+        ]
+        if found or size is None or size <= self.max_document_bytes:
+            return found
+        path, text = max(_strings(tree), key=lambda item: len(item[1].encode("utf-8")), default=((), ""))
+        return [
+            Problem(
+                where(path),
+                f"the document is {size} bytes, more than the limit of {self.max_document_bytes}; "
+                f"its largest field, here, holds {len(text.encode('utf-8'))} bytes",
+            )
+        ]
 
 
 @dataclass(frozen=True)
@@ -275,6 +342,7 @@ class DocumentMapping:
     output_schema: LoadedSchema | None  # None for a document mapping
     rules: tuple[Rule, ...]
     document: DocumentSpec | None = None
+    limits: DocumentLimits = DocumentLimits(**DEFAULT_LIMITS["portal"])
 
     @property
     def is_document(self) -> bool:
@@ -301,6 +369,9 @@ class DocumentMapping:
         try:
             meta = {name: getattr(event, name) for name in EVENT_FIELDS}
             document = _render(self.rules, event.payload, meta, f"mapping {self.name}, field ")
+            too_large = self.limits.problems(document, len(encode_json(document)), _json_path)
+            if too_large:
+                raise DocumentInvalid.of(f"mapping {self.name}: document too large, nothing sent", too_large)
             problems = self.output_schema.errors(document)
             if problems:
                 path, message = problems[0]
@@ -342,7 +413,15 @@ class DocumentMapping:
             tree = _render(self.rules, event.payload, meta, "")  # the problem's path names the field
         except RuleError as exc:
             raise DocumentInvalid.of(f"mapping {self.name}", [Problem(spec.field_path(exc.target), str(exc))])
-        return spec.render(tree, event.payload, about=f"mapping {self.name}")
+        about = f"mapping {self.name}: document too large, nothing written"
+        too_long = self.limits.problems(tree, None, spec.field_path)
+        if too_long:
+            raise DocumentInvalid.of(about, too_long)
+        rendered = spec.render(tree, event.payload, about=f"mapping {self.name}")
+        too_large = self.limits.problems(tree, len(rendered.content), spec.field_path)
+        if too_large:
+            raise DocumentInvalid.of(about, too_large)
+        return rendered
 
     def _explain_payload(self, event: OutboxEvent, cause: MappingError) -> None:
         """Raise :class:`PayloadInvalid` if the payload breaks the input schema."""

@@ -28,7 +28,7 @@ import yaml
 from . import xmldoc
 from .documents import DocumentSpec, load_document_spec, origin_key
 from .fieldpath import event_reader, parse_path, payload_reader
-from .mapping import EVENT_FIELDS, DocumentMapping, Rule
+from .mapping import DEFAULT_LIMITS, EVENT_FIELDS, DocumentLimits, DocumentMapping, Rule
 from .schemas import FREE, LoadedSchema, SchemaPathError, load_schema
 from .transforms import BoundTransform, TransformError, bind
 
@@ -256,6 +256,7 @@ def load_file(
         input_schema=schemas["input_schema"],
         output_schema=output,
         rules=rules,
+        limits=_limits(data, "portal"),
     )
 
 
@@ -294,7 +295,13 @@ def _load_document_mapping(
         output_schema=None,
         rules=rules,
         document=replace(spec, origins=_origins(spec, data["fields"], compiler)),
+        limits=_limits(data, "document"),
     )
+
+
+def _limits(data: dict[str, Any], kind: str) -> DocumentLimits:
+    """The mapping's ``limits:`` over the defaults of its kind (checked by the mapping schema)."""
+    return DocumentLimits(**{**DEFAULT_LIMITS[kind], **data.get("limits", {})})
 
 
 def _origins(spec: DocumentSpec, rules: list[dict[str, Any]], compiler: _Compiler) -> dict[str, str]:

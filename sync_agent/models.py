@@ -8,6 +8,7 @@ named, instead of deep inside the mapping or half-way through a write-back.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Final, Literal
 from uuid import UUID
@@ -16,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 __all__ = [
     "D_STEPS",
+    "AgentSeen",
     "AnswerPage",
     "ApplyResult",
     "CycleReport",
@@ -23,6 +25,7 @@ __all__ = [
     "PortalReceipt",
     "SupplierAnswer",
     "SyncStatus",
+    "encode_json",
     "truncate",
 ]
 
@@ -37,6 +40,12 @@ MAX_ERROR_CHARS: Final = 2000
 def truncate(text: str, limit: int = MAX_ERROR_CHARS) -> str:
     """Cut ``text`` to ``limit`` characters, marking the cut."""
     return text if len(text) <= limit else text[: limit - 15] + " ...[truncated]"
+
+
+def encode_json(document: Any) -> bytes:
+    """A JSON document as it is sent to a portal (compact UTF-8); the mappings'
+    size limit measures exactly these bytes."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class OutboxEvent(BaseModel):
@@ -71,13 +80,35 @@ class OutboxEvent(BaseModel):
         return value
 
 
+class AgentSeen(BaseModel):
+    """One sync agent as Odoo saw it through its claims (``quality.sync.agent``).
+
+    Every claim, also one that finds nothing, records the agent and the time:
+    that is how Odoo tells a stopped agent from an idle one.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    agent_id: str
+    first_claim_at: str | datetime | None = None
+    last_claim_at: str | datetime | None = None
+    last_events_at: str | datetime | None = None
+    last_claim_count: int = 0
+    silent: bool = False
+
+
 class SyncStatus(BaseModel):
-    """Answer of ``sync_status()``: outbox counts by state and the oldest pending event."""
+    """Answer of ``sync_status()``: outbox counts by state, the oldest pending
+    event, the agents Odoo has seen and, when events are due but no agent has
+    claimed for ``silence_minutes``, the notice Odoo shows people."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
     counts: dict[str, int] = Field(default_factory=dict)
     oldest_pending: str | datetime | None = None
+    agents: list[AgentSeen] = Field(default_factory=list)
+    agent_notice: str | None = None
+    silence_minutes: int | None = None
 
 
 class PortalReceipt(BaseModel):

@@ -47,8 +47,8 @@ from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from . import __version__
-from .logging_setup import register_secret
-from .models import AnswerPage, PortalReceipt, truncate
+from .logging_setup import redact, register_secret
+from .models import AnswerPage, PortalReceipt, encode_json, truncate
 from .settings import PortalSettings
 
 __all__ = ["PortalClient", "PortalError", "parse_retry_after"]
@@ -86,19 +86,20 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 def _portal_message(response: requests.Response) -> str:
-    """The portal's own explanation, from common JSON error shapes or the text."""
+    """The portal's own explanation, from common JSON error shapes or the text,
+    redacted before it is cut (a cut token would escape redaction)."""
     try:
         body = response.json()
     except ValueError:
-        return truncate(response.text.strip() or response.reason or "", 500)
+        return truncate(redact(response.text.strip() or response.reason or ""), 500)
     if isinstance(body, dict):
         for key in ("message", "detail", "error_description", "error", "title", "errors"):
             if body.get(key):
                 value = body[key]
                 return truncate(
-                    value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), 500
+                    redact(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)), 500
                 )
-    return truncate(json.dumps(body, ensure_ascii=False), 500)
+    return truncate(redact(json.dumps(body, ensure_ascii=False)), 500)
 
 
 def _warn_retry(exc: BaseException | None, attempt: int, wait: float | None) -> None:
@@ -252,7 +253,7 @@ class PortalClient:
         event_type: str | None = None,
     ) -> PortalReceipt:
         """Send one document; :class:`PortalError` if it was not accepted."""
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = encode_json(document)
         headers = {"Idempotency-Key": idempotency_key, "Content-Type": "application/json"}
         if event_type:
             headers["X-Event-Type"] = event_type

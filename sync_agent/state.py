@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .logging_setup import redact
 from .models import OutboxEvent
 
 __all__ = ["SCHEMA_VERSION", "DeliveryRecord", "StateStore"]
@@ -192,7 +193,7 @@ class StateStore:
 
     def record_failed(self, event: OutboxEvent, error: str) -> None:
         """Keep the event itself, so that ``replay`` can deliver it again."""
-        self._upsert([(event, "failed", None, error, event.model_dump_json())])
+        self._upsert([(event, "failed", None, redact(error), event.model_dump_json())])
 
     def stored_event(self, event_uid: str) -> OutboxEvent | None:
         row = self._one("SELECT event_json FROM deliveries WHERE event_uid = ?", (event_uid,))
@@ -236,7 +237,7 @@ class StateStore:
             "INSERT INTO answers (answer_id, scar_ref, status, reason, attempts, updated_at)"
             " VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (answer_id) DO UPDATE SET status = excluded.status,"
             " reason = excluded.reason, attempts = answers.attempts + 1, updated_at = excluded.updated_at",
-            (answer_id, scar_ref, status, reason, time.time()),
+            (answer_id, scar_ref, status, redact(reason) if reason else reason, time.time()),
         )
 
     def cursor(self, name: str) -> str | None:

@@ -7,7 +7,9 @@ end to end without Odoo or a supplier portal:
 * :class:`FakeOdooGateway` implements the outbox contract of
   :mod:`sync_agent.gateway` in memory, as the addon's ``quality.sync.event``
   does: leases that never overlap between agents, lapsed leases reclaimable,
-  ack/fail/release by the lease holder, backoff and a dead-letter state.
+  ack/fail/release by the lease holder, backoff and a dead-letter state;
+  every claim records its agent and time, and ``sync_status`` lists the
+  agents seen and says when events are due but none has claimed lately.
 * :class:`LoopbackPortal` (in :mod:`sync_agent._loopback`) is a real HTTP
   server bound to 127.0.0.1 only.
 """
@@ -20,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ._loopback import Fault, LoopbackPortal, RecordedRequest
@@ -55,6 +57,8 @@ class FakeEvent:
     next_attempt_at: float = 0.0
     remote_ref: str | None = None
     last_error: str | None = None
+    failures: int = 0
+    retry_until: float | None = None  # end of the retry window, from the first failure
     history: list[tuple[str, str]] = field(default_factory=list)  # (action, agent_id)
 
     def as_claim(self) -> dict[str, Any]:
@@ -73,11 +77,15 @@ class FakeEvent:
 class FakeOdooGateway:
     """In-memory :class:`~sync_agent.gateway.OdooGateway` with lease semantics.
 
-    It follows the addon's ``quality.sync.event`` (same defaults: 8 attempts,
-    backoff 30 s doubling up to 6 h, at least ``Retry-After``; attempts counted
-    at claim time). ``clock`` (monotonic seconds) is injectable so tests can
-    lapse leases and backoffs without sleeping. ``per_record_order`` hands out
-    one open event per record at a time (not done by the addon today).
+    It follows the addon's ``quality.sync.event`` (same defaults: retryable
+    failures are retried for a window of 72 hours from the first failure,
+    backoff 30 s doubling up to one hour, at least ``Retry-After``, the last
+    attempt at the window's end; attempts counted at claim time, a lapsed
+    lease is no failure). ``clock`` (monotonic seconds) is injectable so
+    tests can lapse leases, backoffs and whole outages without sleeping.
+    ``per_record_order`` hands out one open event per record at a time, as
+    the addon does (the addon also holds later events behind a Failed one
+    until it is requeued or cancelled; the fake forgets dead events).
     Thread-safe: several workers may share one instance, as agents share Odoo.
     """
 
@@ -85,14 +93,22 @@ class FakeOdooGateway:
         self,
         *,
         clock: Callable[[], float] = time.monotonic,
-        max_attempts: int = 8,
+        retry_window: float = 72 * 3600.0,
         backoff_base: float = 30.0,
-        backoff_cap: float = 6 * 3600.0,
+        backoff_cap: float = 3600.0,
         per_record_order: bool = False,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        silence_minutes: int = 10,
     ) -> None:
         self.clock = clock
+        #: Date-times of the agents' claims (Odoo's ``fields.Datetime.now``); injectable like ``clock``.
+        self.wall_clock = wall_clock
+        #: Minutes without a claim after which due events say that no agent runs (Odoo: Settings).
+        self.silence_minutes = silence_minutes
+        #: agent id -> what Odoo's ``quality.sync.agent`` keeps about it.
+        self.agents_seen: dict[str, dict[str, Any]] = {}
         self.per_record_order = per_record_order
-        self.max_attempts = max_attempts
+        self.retry_window = retry_window
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.unavailable = False
@@ -196,7 +212,51 @@ class FakeOdooGateway:
                 event.history.append(("claim", agent_id))
                 self.claims.append((agent_id, event.event_uid))
                 claimed.append(event.as_claim())
+            self._record_claim(agent_id, len(claimed))
         return claimed
+
+    def _record_claim(self, agent_id: str, claimed: int) -> None:
+        """Every claim, also an empty one, is the agent's heartbeat (as in Odoo)."""
+        now = self.wall_clock()
+        seen = self.agents_seen.setdefault(
+            agent_id, {"agent_id": agent_id, "first_claim_at": now, "last_events_at": None}
+        )
+        seen.update(last_claim_at=now, last_claim_count=claimed)
+        if claimed:
+            seen["last_events_at"] = now
+
+    def _due(self) -> bool:
+        now = self.clock()
+        return any(
+            (event.state == "pending" and event.next_attempt_at <= now)
+            or (event.state == "leased" and event.lease_until <= now)
+            for event in self._open.values()
+        )
+
+    def _agents_status(self) -> tuple[list[dict[str, Any]], str | None]:
+        """The agents seen, newest claim first, and Odoo's notice when none is alive."""
+        now = self.wall_clock()
+        silence = timedelta(minutes=self.silence_minutes)
+        with self._lock:
+            rows = sorted(self.agents_seen.values(), key=lambda row: row["last_claim_at"], reverse=True)
+            due = self._due()
+        agents = [
+            {
+                **row,
+                **{key: row[key].strftime("%Y-%m-%d %H:%M:%S") if row[key] else None
+                   for key in ("first_claim_at", "last_claim_at", "last_events_at")},
+                "silent": now - row["last_claim_at"] > silence,
+            }
+            for row in rows
+        ]
+        if not due or (rows and now - rows[0]["last_claim_at"] <= silence):
+            return agents, None
+        if not rows:
+            return agents, "No sync agent has ever claimed events from this database, although events are due."
+        return agents, (
+            f"No sync agent has claimed events for more than {self.silence_minutes} minutes "
+            f"(last: {rows[0]['agent_id']}), although events are due."
+        )
 
     def sync_ack(self, agent_id: str, event_uid: str, remote_ref: str | None) -> bool:
         """Mark done if ``agent_id`` holds the lease; True again for a done event."""
@@ -220,8 +280,9 @@ class FakeOdooGateway:
     def sync_fail(
         self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None
     ) -> str:
-        """Back off exponentially (at least ``retry_after``) or dead-letter the
-        event; ``"not-leased"`` (Odoo: False) if ``agent_id`` lost the lease."""
+        """Back off exponentially (at least ``retry_after``, never past the
+        retry window) or dead-letter the event, saying why when the window ran
+        out; ``"not-leased"`` (Odoo: False) if ``agent_id`` lost the lease."""
         self._check()
         now = self.clock()
         with self._lock:
@@ -230,10 +291,19 @@ class FakeOdooGateway:
                 self._all[event_uid].history.append(("fail-ignored", agent_id))
                 return "not-leased"
             event.last_error, event.lease_owner = error, None
-            if retryable and event.attempts < self.max_attempts:
-                delay = min(self.backoff_cap, self.backoff_base * 2 ** (event.attempts - 1))
-                event.state, event.next_attempt_at = "pending", now + max(delay, retry_after or 0.0)
+            event.failures += 1
+            if event.retry_until is None:
+                event.retry_until = now + self.retry_window
+            if retryable and now < event.retry_until:
+                delay = min(self.backoff_cap, self.backoff_base * 2 ** min(event.failures - 1, 30))
+                delay = max(delay, retry_after or 0.0)
+                event.state, event.next_attempt_at = "pending", min(now + delay, event.retry_until)
             else:
+                if retryable:
+                    event.last_error = (
+                        f"Retry window of {self.retry_window / 3600:.1f} hours ran out "
+                        f"({event.failures} failed attempts); last error: {error}"
+                    )
                 event.state = "dead"
                 self._open.pop(event_uid, None)
             event.history.append((f"fail:{event.state}", agent_id))
@@ -260,13 +330,21 @@ class FakeOdooGateway:
         counts.update(self.states())
         with self._lock:
             pending = [e.created for e in self._open.values() if e.state == "pending"]
-        return {"counts": counts, "oldest_pending": min(pending).isoformat() if pending else None}
+        agents, notice = self._agents_status()
+        return {
+            "counts": counts,
+            "oldest_pending": min(pending).isoformat() if pending else None,
+            "agents": agents,
+            "agent_notice": notice,
+            "silence_minutes": self.silence_minutes,
+        }
 
     def requeue(self, event_uid: str) -> None:
         """What an integration administrator's *Requeue* does in Odoo."""
         with self._lock:
             event = self._all[event_uid]
             event.state, event.attempts, event.next_attempt_at, event.lease_owner = "pending", 0, 0.0, None
+            event.failures, event.retry_until = 0, None
             self._open[event_uid] = event
             event.history.append(("requeue", "admin"))
 

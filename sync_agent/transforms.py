@@ -13,7 +13,10 @@ Conventions every transform follows:
 * a value of the wrong kind raises :class:`TransformError` with a message
   that names the transform and the value, never a bare ``TypeError``;
 * Odoo datetimes are naive UTC (``"2025-01-31 14:05:00"``); naive values are
-  therefore read as UTC.
+  therefore read as UTC;
+* dates and date-times must fall in the years :data:`YEARS` (no complaint,
+  report or answer is dated outside them; ``9999-12-31T23:59:59-05:00`` would
+  not even fit a datetime once converted to UTC).
 """
 
 from __future__ import annotations
@@ -25,16 +28,32 @@ from datetime import date, datetime, timezone
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
-__all__ = ["TRANSFORMS", "BoundTransform", "Transform", "TransformError", "as_string", "bind"]
+__all__ = [
+    "TRANSFORMS",
+    "YEARS",
+    "BoundTransform",
+    "Transform",
+    "TransformError",
+    "as_string",
+    "bind",
+    "short_repr",
+]
+
+#: The years a date or date-time may fall in (first, last), as the payload schemas bound them.
+YEARS: Final = (1900, 2099)
 
 
 class TransformError(ValueError):
     """A transform got a value (or, at load time, an argument) it cannot handle."""
 
 
-def _short(value: Any) -> str:
+def short_repr(value: Any) -> str:
+    """``value`` as an error message quotes it: its repr, cut to 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_short = short_repr
 
 
 def _text(name: str, value: Any) -> str:
@@ -64,15 +83,21 @@ def _parse_datetime(name: str, value: Any) -> datetime | date:
         return value
     text = _text(name, value).strip()
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed: datetime | date = (
+            date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
+        )
     except ValueError:
         raise TransformError(f"{name} expects an ISO date or date-time, got {_short(value)}") from None
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
+        raise TransformError(f"{name}: {_short(value)} is outside the years {YEARS[0]}-{YEARS[1]}")
+    return parsed
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    try:
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    except OverflowError:  # defence in depth: YEARS keeps parsed values far from the limits
+        raise TransformError(f"{moment.isoformat()} cannot be converted to UTC") from None
 
 
 def _iso_date(value: Any, _arg: Any) -> str:

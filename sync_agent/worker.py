@@ -45,6 +45,7 @@ import schedule
 from pydantic import ValidationError
 
 from .gateway import GatewayCallError, GatewayError, OdooGateway
+from .logging_setup import redact
 from .mapping import DocumentInvalid, DocumentMapping, MappingError, MappingRegistry
 from .models import CycleReport, OutboxEvent, truncate
 from .portal import PortalClient, PortalError
@@ -156,7 +157,7 @@ class Worker:
             report.skipped_invalid += 1
             uid = item.get("event_uid") if isinstance(item, dict) else None
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
-            reason = f"outbox event malformed: {problems}"
+            reason = truncate(redact(f"outbox event malformed: {problems}"))
             _log.error("outbox event malformed", extra={"event_uid": uid, "error": reason})
             if isinstance(uid, str):
                 self._call_fail(uid, reason, retryable=False, retry_after=None)
@@ -267,7 +268,9 @@ class Worker:
     def _report_invalid(self, event: OutboxEvent, invalid: DocumentInvalid, log_ctx: dict) -> bool:
         """Tell the regulatory report why no file was written; False if Odoo
         could not be reached (the event is then retried, and the report told later)."""
-        problems = [problem.as_dict() for problem in invalid.problems]
+        problems = [
+            {"path": problem.path, "message": truncate(redact(problem.message))} for problem in invalid.problems
+        ]
         try:
             self.gateway.report_invalid(event.res_id, event.event_uid, problems)
         except GatewayCallError as exc:  # the event's own error text still says it all
@@ -303,7 +306,9 @@ class Worker:
         report: CycleReport,
         log_ctx: dict,
     ) -> None:
-        error = truncate(error)
+        # The portal's message may echo our headers or token: nothing the agent
+        # writes (Odoo's last_error and chatter note, the journal, the log) keeps them.
+        error = truncate(redact(error))
         self.state.record_failed(event, error)
         if retryable:
             report.failed_retryable += 1

@@ -1,6 +1,7 @@
 from . import ir_sequence
 from . import quality_guarded_mixin
 from . import quality_sync_event
+from . import quality_sync_target
 from . import quality_sync_mixin
 from . import quality_duration_mixin
 from . import quality_complaint_stage
@@ -49,6 +50,7 @@ from . import quality_adverse_event_decision
 from . import quality_complaint_adverse_event
 from . import quality_regulatory_report
 from . import quality_regulatory_report_payload
+from . import quality_sync_agent
 from . import quality_complaint_intake
 from . import quality_complaint_portal
 from . import quality_complaint_rating_report

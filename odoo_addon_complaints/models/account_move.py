@@ -3,8 +3,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
+from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
+
+_lt = LazyTranslate(__name__)
 
 
 class AccountMove(models.Model):
@@ -13,9 +16,9 @@ class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "quality.guarded.mixin"]
     _guarded_fields = {
-        "complaint_approved_amount": "Approve (complaint credit note)",
-        "complaint_approved_by_id": "Approve (complaint credit note)",
-        "complaint_approved_on": "Approve (complaint credit note)",
+        "complaint_approved_amount": _lt("Approve (complaint credit note)"),
+        "complaint_approved_by_id": _lt("Approve (complaint credit note)"),
+        "complaint_approved_on": _lt("Approve (complaint credit note)"),
     }
 
     complaint_id = fields.Many2one(

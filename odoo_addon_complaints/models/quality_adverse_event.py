@@ -3,6 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
+from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
 from .quality_regulatory_rule import EVENT_CLASSES
@@ -21,6 +22,8 @@ def _codes_field(annex, string, help_text):
         help=help_text,
     )
 
+_lt = LazyTranslate(__name__)
+
 
 class QualityAdverseEvent(models.Model):
     """The evaluation of a complaint that may be a reportable adverse event.
@@ -35,7 +38,7 @@ class QualityAdverseEvent(models.Model):
     _description = "Adverse Event Evaluation"
     _inherit = ["mail.thread", "mail.activity.mixin", "quality.guarded.mixin"]
     _order = "date_awareness desc, id desc"
-    _guarded_fields = {"state": "Decided / Close / Reopen"}
+    _guarded_fields = {"state": _lt("Decided / Close / Reopen")}
     _check_company_auto = True
 
     name = fields.Char(

@@ -2,8 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from .quality_regulatory_rule import EVENT_CLASSES
+
+_lt = LazyTranslate(__name__)
 
 
 class QualityAdverseEventDecision(models.Model):
@@ -18,7 +21,7 @@ class QualityAdverseEventDecision(models.Model):
     _inherit = ["quality.guarded.mixin"]
     _description = "Reportability Decision"
     _order = "adverse_event_id, due_date, id"
-    _guarded_fields = {"decided_by_id": "setting Reportable", "decided_on": "setting Reportable"}
+    _guarded_fields = {"decided_by_id": _lt("setting Reportable"), "decided_on": _lt("setting Reportable")}
 
     adverse_event_id = fields.Many2one(
         "quality.adverse.event", required=True, ondelete="cascade", index=True, help="Evaluated event."

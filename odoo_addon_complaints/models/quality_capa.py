@@ -2,8 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
+
+_lt = LazyTranslate(__name__)
 
 
 class QualityCapa(models.Model):
@@ -15,10 +18,10 @@ class QualityCapa(models.Model):
     _order = "id desc"
     _check_company_auto = True
     _guarded_fields = {
-        "state": "Approve / Implemented / the signed effectiveness check / Cancel",
-        "approved_by_id": "Approve",
-        "date_approved": "Approve",
-        "date_done": "Implemented",
+        "state": _lt("Approve / Implemented / the signed effectiveness check / Cancel"),
+        "approved_by_id": _lt("Approve"),
+        "date_approved": _lt("Approve"),
+        "date_done": _lt("Implemented"),
     }
 
     name = fields.Char(
@@ -182,9 +185,9 @@ class QualityCapaCheck(models.Model):
     _description = "CAPA Effectiveness Check"
     _order = "capa_id, id"
     _guarded_fields = {
-        "result": "Sign Effectiveness Check",
-        "date_verified": "Sign Effectiveness Check",
-        "signature_id": "Sign Effectiveness Check",
+        "result": _lt("Sign Effectiveness Check"),
+        "date_verified": _lt("Sign Effectiveness Check"),
+        "signature_id": _lt("Sign Effectiveness Check"),
     }
 
     capa_id = fields.Many2one("quality.capa", required=True, ondelete="cascade", index=True, help="CAPA.")

@@ -2,6 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 CHANNELS = [
@@ -60,13 +63,13 @@ class QualityComplaint(models.Model):
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id.name", "subject"]
     _guarded_fields = {
-        "intake_user_id": "registering the complaint",
-        "date_containment": "Containment Done",
-        "date_root_cause": "Root Cause Found",
-        "date_reply": "Send Reply",
-        "close_override_reason": "Close Without Acceptance",
-        "close_override_user_id": "Close Without Acceptance",
-        "date_closed": "moving the complaint to a closed or rejected stage",
+        "intake_user_id": _lt("registering the complaint"),
+        "date_containment": _lt("Containment Done"),
+        "date_root_cause": _lt("Root Cause Found"),
+        "date_reply": _lt("Send Reply"),
+        "close_override_reason": _lt("Close Without Acceptance"),
+        "close_override_user_id": _lt("Close Without Acceptance"),
+        "date_closed": _lt("moving the complaint to a closed or rejected stage"),
     }
 
     name = fields.Char(

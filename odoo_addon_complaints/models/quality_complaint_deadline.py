@@ -4,11 +4,14 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from .quality_complaint_stage import DEADLINE_KINDS
 from .quality_guarded_mixin import checked_action
 
 _logger = logging.getLogger(__name__)
+
+_lt = LazyTranslate(__name__)
 
 
 class QualityComplaintDeadline(models.Model):
@@ -18,13 +21,13 @@ class QualityComplaintDeadline(models.Model):
     _order = "complaint_id, date_due, id"
     _rec_name = "kind"
     _guarded_fields = {
-        "complaint_id": "the complaint's severity level",
-        "kind": "the complaint's severity level",
-        "date_due": "Move (with a reason)",
-        "date_done": "Done",
-        "date_escalated": "the escalation of missed deadlines",
-        "rescheduled": "Move (with a reason)",
-        "reschedule_reason": "Move (with a reason)",
+        "complaint_id": _lt("the complaint's severity level"),
+        "kind": _lt("the complaint's severity level"),
+        "date_due": _lt("Move (with a reason)"),
+        "date_done": _lt("Done"),
+        "date_escalated": _lt("the escalation of missed deadlines"),
+        "rescheduled": _lt("Move (with a reason)"),
+        "reschedule_reason": _lt("Move (with a reason)"),
     }
 
     complaint_id = fields.Many2one(

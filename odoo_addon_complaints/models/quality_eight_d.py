@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
 
@@ -17,6 +18,8 @@ EIGHT_D_STEPS = [
     ("D8", "D8 Closure"),
 ]
 
+_lt = LazyTranslate(__name__)
+
 
 class QualityEightD(models.Model):
     """An 8D report: a disciplined investigation from emergency response to closure."""
@@ -27,9 +30,9 @@ class QualityEightD(models.Model):
     _order = "id desc"
     _check_company_auto = True
     _guarded_fields = {
-        "step": "Approve Step",
-        "date_closed": "Close 8D (champion's signature)",
-        "closing_signature_id": "Close 8D (champion's signature)",
+        "step": _lt("Approve Step"),
+        "date_closed": _lt("Close 8D (champion's signature)"),
+        "closing_signature_id": _lt("Close 8D (champion's signature)"),
     }
 
     name = fields.Char(

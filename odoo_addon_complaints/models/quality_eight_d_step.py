@@ -3,8 +3,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import is_html_empty
+from odoo.tools.translate import LazyTranslate
 
 from .quality_eight_d import EIGHT_D_STEPS
+
+_lt = LazyTranslate(__name__)
 
 
 class QualityEightDStep(models.Model):
@@ -13,13 +16,13 @@ class QualityEightDStep(models.Model):
     _description = "8D Step"
     _order = "eight_d_id, code"
     _guarded_fields = {
-        "eight_d_id": "creating the 8D",
-        "code": "creating the 8D",
-        "state": "Submit Step / Approve Step",
-        "date_submitted": "Submit Step",
-        "approved_by_id": "Approve Step",
-        "date_approved": "Approve Step",
-        "date_escalated": "the escalation of overdue steps",
+        "eight_d_id": _lt("creating the 8D"),
+        "code": _lt("creating the 8D"),
+        "state": _lt("Submit Step / Approve Step"),
+        "date_submitted": _lt("Submit Step"),
+        "approved_by_id": _lt("Approve Step"),
+        "date_approved": _lt("Approve Step"),
+        "date_escalated": _lt("the escalation of overdue steps"),
     }
 
     eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")

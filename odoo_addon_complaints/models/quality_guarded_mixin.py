@@ -38,6 +38,7 @@ class QualityGuardedMixin(models.AbstractModel):
     _description = "Fields Changed Only Through Their Actions"
 
     #: field name -> the button or action that changes it, as users know it
+    #: (a LazyTranslate term, so that the refusal reads in the user's language)
     _guarded_fields = {}
 
     def _guard_is_open(self):
@@ -60,10 +61,10 @@ class QualityGuardedMixin(models.AbstractModel):
             self.env._(
                 "%(model)s %(record)s: the field '%(field)s' changes only through '%(action)s'. "
                 "It cannot be written directly, by import or through the API.",
-                model=self._description,
+                model=self.env["ir.model"].sudo()._get(self._name).name,
                 record=", ".join(self.mapped("display_name")) if self else self.env._("(new record)"),
                 field=field._description_string(self.env),
-                action=self._guarded_fields[name],
+                action=self.env._(self._guarded_fields[name]),
             )
         )
 

@@ -5,6 +5,7 @@ import hashlib
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
 from .quality_regulatory_form import REPORT_TYPES
@@ -14,6 +15,8 @@ OPEN_STATES = ("draft", "validated")
 # The rendered file carries the patient's age, sex and weight: like the patient
 # fields, only vigilance staff and the sync agent read it.
 PATIENT_FILE_GROUPS = "odoo_addon_complaints.group_regulatory_user,odoo_addon_complaints.group_sync_integration"
+
+_lt = LazyTranslate(__name__)
 
 
 class QualityRegulatoryReport(models.Model):
@@ -32,19 +35,19 @@ class QualityRegulatoryReport(models.Model):
     _order = "due_date, id desc"
     _check_company_auto = True
     _guarded_fields = {
-        "state": "Render & Validate / Submit / Acknowledged / Rejected / Reset to Draft",
-        "render_state": "Render & Validate",
-        "render_event_uid": "Render & Validate",
-        "validation_errors": "Render & Validate",
-        "attachment_id": "Render & Validate",
-        "file_data": "Render & Validate",
-        "file_name": "Render & Validate",
-        "file_sha256": "Render & Validate",
-        "rendered_on": "Render & Validate",
-        "submitted_by_id": "Submit",
-        "follow_up_number": "creating the report",
-        "mfr_report_number": "creating the report",
-        "escalated_on": "the escalation of overdue reports",
+        "state": _lt("Render & Validate / Submit / Acknowledged / Rejected / Reset to Draft"),
+        "render_state": _lt("Render & Validate"),
+        "render_event_uid": _lt("Render & Validate"),
+        "validation_errors": _lt("Render & Validate"),
+        "attachment_id": _lt("Render & Validate"),
+        "file_data": _lt("Render & Validate"),
+        "file_name": _lt("Render & Validate"),
+        "file_sha256": _lt("Render & Validate"),
+        "rendered_on": _lt("Render & Validate"),
+        "submitted_by_id": _lt("Submit"),
+        "follow_up_number": _lt("creating the report"),
+        "mfr_report_number": _lt("creating the report"),
+        "escalated_on": _lt("the escalation of overdue reports"),
     }
 
     name = fields.Char(

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
 
@@ -15,6 +16,8 @@ CATENA_X_CAUSE_CODES = {
     "systemicNonDetection": "SUN",
 }
 
+_lt = LazyTranslate(__name__)
+
 
 class QualityScar(models.Model):
     """Supplier corrective-action request: an 8D asked of the supplier, answered per step."""
@@ -25,9 +28,9 @@ class QualityScar(models.Model):
     _order = "id desc"
     _check_company_auto = True
     _guarded_fields = {
-        "state": "Send / Close / Cancel, or the supplier's answers",
-        "date_issued": "Send",
-        "cost_id": "the chargeback amount",
+        "state": _lt("Send / Close / Cancel, or the supplier's answers"),
+        "date_issued": _lt("Send"),
+        "cost_id": _lt("the chargeback amount"),
     }
 
     name = fields.Char(
@@ -374,12 +377,12 @@ class QualityScarStep(models.Model):
     _description = "SCAR Requested Step"
     _order = "scar_id, code"
     _guarded_fields = {
-        "state": "Send (SCAR) / Accept / Reject, or the supplier's answer",
-        "answer_id": "the supplier's answer from the portal",
-        "answer_summary": "the supplier's answer from the portal",
-        "answer_report": "the supplier's answer from the portal",
-        "answer_author": "the supplier's answer from the portal",
-        "date_answered": "the supplier's answer from the portal",
+        "state": _lt("Send (SCAR) / Accept / Reject, or the supplier's answer"),
+        "answer_id": _lt("the supplier's answer from the portal"),
+        "answer_summary": _lt("the supplier's answer from the portal"),
+        "answer_report": _lt("the supplier's answer from the portal"),
+        "answer_author": _lt("the supplier's answer from the portal"),
+        "date_answered": _lt("the supplier's answer from the portal"),
     }
 
     scar_id = fields.Many2one("quality.scar", required=True, ondelete="cascade", index=True, help="SCAR.")

@@ -1,6 +1,7 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import re
 import uuid
 from datetime import timedelta
 
@@ -10,9 +11,9 @@ from odoo.tools import SQL, create_index
 
 _logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+#: First wait after a failed attempt; it doubles with each failure up to the target's longest wait
+#: (quality.sync.target). How long failures are retried is a time window, not a number of attempts.
 BACKOFF_BASE_SECONDS = 30
-BACKOFF_MAX_SECONDS = 6 * 3600
 
 STATES = [
     ("pending", "Pending"),
@@ -30,6 +31,28 @@ WAITING_STATES = ("pending", "leased")
 SUPERSEDABLE_STATES = ("pending", "leased", "dead", "cancelled")
 #: Longest excerpt of the blocking event's error in a held event's explanation.
 REASON_ERROR_LENGTH = 200
+
+#: The value of an Authorization-like header or parameter in an error text ("Authorization: Bearer x").
+_NAMED_CREDENTIAL = re.compile(
+    r"(?i)(\b(?:(?:proxy-)?authorization|x-api-key|api[-_ ]?key|x-auth-token|auth[-_]?token|access[-_]?token"
+    r"|(?:set-)?cookie|password|passwd|secret|client[-_]secret)\b\\?[\"']?\s*[:=]\s*\\?[\"']?)"
+    r"(?:(?:bearer|basic|token|digest)\s+)?[^\s\"',;&}\\]+"
+)
+#: A credential after its scheme: "Bearer eyJhbGci...".
+_SCHEME_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic|digest)\s+[A-Za-z0-9._~+/=-]{6,}")
+
+
+def redact_credentials(text):
+    """``text`` without anything that looks like a credential.
+
+    The agent already removes every secret it holds from what it reports; this
+    is the addon's own line of defence, because an event's error and the note
+    on the record are read by many people and kept for years.
+    """
+    if not text:
+        return text
+    text = _NAMED_CREDENTIAL.sub(lambda match: match.group(1) + "***", text)
+    return _SCHEME_CREDENTIAL.sub(lambda match: f"{match.group(1)} ***", text)
 
 
 def _sql_goes_before(older, event):
@@ -106,7 +129,28 @@ class QualitySyncEvent(models.Model):
         "or were refused by the partner and need a person. Superseded ones were replaced "
         "by a newer event of the same record before they were sent.",
     )
-    attempts = fields.Integer(default=0, readonly=True, help="How many times the agent tried to deliver it.")
+    attempts = fields.Integer(
+        default=0,
+        readonly=True,
+        help="How many times the agent claimed it, a claim after a lapsed lease (agent crash) included.",
+    )
+    failure_count = fields.Integer(
+        string="Failed Attempts",
+        default=0,
+        readonly=True,
+        help="Attempts the agent reported as failed since the event was written or last requeued.",
+    )
+    first_failure_at = fields.Datetime(
+        string="Failing Since",
+        readonly=True,
+        help="When the first failed attempt was reported; the retry window of the target counts from it.",
+    )
+    retry_until = fields.Datetime(
+        string="Retry Until",
+        readonly=True,
+        help="End of the retry window: a failed attempt after it makes the event Failed. "
+        "Set by the first failed attempt from the target's retry window (Sync Targets).",
+    )
     next_attempt_at = fields.Datetime(
         string="Next Attempt",
         readonly=True,
@@ -354,12 +398,13 @@ class QualitySyncEvent(models.Model):
             raise UserError(_("sync_claim needs the agent id."))
         limit = max(1, min(int(limit), 1000))
         lease_seconds = max(5, int(lease_seconds))
-        # Wall-clock time, not the transaction's start, like the datetimes the ORM writes.
-        now = SQL("(clock_timestamp() at time zone 'UTC')")
+        # Wall-clock time, not the transaction's start: the same clock as sync_fail's schedule.
+        now = self._sync_now()
         query = SQL(
             """
             SELECT id FROM quality_sync_event event
              WHERE ((state = 'pending' AND next_attempt_at <= %(now)s)
+                    -- A lapsed lease (the agent died) is due again; no failure is counted for it.
                     OR (state = 'leased' AND lease_expires_at < %(now)s))
                %(target_clause)s
                -- A record's events go out in order: none overtakes an older one not yet sent.
@@ -385,11 +430,11 @@ class QualitySyncEvent(models.Model):
             """
             UPDATE quality_sync_event
                SET state = 'leased', lease_owner = %s, attempts = COALESCE(attempts, 0) + 1,
-                   lease_expires_at = (clock_timestamp() at time zone 'UTC') + %s * interval '1 second',
+                   lease_expires_at = %s + %s * interval '1 second',
                    write_uid = %s, write_date = (clock_timestamp() at time zone 'UTC')
              WHERE id = ANY(%s)
             """,
-            [agent_id, lease_seconds, self.env.uid, ids],
+            [agent_id, now, lease_seconds, self.env.uid, ids],
         )
         self.invalidate_model()
         events = self.sudo().browse(ids)
@@ -456,19 +501,49 @@ class QualitySyncEvent(models.Model):
         return True
 
     @api.model
+    def _sync_now(self):
+        """The outbox's clock (naive UTC, wall time); tests replace it to run days in no time."""
+        return fields.Datetime.now()
+
+    @api.model
     def sync_fail(self, agent_id, event_uid, error, retryable=True, retry_after=None):
-        """Record a failed attempt; retry later with exponential backoff, or give up."""
+        """Record a failed attempt: retry later, or give up.
+
+        A retryable failure is retried within the target's retry window
+        (``quality.sync.target``, 72 hours by default) counted from the first
+        failed attempt, the wait doubling from 30 seconds up to the target's
+        longest wait (one hour by default) and never shorter than the partner's
+        ``retry_after``; the last attempt falls on the window's end. A failure
+        after the window, or a permanent one, makes the event Failed. Lapsed
+        leases are no failures: they neither start nor use up the window.
+        """
         event = self._leased_by(agent_id, event_uid)
         if not event:
             self._log_ignored_answer(agent_id, event_uid, "fail")
             return False
-        if retryable and event.attempts < MAX_ATTEMPTS:
-            delay = min(BACKOFF_BASE_SECONDS * 2 ** (event.attempts - 1), BACKOFF_MAX_SECONDS)
+        error = redact_credentials(error)
+        now = self._sync_now()
+        window, cap = self.env["quality.sync.target"]._retry_policy(event.target)
+        first = event.first_failure_at or now
+        until = event.retry_until or first + window
+        failures = event.failure_count + 1
+        values = {"failure_count": failures, "first_failure_at": first, "retry_until": until}
+        if retryable and now < until:
+            delay = min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** min(failures - 1, 30)), cap)
             if retry_after:
-                delay = max(delay, float(retry_after))
-            values = {"state": "pending", "next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay)}
+                delay = max(delay, timedelta(seconds=float(retry_after)))
+            values.update(state="pending", next_attempt_at=min(now + delay, until))
         else:
-            values = {"state": "dead"}
+            values["state"] = "dead"
+            if retryable:
+                error = _(
+                    "Retry window of %(hours)s hours ran out (failing since %(since)s UTC, %(count)s failed "
+                    "attempts); last error: %(error)s",
+                    hours=round(window.total_seconds() / 3600, 1),
+                    since=fields.Datetime.to_string(first),
+                    count=failures,
+                    error=error,
+                )
         event.write({**values, "last_error": error, "lease_owner": False, "lease_expires_at": False})
         if event.state == "dead":
             event._notify_dead()
@@ -534,7 +609,15 @@ class QualitySyncEvent(models.Model):
         self._check_admin()
         for event in self.filtered(lambda e: e.state in ("dead", "cancelled", "pending")):
             event.sudo().write(
-                {"state": "pending", "attempts": 0, "next_attempt_at": fields.Datetime.now(), "lease_owner": False}
+                {
+                    "state": "pending",
+                    "attempts": 0,
+                    "failure_count": 0,
+                    "first_failure_at": False,
+                    "retry_until": False,
+                    "next_attempt_at": fields.Datetime.now(),
+                    "lease_owner": False,
+                }
             )
         return True
 

@@ -19,6 +19,13 @@ class ResConfigSettings(models.TransientModel):
         currency_field="company_currency_id",
         help="Credit notes from complaints above this total need a Complaints Manager's approval.",
     )
+    complaints_sync_agent_silence_minutes = fields.Integer(
+        string="Agent Silence (Minutes)",
+        config_parameter="odoo_addon_complaints.sync_agent_silence_minutes",
+        default=10,
+        help="When events are due and no sync agent has claimed any for this many minutes, "
+        "Sync Events and queued regulator reports say that no agent runs.",
+    )
     complaint_alias_name = fields.Char(
         string="Complaint Alias",
         compute="_compute_complaint_alias_name",

@@ -9,6 +9,7 @@ from . import test_complaint_returns
 from . import test_complaint_credit_notes
 from . import test_complaint_containment
 from . import test_sync_outbox
+from . import test_sync_retry_window
 from . import test_eight_d
 from . import test_capa
 from . import test_scar
@@ -21,6 +22,7 @@ from . import test_patient_privacy
 from . import test_warehouse_actions
 from . import test_complaint_replacement_invoicing
 from . import test_local_dates
+from . import test_sync_agent_liveness
 from . import test_complaint_mail_intake
 from . import test_complaint_portal
 from . import test_complaint_rating

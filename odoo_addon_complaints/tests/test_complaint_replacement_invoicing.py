@@ -128,9 +128,10 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
     def _check_replacement_not_invoiced(self, invoice_policy, credit_note, other_product):
         order = self._invoiced_order(invoice_policy)
         complaint = self._complaint_about(order)
+        before = self._invoicing(order)
         if credit_note:
             self._post_credit_note(complaint)
-        before = self._invoicing(order)
+            self.assertEqual(self._invoicing(order), before, "the credit note does not reopen the order's invoicing")
         deliveries_before = order.delivery_count
         product = self.other_product if other_product else self.product
 
@@ -183,6 +184,24 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
         self._check_replacement_not_invoiced("delivery", True, True)
 
     # Around the replacement
+
+    def test_complaint_return_and_credit_note_leave_the_order_invoiced(self):
+        for policy in ("delivery", "order"):
+            with self.subTest(policy=policy):
+                order = self._invoiced_order(policy)
+                complaint = self._complaint_about(order)
+                before = self._invoicing(order)
+                action = complaint.with_user(self.warehouse_complaint_user).action_open_return()
+                wizard = Form(
+                    self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(action["context"])
+                ).save()
+                wizard.action_create_returns()
+                returned = complaint.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == "return")
+                self.assertFalse(any(returned.move_ids.mapped("to_refund")), "the complaint settles the money")
+                self._ship(returned)
+                self._post_credit_note(complaint)
+                self.assertEqual(self._invoicing(order), before, "nothing to invoice or refund a second time")
+                self.assertEqual(order.invoice_status, "invoiced")
 
     def test_returned_replacement_is_not_credited_either(self):
         order = self._invoiced_order("delivery")

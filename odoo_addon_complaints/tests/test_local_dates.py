@@ -203,7 +203,7 @@ class TestLocalDates(RegulatoryCase):
         self._set_company_tz("Asia/Shanghai")
         complaint = self._create_complaint(
             line_ids=[Command.create(self._line_vals(1))], date_received="2026-02-28 23:00:00",
-            contact_id=self.customer_contact.id,
+            contact_id=self.customer_contact.id, manager_id=self.complaint_manager.id,
         )
         complaint.date_reply = "2026-03-31 17:00:00"  # 01:00 on 1 April in Shanghai
         reports = self._as(self.new_york_user, "ir.actions.report")

@@ -72,20 +72,31 @@ class TestSyncOutbox(SyncOutboxCase):
         self.assertEqual((record.state, record.remote_ref), ("done", "PORTAL-1"))
         self.assertTrue(self.outbox.sync_ack("agent-b", event["event_uid"]), "acknowledging twice is harmless")
 
-    def test_failures_back_off_then_die_and_show_on_the_record(self):
-        complaint = self._complaint_with_event()
+    def test_failures_back_off_and_show_on_the_record(self):
+        self._complaint_with_event()
         [event] = self.outbox.sync_claim("agent-a")
         record = self.env["quality.sync.event"].search([("event_uid", "=", event["event_uid"])])
         before = fields.Datetime.now()
         self.assertEqual(self.outbox.sync_fail("agent-a", event["event_uid"], "HTTP 503", True, 120), "pending")
         self.assertEqual(record.last_error, "HTTP 503")
+        self.assertEqual(record.failure_count, 1)
         self.assertGreaterEqual(record.next_attempt_at, before + timedelta(seconds=119))
         self.assertEqual(self.outbox.sync_claim("agent-a"), [], "not due before the backoff")
-        record.attempts = 8
-        record.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
-        self.outbox.sync_claim("agent-a")
-        self.assertEqual(self.outbox.sync_fail("agent-a", event["event_uid"], "HTTP 503", True), "dead")
-        self.assertIn("HTTP 503", complaint.message_ids[0].body)
+
+    def test_credentials_a_partner_echoes_are_neither_stored_nor_noted(self):
+        complaint = self._complaint_with_event()
+        [event] = self.outbox.sync_claim("agent-a")
+        echoed = (
+            'portal answered 401 Unauthorized: you sent {"authorization": "Bearer tok-123456789", '
+            '"x-api-key": "key-987654321"}; try Basic dXNlcjpwYXNzd29yZA=='
+        )
+        self.assertEqual(self.outbox.sync_fail("agent-a", event["event_uid"], echoed, False), "dead")
+        record = self.env["quality.sync.event"].search([("event_uid", "=", event["event_uid"])])
+        for text in (record.last_error, complaint.message_ids[0].body):
+            for secret in ("tok-123456789", "key-987654321", "dXNlcjpwYXNzd29yZA"):
+                self.assertNotIn(secret, text)
+        self.assertIn('"authorization": "***"', record.last_error)
+        self.assertIn("portal answered 401 Unauthorized", complaint.message_ids[0].body)
 
     def test_permanent_error_dies_at_once_and_admin_requeues(self):
         self._complaint_with_event()

@@ -54,6 +54,16 @@ class TestWarehouseActions(ComplaintCase):
         self.assertIn("Warehouse Worker", self._last_note().body)
         self.assertEqual(self.complaint.cost_ids.filtered(lambda c: c.cost_type == "replacement").name[:11], "Replacement")
 
+    def test_a_second_replacement_joins_the_open_one(self):
+        self._wizard("action_open_replacement", complaint_line_id=self.complaint.line_ids).action_create_replacement()
+        self._wizard(
+            "action_open_replacement", complaint_line_id=self.complaint.line_ids, quantity=1
+        ).action_create_replacement()
+        replacement = self.complaint.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == "replacement")
+        self.assertEqual(len(replacement), 1, "one open delivery to the customer")
+        self.assertEqual(sum(replacement.move_ids.mapped("product_uom_qty")), 3)
+        self.assertEqual(len(self.complaint.cost_ids.filtered(lambda c: c.cost_type == "replacement")), 2)
+
     def test_moves_suspect_stock_into_quarantine(self):
         self._wizard("action_open_containment").action_quarantine_on_hand()
         transfer = self.complaint.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == "quarantine")

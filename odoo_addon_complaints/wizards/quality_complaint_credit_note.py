@@ -102,7 +102,12 @@ class QualityComplaintCreditNote(models.TransientModel):
             sale_line = invoice_line.sale_line_ids[:1]
             quantity = min(quantities.get(sale_line, 0.0), invoice_line.quantity)
             if quantity > 0:
-                commands.append(Command.update(invoice_line.id, {"quantity": quantity}))
+                # Unlinked from the order line, as a refund not made from the order: linked, it
+                # would lower the invoiced quantity and the order would invoice the credited
+                # units again (see sale.order.line._compute_qty_invoiced).
+                commands.append(
+                    Command.update(invoice_line.id, {"quantity": quantity, "sale_line_ids": [Command.clear()]})
+                )
                 credited_any = True
             else:
                 commands.append(Command.delete(invoice_line.id))

@@ -86,6 +86,9 @@ class QualityComplaintReplacement(models.TransientModel):
         picking_model = self.env["stock.picking"]
         kind_domain = [("complaint_id", "=", complaint.id), ("complaint_picking_kind", "=", "replacement")]
         existing = picking_model.search(kind_domain)
+        # A replacement still open takes the new goods in (same group and route):
+        # compare the moves, not only the deliveries.
+        quantities_before = {move: move.product_uom_qty for move in existing.move_ids}
         values = {
             "group_id": group,
             "warehouse_id": warehouse,
@@ -109,7 +112,12 @@ class QualityComplaintReplacement(models.TransientModel):
                 )
             ]
         )
-        replacements = picking_model.search(kind_domain) - existing
+        replacements = picking_model.search(kind_domain).filtered(
+            lambda picking: any(
+                move not in quantities_before or move.product_uom_qty != quantities_before[move]
+                for move in picking.move_ids
+            )
+        )
         if not replacements:
             raise UserError(
                 _(

@@ -35,4 +35,7 @@ class StockReturnPickingLine(models.TransientModel):
         values = super()._prepare_move_default_values(new_picking)
         if self.wizard_id.complaint_id:
             values["complaint_id"] = self.wizard_id.complaint_id.id
+            # The complaint settles the money with its own credit note: the goods coming
+            # back must not make the order "to invoice" (or to refund) a second time.
+            values["to_refund"] = False
         return values

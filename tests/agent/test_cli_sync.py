@@ -75,6 +75,21 @@ def test_status_shows_odoo_and_the_journal(
         "pending": 1, "leased": 0, "done": 1, "dead": 0, "cancelled": 0, "superseded": 0
     }
     assert status["journal"]["deliveries"] == {"acked": 1}
+    [agent] = status["odoo"]["agents"]
+    assert agent["agent_id"] == "cli-agent" and agent["last_claim_at"] and not agent["silent"]
+    assert status["odoo"]["agent_notice"] is None
+
+
+def test_status_warns_when_no_agent_claimed_lately(
+    agent_env: FakeOdooGateway, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agent_env.add_event(example_payload())
+    assert cli.main(["status"]) == 0
+    captured = capsys.readouterr()
+    status = json.loads(captured.out)
+    assert status["odoo"]["agents"] == []
+    assert "No sync agent has ever claimed events" in status["odoo"]["agent_notice"]
+    assert "No sync agent has ever claimed events" in captured.err, "people see it without reading the JSON"
 
 
 def test_status_with_odoo_down_exits_3(

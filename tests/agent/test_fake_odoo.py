@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from sync_agent.gateway import GatewayCallError, GatewayUnavailable, OdooGateway
+from sync_agent.models import SyncStatus
 from sync_agent.testing import FakeOdooGateway
 
 
@@ -97,10 +99,11 @@ def test_ack_of_a_reclaimed_event_is_refused() -> None:
     assert gateway.sync_ack("b", uid, "R-1") is True
 
 
-def test_fail_backs_off_exponentially_then_dead_letters() -> None:
-    gateway, clock = fake(max_attempts=3, backoff_base=10)
+def test_fail_backs_off_exponentially_then_dead_letters_when_the_window_ran_out() -> None:
+    gateway, clock = fake(retry_window=100, backoff_base=10)
     uid = gateway.add_event({})
     gateway.sync_claim("a", 1, 60, None)
+    start = clock.now
     assert gateway.sync_fail("a", uid, "portal 503", True, None) == "pending"
     assert gateway.sync_claim("a", 1, 60, None) == []  # backing off for 10 s
     clock.now += 10
@@ -110,9 +113,26 @@ def test_fail_backs_off_exponentially_then_dead_letters() -> None:
     assert gateway.sync_claim("a", 1, 60, None) == []  # 20 s now
     clock.now += 1
     gateway.sync_claim("a", 1, 60, None)
+    assert gateway.sync_fail("a", uid, "portal 503", True, 1000) == "pending"
+    assert gateway.event(uid).next_attempt_at == start + 100  # Retry-After, but not past the window
+    clock.now = start + 100
+    gateway.sync_claim("a", 1, 60, None)
     assert gateway.sync_fail("a", uid, "portal 503 again", True, None) == "dead"
     event = gateway.event(uid)
-    assert event.attempts == 3 and event.last_error == "portal 503 again"
+    assert event.attempts == 4 and event.failures == 4
+    assert event.last_error == "Retry window of 0.0 hours ran out (4 failed attempts); last error: portal 503 again"
+
+
+def test_lapsed_leases_are_no_failures() -> None:
+    gateway, clock = fake(retry_window=100)
+    uid = gateway.add_event({})
+    for _ in range(10):  # the agent dies ten times holding the event
+        assert len(gateway.sync_claim("a", 1, 60, None)) == 1
+        clock.now += 61
+    event = gateway.event(uid)
+    assert (event.attempts, event.failures, event.retry_until) == (10, 0, None)
+    assert gateway.sync_fail("a", uid, "portal 503", True, None) == "pending"
+    assert gateway.event(uid).retry_until == clock.now + 100
 
 
 def test_retry_after_longer_than_backoff_wins() -> None:
@@ -164,6 +184,35 @@ def test_status_counts_and_oldest_pending() -> None:
         "pending": 1, "leased": 1, "done": 0, "dead": 0, "cancelled": 0, "superseded": 0
     }
     assert status["oldest_pending"] is not None
+
+
+def test_claims_record_the_agent_and_status_says_when_none_claims_lately() -> None:
+    """The fake keeps Odoo's quality.sync.agent contract: every claim, also an
+    empty one, is a heartbeat; status lists the agents and the silence notice."""
+    now = [datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)]
+    gateway, _clock = fake(wall_clock=lambda: now[0])
+    status = gateway.sync_status()
+    assert (status["agents"], status["agent_notice"], status["silence_minutes"]) == ([], None, 10)
+    uid = gateway.add_event({}, res_id=1)
+    assert "ever claimed" in gateway.sync_status()["agent_notice"]
+
+    assert len(gateway.sync_claim("a", 5, 60, None)) == 1
+    gateway.sync_release("a", [uid])
+    now[0] += timedelta(minutes=2)
+    assert gateway.sync_claim("b", 5, 60, ["other_target"]) == []
+    status = SyncStatus.model_validate(gateway.sync_status())
+    assert [agent.agent_id for agent in status.agents] == ["b", "a"], "newest claim first"
+    a = {agent.agent_id: agent for agent in status.agents}["a"]
+    assert (a.first_claim_at, a.last_claim_at, a.last_events_at) == (
+        "2026-01-05 08:00:00", "2026-01-05 08:00:00", "2026-01-05 08:00:00"
+    )
+    assert a.last_claim_count == 1 and status.agent_notice is None
+
+    now[0] += timedelta(minutes=11)
+    status = SyncStatus.model_validate(gateway.sync_status())
+    assert all(agent.silent for agent in status.agents)
+    assert status.agent_notice is not None and "more than 10 minutes" in status.agent_notice
+    assert "(last: b)" in status.agent_notice
 
 
 def test_unavailable_odoo_raises_gateway_unavailable() -> None:

@@ -44,15 +44,31 @@ def _xsd_errors(schema: Path, content: bytes) -> list[str]:
 
 def _demo_reports(admin: OdooClient) -> dict[str, dict]:
     ids = {name: admin.xmlid("odoo_addon_complaints", name) for name in DEMO_REPORTS}
+    return _reports(admin, ids)
+
+
+def _reports(admin: OdooClient, ids: dict[str, int]) -> dict[str, dict]:
     rows = {row["id"]: row for row in admin.search_read("quality.regulatory.report", [("id", "in", list(ids.values()))], REPORT_FIELDS)}
     return {name: rows[report_id] for name, report_id in ids.items()}
 
 
-def _queue_renders(admin: OdooClient, reports: dict[str, dict]) -> None:
-    """What a vigilance officer's 'Render & Validate' does; earlier tests may have filed them already."""
-    ids = [row["id"] for row in reports.values()]
-    admin.call("quality.regulatory.report", "write", ids, {"state": "draft"})
-    admin.call("quality.regulatory.report", "action_render", ids)
+def _fresh_reports(admin: OdooClient) -> dict[str, int]:
+    """Draft copies of the demo reports, as a vigilance officer makes them.
+
+    A report's state changes only through its actions (a submitted report is
+    never rendered again), and earlier tests may have filed the demo reports:
+    each test works on copies of its own, with the demo's data.
+    """
+    copies = {
+        name: admin.call("quality.regulatory.report", "copy", [report["id"]], {"regulator_ref": report["regulator_ref"]})
+        for name, report in _demo_reports(admin).items()
+    }
+    return {name: ids[0] for name, ids in copies.items()}  # copy() answers a list of ids
+
+
+def _queue_renders(admin: OdooClient, ids: dict[str, int]) -> None:
+    """What a vigilance officer's 'Render & Validate' does."""
+    admin.call("quality.regulatory.report", "action_render", list(ids.values()))
 
 
 def _form_code(admin: OdooClient, report: dict) -> str:
@@ -82,8 +98,9 @@ def _check_file(admin: OdooClient, report: dict, content: bytes) -> None:
 def test_render_writes_valid_mir_emdr_and_nmpa_files_from_the_demo_database(
     agents: AgentLauncher, admin: OdooClient, tmp_path: Path
 ) -> None:
-    reports = _demo_reports(admin)
-    _queue_renders(admin, reports)
+    ids = _fresh_reports(admin)
+    _queue_renders(admin, ids)
+    reports = _reports(admin, ids)
     out = tmp_path / "rendered"
     agent = agents.run(["render", "--out", str(out)])
     _ok(agent)
@@ -91,25 +108,27 @@ def test_render_writes_valid_mir_emdr_and_nmpa_files_from_the_demo_database(
     regulatory = [entry for entry in index if entry.get("event_type") == "regulatory_report.render"]
     assert {entry["mapping"] for entry in regulatory} == {"eu_mir_7_2_1", "us_emdr_3500a", "cn_nmpa_mdae"}
     assert all(entry["status"] == "ok" for entry in regulatory), regulatory
-    by_mapping = {entry["mapping"]: entry for entry in regulatory}
+    by_uid = {entry["event_uid"]: entry for entry in regulatory}
+    uids = {row["id"]: row["render_event_uid"] for row in admin.search_read(
+        "quality.regulatory.report", [("id", "in", list(ids.values()))], ["render_event_uid"])}
     for report in reports.values():
-        entry = by_mapping[_form_code(admin, report)]
+        entry = by_uid[uids[report["id"]]]
         content = (out / entry["file"]).read_bytes()
         assert hashlib.sha256(content).hexdigest() == entry["sha256"]
         _check_file(admin, report, content)
     # render sends nothing: the reports are still drafts waiting for the agent.
-    assert {row["state"] for row in _demo_reports(admin).values()} == {"draft"}
+    assert {row["state"] for row in _reports(admin, ids).values()} == {"draft"}
 
 
 def test_once_files_each_report_and_attaches_the_same_bytes_in_odoo(
     agents: AgentLauncher, admin: OdooClient, tmp_path: Path
 ) -> None:
-    reports = _demo_reports(admin)
-    _queue_renders(admin, reports)
+    ids = _fresh_reports(admin)
+    _queue_renders(admin, ids)
     submissions = tmp_path / "submissions"
     agent = agents.run(["once"], env={"COMPLAINTS_SUBMISSION_DIR": str(submissions)})
     _ok(agent)
-    for name, report in _demo_reports(admin).items():
+    for name, report in _reports(admin, ids).items():
         assert (report["state"], report["render_state"]) == ("validated", "done"), (name, report)
         written = submissions / report["file_name"]
         assert written.is_file(), f"{report['file_name']} is not in the submission folder"
@@ -124,14 +143,15 @@ def test_once_files_each_report_and_attaches_the_same_bytes_in_odoo(
 def test_an_invalid_report_writes_no_file_and_names_the_missing_element(
     agents: AgentLauncher, admin: OdooClient, tmp_path: Path
 ) -> None:
-    followup = _demo_reports(admin)["demo_report_eu_followup"]
-    admin.call("quality.regulatory.report", "write", [followup["id"]], {"regulator_ref": False, "state": "draft"})
+    ids = {"followup": _fresh_reports(admin)["demo_report_eu_followup"]}
+    followup = _reports(admin, ids)["followup"]
+    admin.call("quality.regulatory.report", "write", [followup["id"]], {"regulator_ref": False})
     try:
         admin.call("quality.regulatory.report", "action_render", [followup["id"]])
         submissions = tmp_path / "submissions"
         agent = agents.run(["once"], env={"COMPLAINTS_SUBMISSION_DIR": str(submissions)})
         _ok(agent)
-        report = _demo_reports(admin)["demo_report_eu_followup"]
+        report = _reports(admin, ids)["followup"]
         assert (report["state"], report["render_state"]) == ("draft", "invalid")
         assert "/incident/admin_info/ncaReportNo" in report["validation_errors"]
         written = [path.name for path in submissions.glob("*")] if submissions.exists() else []
@@ -151,8 +171,8 @@ def test_an_invalid_report_writes_no_file_and_names_the_missing_element(
 def test_an_fda_acknowledgement_file_acknowledges_the_submitted_report(
     agents: AgentLauncher, admin: OdooClient, tmp_path: Path
 ) -> None:
-    us = _demo_reports(admin)["demo_report_us_initial"]
-    admin.call("quality.regulatory.report", "write", [us["id"]], {"state": "draft"})
+    ids = {"us": _fresh_reports(admin)["demo_report_us_initial"]}
+    us = _reports(admin, ids)["us"]
     admin.call("quality.regulatory.report", "action_render", [us["id"]])
     _ok(agents.run(["once"], env={"COMPLAINTS_SUBMISSION_DIR": str(tmp_path / "submissions")}))
     admin.call("quality.regulatory.report", "action_submit", [us["id"]])
@@ -166,7 +186,7 @@ def test_an_fda_acknowledgement_file_acknowledges_the_submitted_report(
     )
     agent = agents.run(["ack", str(ack)])
     _ok(agent)
-    report = _demo_reports(admin)["demo_report_us_initial"]
+    report = _reports(admin, ids)["us"]
     assert (report["state"], report["ack_ref"]) == ("acknowledged", "ci9.77@e2e")
 
 
@@ -182,8 +202,6 @@ def test_every_report_type_renders_and_validates_for_the_demo_events(
          "risk_assessment_reviewed": True, "corrective_action": "Mould insert reworked; 100% visual check.",
          "final_comments": "No further incidents since the rework."},
     )
-    reports = _demo_reports(admin)
-    admin.call("quality.regulatory.report", "write", [r["id"] for r in reports.values()], {"state": "submitted"})
     cases = {
         "eu": ("demo_adverse_event_eu", "market_eu", "form_eu_mir_7_2_1", "demo_report_eu_initial",
                ["initial", "initial_final", "followup", "final", "final_non_reportable"]),
