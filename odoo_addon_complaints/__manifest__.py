@@ -12,7 +12,7 @@
     "development_status": "Beta",
     "maintainers": ["complaints-project"],
     "application": True,
-    "depends": ["sale_stock", "purchase_stock", "account", "mail", "resource", "repair"],
+    "depends": ["sale_stock", "purchase_stock", "account", "mail", "resource", "repair", "portal", "rating"],
     "post_init_hook": "post_init_hook",
     "data": [
         "security/quality_complaint_security.xml",
@@ -24,6 +24,7 @@
         "data/quality_complaint_request_type_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_rating_data.xml",
         "data/ir_cron_data.xml",
         "data/quality_eight_d_data.xml",
         "data/quality.imdrf.code.csv",
@@ -67,11 +68,15 @@
         "views/res_company_views.xml",
         "views/menus.xml",
         "views/quality_sync_agent_views.xml",
+        "views/quality_complaint_intake_views.xml",
+        "views/portal_templates.xml",
+        "views/portal_scar_templates.xml",
     ],
     "demo": [
         "demo/quality_complaint_demo.xml",
         "demo/quality_complaint_stock_demo.xml",
         "demo/quality_eight_d_demo.xml",
         "demo/quality_regulatory_demo.xml",
+        "demo/quality_complaint_portal_demo.xml",
     ],
 }

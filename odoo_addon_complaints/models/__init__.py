@@ -58,3 +58,7 @@ from . import quality_complaint_adverse_event
 from . import quality_regulatory_report
 from . import quality_regulatory_report_payload
 from . import quality_sync_agent
+from . import quality_complaint_intake
+from . import quality_complaint_portal
+from . import quality_complaint_rating_report
+from . import quality_scar_portal

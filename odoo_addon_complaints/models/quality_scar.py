@@ -193,6 +193,11 @@ class QualityScar(models.Model):
         UserError with the reason, which the agent records as a rejection.
         """
         self.env["quality.sync.event"]._check_sync_access()
+        return self._apply_supplier_answer(scar_ref, answer)
+
+    @api.model
+    def _apply_supplier_answer(self, scar_ref, answer):
+        """The one path of a supplier's answer, whether the sync agent or the supplier portal brings it."""
         scar = self.sudo().search([("name", "=", scar_ref)], limit=1)
         if not scar:
             raise UserError(self.env._("Unknown SCAR %(scar)s.", scar=scar_ref))

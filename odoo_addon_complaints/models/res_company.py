@@ -35,6 +35,88 @@ class ResCompany(models.Model):
         "working calendar, else of the company's address, else UTC. Change it on the working calendar.",
     )
 
+    complaint_alias_id = fields.Many2one(
+        "mail.alias",
+        string="Complaint Alias",
+        copy=False,
+        ondelete="restrict",
+        help="E-mail address (e.g. complaints@) whose new mails register complaints of this company; "
+        "replies to a complaint's mails thread on it.",
+    )
+    complaint_auto_acknowledge = fields.Boolean(
+        string="Acknowledge E-mailed Complaints",
+        default=True,
+        help="Send the acknowledgement template as soon as a complaint arrives by e-mail; it meets the "
+        "acknowledgement deadline and moves the complaint to Acknowledged.",
+    )
+    complaint_ack_template_id = fields.Many2one(
+        "mail.template",
+        string="Acknowledgement Template",
+        domain=[("model", "=", "quality.complaint")],
+        default=lambda self: self.env.ref(
+            "odoo_addon_complaints.mail_template_complaint_acknowledgement", raise_if_not_found=False
+        ),
+        help="Mail sent to the customer to acknowledge a complaint received by e-mail.",
+    )
+    complaint_rating_request = fields.Boolean(
+        string="Ask Customers to Rate Closed Complaints",
+        default=True,
+        help="When a complaint is closed, e-mail the customer a satisfaction rating request.",
+    )
+    complaint_rating_template_id = fields.Many2one(
+        "mail.template",
+        string="Rating Request Template",
+        domain=[("model", "=", "quality.complaint")],
+        default=lambda self: self.env.ref(
+            "odoo_addon_complaints.mail_template_complaint_rating_request", raise_if_not_found=False
+        ),
+        help="Mail that asks the customer to rate the handling of a closed complaint.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._complaints_setup_mail()
+        return companies
+
+    def _complaints_setup_mail(self):
+        """Complaint alias and default templates of companies that have none (install, new company).
+
+        The templates' defaults cannot fill companies that exist before the
+        module's data is loaded, so the install hook fills them here.
+        """
+        self._complaints_ensure_alias()
+        ack = self.env.ref("odoo_addon_complaints.mail_template_complaint_acknowledgement", raise_if_not_found=False)
+        rating = self.env.ref("odoo_addon_complaints.mail_template_complaint_rating_request", raise_if_not_found=False)
+        for company in self.sudo():
+            if ack and not company.complaint_ack_template_id:
+                company.complaint_ack_template_id = ack
+            if rating and not company.complaint_rating_template_id:
+                company.complaint_rating_template_id = rating
+
+    def _complaints_ensure_alias(self):
+        """Give each company its complaint alias: ``complaints``, or ``complaints-<id>`` when taken.
+
+        Mails to it create complaints of that company with the channel
+        e-mail. Anyone may write to it: customers are not followers.
+        """
+        alias_model = self.env["mail.alias"].sudo()
+        model = self.env["ir.model"]._get("quality.complaint")
+        for company in self.sudo().filtered(lambda c: not c.complaint_alias_id).sorted("id"):
+            domain = company.alias_domain_id
+            name = "complaints"
+            if alias_model.search_count([("alias_name", "=", name), ("alias_domain_id", "=", domain.id)]):
+                name = f"complaints-{company.id}"
+            company.complaint_alias_id = alias_model.create(
+                {
+                    "alias_name": name,
+                    "alias_domain_id": domain.id,
+                    "alias_model_id": model.id,
+                    "alias_defaults": repr({"company_id": company.id, "channel": "email"}),
+                    "alias_contact": "everyone",
+                }
+            )
+
     @api.depends("resource_calendar_id.tz", "partner_id.tz")
     def _compute_complaints_tz(self):
         for company in self:

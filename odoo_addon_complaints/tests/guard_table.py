@@ -62,6 +62,8 @@ EXEMPT = {
     "actions check that the champion is a manager who owns no step he approves",
     ("quality.sync.event", "date_done"): "as state",
     ("quality.sync.event", "superseded_by_id"): "as state",
+    ("quality.complaint.rating.report", "date_closed"): "a read-only SQL view showing the complaint's guarded "
+    "closing date",
 }
 
 

@@ -1,0 +1,80 @@
+# Copyright 2026 The Complaints Project contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Supplier portal: the SCARs sent to the supplier's company, and their answers per step."""
+from odoo import _, http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal, pager as portal_pager
+
+from .portal import MAX_UPLOAD_BYTES
+
+#: steps a supplier may answer, with what the answer is about
+ANSWERABLE_STATES = ("requested", "answered", "rejected")
+
+
+class ScarPortal(CustomerPortal):
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "scar_count" in counters:
+            scars = request.env["quality.scar"]
+            values["scar_count"] = scars.search_count(self._scar_domain()) if scars.has_access("read") else 0
+        return values
+
+    def _scar_domain(self):
+        return [
+            ("supplier_id.commercial_partner_id", "=", request.env.user.commercial_partner_id.id),
+            ("state", "not in", ("draft", "cancelled")),
+        ]
+
+    @http.route(["/my/scars", "/my/scars/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_scars(self, page=1, **kw):
+        Scar = request.env["quality.scar"]
+        domain = self._scar_domain()
+        values = self._prepare_portal_layout_values()
+        pager = portal_pager(url="/my/scars", total=Scar.search_count(domain), page=page, step=self._items_per_page)
+        scars = Scar.search(domain, order="id desc", limit=self._items_per_page, offset=pager["offset"])
+        request.session["my_scars_history"] = scars.ids[:100]
+        values.update({"scars": scars.sudo(), "page_name": "scar", "pager": pager, "default_url": "/my/scars"})
+        return request.render("odoo_addon_complaints.portal_my_scars", values)
+
+    @http.route(["/my/scars/<int:scar_id>"], type="http", auth="user", website=True)
+    def portal_my_scar(self, scar_id, access_token=None, **kw):
+        try:
+            scar_sudo = self._document_check_access("quality.scar", scar_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        return request.render("odoo_addon_complaints.portal_scar_page", self._scar_page_values(scar_sudo, **kw))
+
+    def _scar_page_values(self, scar_sudo, **kw):
+        values = self._get_page_view_values(scar_sudo, None, {}, "my_scars_history", False, **kw)
+        values.update(
+            {
+                "scar": scar_sudo,
+                "page_name": "scar",
+                "token": scar_sudo._portal_ensure_token(),
+                "answerable": ANSWERABLE_STATES if scar_sudo.state in ("open", "supplier_answered") else (),
+                "answer_error": kw.get("answer_error"),
+            }
+        )
+        return values
+
+    @http.route(["/my/scars/<int:scar_id>/answer"], type="http", auth="user", methods=["POST"], website=True)
+    def portal_scar_answer(self, scar_id, step=None, summary=None, **kw):
+        scar = request.env["quality.scar"].browse(scar_id)
+        try:
+            evidence = []
+            for upload in request.httprequest.files.getlist("evidence"):
+                if not upload or not upload.filename:
+                    continue
+                content = upload.read()
+                if len(content) > MAX_UPLOAD_BYTES:
+                    raise UserError(_("%(file)s is larger than 10 MB.", file=upload.filename))
+                evidence.append((upload.filename, content))
+            scar.action_portal_answer_step(step, (summary or "").strip(), evidence)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        except UserError as error:
+            values = self._scar_page_values(scar.sudo(), answer_error=str(error.args[0] if error.args else error))
+            return request.render("odoo_addon_complaints.portal_scar_page", values)
+        return request.redirect(f"/my/scars/{scar_id}")

@@ -1,0 +1,96 @@
+# Copyright 2026 The Complaints Project contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What a supplier sees and answers of a SCAR on the portal.
+
+A supplier's portal user reads the SCARs sent to their company (record rule)
+and only the fields the supplier needs: never the complaint, hence the end
+customer, our 8D, the chargeback or our notes. Their answers go through
+``quality.scar._apply_supplier_answer``, the path of the sync agent's answers,
+and are then accepted or rejected by staff as any other answer.
+"""
+import uuid
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+#: the only SCAR fields a supplier's portal user can read
+SCAR_PORTAL_READABLE_FIELDS = frozenset(
+    {
+        "id", "name", "display_name", "title", "company_id", "supplier_id", "purchase_order_id", "receipt_id",
+        "product_id", "lot_id", "qty_received", "qty_defective", "symptom", "description", "error_type",
+        "error_location", "location", "date_issued", "reply_due_on", "state", "supplier_complaint_ref",
+        "access_url", "access_token", "access_warning", "create_date", "write_date",
+        "message_ids", "website_message_ids", "message_partner_ids", "message_follower_ids",
+        "message_is_follower", "message_attachment_count", "has_message",
+    }
+)
+
+
+class QualityScar(models.Model):
+    _name = "quality.scar"
+    _inherit = ["quality.scar", "portal.mixin"]
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for scar in self:
+            scar.access_url = f"/my/scars/{scar.id}"
+
+    def _portal_restricted(self):
+        return not self.env.su and self.env.user._is_portal()
+
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        """Suppliers read only what they need to answer: never the end customer or our costs."""
+        if not self._portal_restricted():
+            return super().check_field_access_rights(operation, field_names)
+        if field_names:
+            hidden = [n for n in field_names if n in self._fields and n not in SCAR_PORTAL_READABLE_FIELDS]
+            if hidden or operation != "read":
+                raise AccessError(
+                    _("SCARs: suppliers cannot %(operation)s the fields %(fields)s.",
+                      operation=operation, fields=", ".join(hidden or field_names))
+                )
+            return super().check_field_access_rights(operation, field_names)
+        return [n for n in super().check_field_access_rights(operation, field_names) if n in SCAR_PORTAL_READABLE_FIELDS]
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        if self._portal_restricted():
+            field_names = [name for name in field_names if name in SCAR_PORTAL_READABLE_FIELDS]
+        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
+
+    def action_portal_answer_step(self, code, summary, evidence=None):
+        """The supplier answers one requested step on the portal, with evidence files.
+
+        ``evidence`` is a list of ``(file name, content)``. The answer takes
+        the sync agent's path, so the same checks hold (step requested, not
+        yet accepted, SCAR open) and staff accept or reject it the same way.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        user = self.env.user
+        scar = self.sudo()
+        if not user._is_portal() or user.commercial_partner_id != scar.supplier_id.commercial_partner_id:
+            raise AccessError(_("SCAR %(scar)s is addressed to another supplier.", scar=scar.name))
+        result = self.env["quality.scar"]._apply_supplier_answer(
+            scar.name,
+            {
+                "answer_id": f"portal-{uuid.uuid4()}",
+                "step": code,
+                "summary": summary,
+                "author": user.name,
+                "submitted_at": fields.Datetime.now().isoformat(),
+            },
+        )
+        step = scar.step_ids.filtered(lambda s: s.code == code)
+        if evidence:
+            attachments = self.env["ir.attachment"].sudo().create(
+                [{"name": name, "raw": content, "res_model": "quality.scar", "res_id": scar.id}
+                 for name, content in evidence]
+            )
+            step.attachment_ids = [fields.Command.link(a.id) for a in attachments]
+            scar.message_post(
+                body=_("Evidence for %(step)s from %(user)s.", step=code, user=user.name),
+                subtype_xmlid="mail.mt_note",
+                attachment_ids=attachments.ids,
+            )
+        return result
