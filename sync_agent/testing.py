@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ._loopback import Fault, LoopbackPortal, RecordedRequest
-from .gateway import GatewayCallError, GatewayUnavailable
+from .gateway import GatewayUnavailable
 
 __all__ = [
     "FakeEvent",
@@ -199,10 +199,13 @@ class FakeOdooGateway:
         return value
 
     def _leased_by(self, agent_id: str, event_uid: str) -> FakeEvent | None:
-        """The event if ``agent_id`` holds its lease (lapsed or not, until reclaimed)."""
+        """The event if ``agent_id`` holds its lease (lapsed or not, until reclaimed).
+
+        An unknown event is held by nobody, as in Odoo (the contract's answers:
+        ack False, fail "not-leased", release skips it)."""
         event = self._all.get(event_uid)
         if event is None:
-            raise GatewayCallError(f"unknown event {event_uid}")
+            return None
         return event if event.state == "leased" and event.lease_owner == agent_id else None
 
     def sync_claim(
@@ -291,7 +294,9 @@ class FakeOdooGateway:
         with self._lock:
             event = self._leased_by(agent_id, event_uid)
             if event is None:
-                refused = self._all[event_uid]
+                refused = self._all.get(event_uid)
+                if refused is None:
+                    return False
                 refused.history.append(("ack-refused", agent_id))
                 return refused.state == "done"
             event.state, event.remote_ref, event.lease_owner, event.last_error = (
@@ -321,7 +326,8 @@ class FakeOdooGateway:
         with self._lock:
             event = self._leased_by(agent_id, event_uid)
             if event is None:
-                self._all[event_uid].history.append(("fail-ignored", agent_id))
+                if event_uid in self._all:
+                    self._all[event_uid].history.append(("fail-ignored", agent_id))
                 return "not-leased"
             event.last_error, event.lease_owner = error, None
             event.failures += 1

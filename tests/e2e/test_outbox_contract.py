@@ -149,3 +149,13 @@ def test_status_counts_events_and_lists_the_agent_that_claimed(side: Side) -> No
     assert after["agents"][0]["agent_id"] == agent, "newest claim first"
     assert after["agent_notice"] is None, "an agent has just claimed"
     call(side, "sync_ack", agent, claimed["event_uid"], None)
+
+
+def test_answers_about_an_unknown_event_change_nothing_and_raise_nothing(side: Side) -> None:
+    """An event the agent remembers but Odoo no longer has (a restored database, a typo) is
+    held by nobody: the agent gets the ordinary refusals, not an error to crash on."""
+    unknown = str(uuid.uuid4())
+    agent = _agent()
+    assert call(side, "sync_ack", agent, unknown, "R-1") is False
+    assert call(side, "sync_fail", agent, unknown, "portal answered 503", True, None) == "not-leased"
+    assert call(side, "sync_release", agent, [unknown]) == 0
