@@ -1,7 +1,7 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Supplier portal: the SCARs sent to the supplier's company, and their answers per step."""
-from odoo import _, http
+from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
@@ -69,7 +69,7 @@ class ScarPortal(CustomerPortal):
                     continue
                 content = upload.read()
                 if len(content) > MAX_UPLOAD_BYTES:
-                    raise UserError(_("%(file)s is larger than 10 MB.", file=upload.filename))
+                    raise UserError(request.env._("%(file)s is larger than 10 MB.", file=upload.filename))
                 evidence.append((upload.filename, content))
             scar.action_portal_answer_step(step, (summary or "").strip(), evidence)
         except (AccessError, MissingError):

@@ -213,7 +213,9 @@ class QualityAdverseEvent(models.Model):
         """One decision per market the device is registered in (every active market if none)."""
         for event in self:
             registrations = event.product_id.product_tmpl_id.device_registration_ids
-            markets = registrations.market_id or self.env["quality.regulatory.market"].search([])
+            # No registration: every active market must decide (a short configuration list).
+            market_model = self.env["quality.regulatory.market"]
+            markets = registrations.market_id or market_model.search([])  # pylint: disable=no-search-all
             missing = markets - event.decision_ids.market_id
             self.env["quality.adverse.event.decision"].create(
                 [{"adverse_event_id": event.id, "market_id": market.id} for market in missing]

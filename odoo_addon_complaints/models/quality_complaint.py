@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
@@ -78,7 +78,7 @@ class QualityComplaint(models.Model):
         readonly=True,
         copy=False,
         index="trigram",
-        default=lambda self: _("New"),
+        default=lambda self: self.env._("New"),
         help="Complaint number YYYYMM-NNNN, given at registration; the serial "
         "restarts every month.",
     )
@@ -187,7 +187,6 @@ class QualityComplaint(models.Model):
     )
     severity_id = fields.Many2one(
         "quality.complaint.severity",
-        string="Severity",
         tracking=True,
         index=True,
         default=lambda self: self._default_severity(),
@@ -204,7 +203,6 @@ class QualityComplaint(models.Model):
     )
     stage_id = fields.Many2one(
         "quality.complaint.stage",
-        string="Stage",
         tracking=True,
         index=True,
         copy=False,
@@ -377,7 +375,9 @@ class QualityComplaint(models.Model):
 
     @api.model
     def _read_group_expand_stage_ids(self, stages, domain):
-        return stages.search([])
+        # Every stage is a kanban column, even an empty one; stages are a short
+        # configuration list, so reading them all is the intent.
+        return stages.search([])  # pylint: disable=no-search-all
 
     @api.depends("severity_id")
     def _compute_priority(self):
@@ -405,7 +405,7 @@ class QualityComplaint(models.Model):
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on 'Overdue'."))
+            raise UserError(self.env._("Unsupported search on 'Overdue'."))
         overdue_domain = [("deadline_ids", "any", [("is_overdue", "=", True)])]
         if (operator == "=") == value:
             return overdue_domain
@@ -437,7 +437,7 @@ class QualityComplaint(models.Model):
         for complaint in self:
             if complaint.user_id and complaint.user_id in complaint.subject_user_ids:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s: %(user)s is a person concerned by "
                         "the complaint and cannot investigate it.",
                         complaint=complaint.name,
@@ -465,7 +465,7 @@ class QualityComplaint(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
+            if vals.get("name", self.env._("New")) == self.env._("New"):
                 vals["name"] = self._next_complaint_number(vals)
         complaints = super().create(vals_list)
         complaints._sync_deadlines()
@@ -493,7 +493,7 @@ class QualityComplaint(models.Model):
         )
         if not number:
             raise UserError(
-                _("No sequence 'quality.complaint' is defined to number complaints.")
+                self.env._("No sequence 'quality.complaint' is defined to number complaints.")
             )
         return number
 
@@ -511,5 +511,5 @@ class QualityComplaint(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         for complaint, vals in zip(self, vals_list):
-            vals.setdefault("subject", _("%s (copy)", complaint.subject))
+            vals.setdefault("subject", self.env._("%s (copy)", complaint.subject))
         return vals_list

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
@@ -35,7 +35,6 @@ class QualityComplaintLine(models.Model):
     )
     sale_order_id = fields.Many2one(
         "sale.order",
-        string="Sale Order",
         index=True,
         check_company=True,
         domain="[('partner_id', 'child_of', partner_id), ('state', '=', 'sale')]",
@@ -239,7 +238,7 @@ class QualityComplaintLine(models.Model):
             rounding = line.product_id.uom_id.rounding or 0.01
             if line.qty_complained < 0 or line.qty_defective < 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s, line %(line)s: quantities cannot be "
                         "negative.",
                         complaint=line.complaint_id.name,
@@ -248,7 +247,7 @@ class QualityComplaintLine(models.Model):
                 )
             if float_compare(line.qty_defective, line.qty_complained, precision_rounding=rounding) > 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s, line %(line)s: the defective quantity "
                         "(%(defective)s) cannot exceed the complained quantity "
                         "(%(complained)s).",
@@ -262,7 +261,7 @@ class QualityComplaintLine(models.Model):
                 continue
             if line.lot_id and not line.move_line_ids:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s, line %(line)s: lot %(lot)s was never "
                         "delivered to %(customer)s on %(reference)s.",
                         complaint=line.complaint_id.name,
@@ -274,7 +273,7 @@ class QualityComplaintLine(models.Model):
                 )
             if float_compare(line.qty_complained, line.qty_delivered, precision_rounding=rounding) > 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s, line %(line)s: the complained quantity "
                         "(%(complained)s) exceeds the quantity delivered to the customer "
                         "(%(delivered)s).",
@@ -288,7 +287,7 @@ class QualityComplaintLine(models.Model):
     @api.depends("product_id", "lot_id", "sale_order_id")
     def _compute_display_name(self):
         for line in self:
-            label = line._line_label() if line.product_id else _("New line")
+            label = line._line_label() if line.product_id else self.env._("New line")
             if line.sale_order_id:
                 label = f"{label} ({line.sale_order_id.name})"
             line.display_name = label

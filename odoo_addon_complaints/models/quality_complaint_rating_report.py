@@ -26,20 +26,20 @@ class QualityComplaintRatingReport(models.Model):
         "quality.complaint.line": ["complaint_id", "product_id"],
     }
 
-    rating_id = fields.Many2one("rating.rating", string="Rating", readonly=True, help="The customer's rating.")
-    complaint_id = fields.Many2one("quality.complaint", string="Complaint", readonly=True, help="Rated complaint.")
+    rating_id = fields.Many2one("rating.rating", readonly=True, help="The customer's rating.")
+    complaint_id = fields.Many2one("quality.complaint", readonly=True, help="Rated complaint.")
     company_id = fields.Many2one("res.company", readonly=True, help="Company of the complaint.")
     partner_id = fields.Many2one(
         "res.partner", string="Customer", readonly=True, help="Customer entity of the complaint."
     )
     product_id = fields.Many2one(
-        "product.product", string="Product", readonly=True, help="Product the complaint was about."
+        "product.product", readonly=True, help="Product the complaint was about."
     )
     category_id = fields.Many2one(
-        "quality.complaint.category", string="Category", readonly=True, help="Category of the complaint."
+        "quality.complaint.category", readonly=True, help="Category of the complaint."
     )
     severity_id = fields.Many2one(
-        "quality.complaint.severity", string="Severity", readonly=True, help="Severity level of the complaint."
+        "quality.complaint.severity", readonly=True, help="Severity level of the complaint."
     )
     date_received = fields.Datetime(string="Received On", readonly=True, help="When the complaint was received.")
     date_closed = fields.Datetime(string="Closed On", readonly=True, help="When the complaint was closed.")

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import is_html_empty
 
@@ -26,7 +26,7 @@ class QualityComplaint(models.Model):
             stage = complaint.stage_id
             if stage.state in ("done", "rejected") and self.env.user in complaint.subject_user_ids:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s: you are a person concerned by this "
                         "complaint and cannot close or approve it.",
                         complaint=complaint.name,
@@ -35,7 +35,7 @@ class QualityComplaint(models.Model):
             if stage.state == "done":
                 if not complaint.disposition:
                     raise UserError(
-                        _(
+                        self.env._(
                             "Complaint %(complaint)s cannot be closed: set its "
                             "Disposition first.",
                             complaint=complaint.name,
@@ -43,7 +43,7 @@ class QualityComplaint(models.Model):
                     )
                 if not complaint.customer_accepted and not complaint.close_override_reason:
                     raise UserError(
-                        _(
+                        self.env._(
                             "Complaint %(complaint)s cannot be closed: the customer "
                             "has not accepted the solution. Record the acceptance, or "
                             "ask a Complaints Manager to override with a reason.",
@@ -53,7 +53,7 @@ class QualityComplaint(models.Model):
             if stage.state == "rejected":
                 if complaint.validity in ("to_check", "valid"):
                     raise UserError(
-                        _(
+                        self.env._(
                             "Complaint %(complaint)s cannot be rejected while its "
                             "Validity is '%(validity)s'.",
                             complaint=complaint.name,
@@ -62,7 +62,7 @@ class QualityComplaint(models.Model):
                     )
                 if not complaint.validity_explanation:
                     raise UserError(
-                        _(
+                        self.env._(
                             "Complaint %(complaint)s cannot be rejected without an "
                             "Explanation to Customer.",
                             complaint=complaint.name,
@@ -157,7 +157,7 @@ class QualityComplaint(models.Model):
         for complaint in self:
             if is_html_empty(complaint.containment_action):
                 raise UserError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s: describe the Containment before "
                         "marking it done.",
                         complaint=complaint.name,
@@ -171,7 +171,7 @@ class QualityComplaint(models.Model):
         for complaint in self:
             if is_html_empty(complaint.root_cause):
                 raise UserError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s: describe the Root Cause before "
                         "marking it found.",
                         complaint=complaint.name,
@@ -191,7 +191,7 @@ class QualityComplaint(models.Model):
         for complaint in self:
             if is_html_empty(complaint.customer_reply):
                 raise UserError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s: write the Customer Reply before "
                         "sending it.",
                         complaint=complaint.name,
@@ -247,7 +247,7 @@ class QualityComplaint(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Close Without Customer Acceptance"),
+            "name": self.env._("Close Without Customer Acceptance"),
             "res_model": "quality.complaint.close.override",
             "view_mode": "form",
             "target": "new",
@@ -269,10 +269,10 @@ class QualityComplaint(models.Model):
         return action
 
     def action_view_sale_orders(self):
-        return self._action_view_records(self.sale_order_ids, _("Sale Orders"))
+        return self._action_view_records(self.sale_order_ids, self.env._("Sale Orders"))
 
     def action_view_pickings(self):
-        return self._action_view_records(self.picking_ids, _("Deliveries"))
+        return self._action_view_records(self.picking_ids, self.env._("Deliveries"))
 
     def action_view_lots(self):
-        return self._action_view_records(self.lot_ids, _("Lots/Serial Numbers"))
+        return self._action_view_records(self.lot_ids, self.env._("Lots/Serial Numbers"))

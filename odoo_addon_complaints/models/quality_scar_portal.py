@@ -10,8 +10,8 @@ and are then accepted or rejected by staff as any other answer.
 """
 import uuid
 
-from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 #: the only SCAR fields a supplier's portal user can read
 SCAR_PORTAL_READABLE_FIELDS = frozenset(
@@ -31,9 +31,10 @@ class QualityScar(models.Model):
     _inherit = ["quality.scar", "portal.mixin"]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for scar in self:
             scar.access_url = f"/my/scars/{scar.id}"
+        return res
 
     def _portal_restricted(self):
         return not self.env.su and self.env.user._is_portal()
@@ -47,7 +48,7 @@ class QualityScar(models.Model):
             hidden = [n for n in field_names if n in self._fields and n not in SCAR_PORTAL_READABLE_FIELDS]
             if hidden or operation != "read":
                 raise AccessError(
-                    _("SCARs: suppliers cannot %(operation)s the fields %(fields)s.",
+                    self.env._("SCARs: suppliers cannot %(operation)s the fields %(fields)s.",
                       operation=operation, fields=", ".join(hidden or field_names))
                 )
             return super().check_field_access_rights(operation, field_names)
@@ -70,7 +71,7 @@ class QualityScar(models.Model):
         user = self.env.user
         scar = self.sudo()
         if not user._is_portal() or user.commercial_partner_id != scar.supplier_id.commercial_partner_id:
-            raise AccessError(_("SCAR %(scar)s is addressed to another supplier.", scar=scar.name))
+            raise AccessError(self.env._("SCAR %(scar)s is addressed to another supplier.", scar=scar.name))
         result = self.env["quality.scar"]._apply_supplier_answer(
             scar.name,
             {
@@ -89,7 +90,7 @@ class QualityScar(models.Model):
             )
             step.attachment_ids = [fields.Command.link(a.id) for a in attachments]
             scar.message_post(
-                body=_("Evidence for %(step)s from %(user)s.", step=code, user=user.name),
+                body=self.env._("Evidence for %(step)s from %(user)s.", step=code, user=user.name),
                 subtype_xmlid="mail.mt_note",
                 attachment_ids=attachments.ids,
             )

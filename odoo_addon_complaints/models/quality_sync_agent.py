@@ -11,7 +11,7 @@ when events are due but no agent has claimed for a while.
 """
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .quality_sync_event import UNSENT_STATES, _sql_goes_before
@@ -30,7 +30,6 @@ class QualitySyncAgent(models.Model):
     _rec_name = "agent_id"
 
     agent_id = fields.Char(
-        string="Agent",
         required=True,
         readonly=True,
         help="Name the agent gives itself on its leases (COMPLAINTS_SYNC_AGENT_ID, by default host:pid).",
@@ -149,11 +148,11 @@ class QualitySyncAgent(models.Model):
         if not self._events_due():
             return False
         if not last:
-            return _(
+            return self.env._(
                 "No sync agent has ever claimed events from this database, although events are due: "
                 "start complaints-sync (see the README)."
             )
-        return _(
+        return self.env._(
             "No sync agent has claimed events for more than %(minutes)s minutes (last: %(agent)s at %(when)s), "
             "although events are due: check that complaints-sync runs.",
             minutes=minutes,
@@ -184,7 +183,6 @@ class QualitySyncEvent(models.Model):
     _inherit = "quality.sync.event"
 
     agent_notice = fields.Char(
-        string="Agent Notice",
         compute="_compute_agent_notice",
         help="Set when this event waits to be sent, events are due and no sync agent has claimed any "
         "for longer than the silence set in Settings.",
@@ -220,7 +218,6 @@ class QualityRegulatoryReport(models.Model):
     _inherit = "quality.regulatory.report"
 
     agent_notice = fields.Char(
-        string="Agent Notice",
         compute="_compute_agent_notice",
         help="Set when this report waits for its file, events are due and no sync agent has claimed any "
         "for longer than the silence set in Settings.",

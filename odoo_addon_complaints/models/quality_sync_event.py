@@ -5,7 +5,7 @@ import re
 import uuid
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, create_index
 
@@ -146,7 +146,6 @@ class QualitySyncEvent(models.Model):
         help="When the first failed attempt was reported; the retry window of the target counts from it.",
     )
     retry_until = fields.Datetime(
-        string="Retry Until",
         readonly=True,
         help="End of the retry window: a failed attempt after it makes the event Failed. "
         "Set by the first failed attempt from the target's retry window (Sync Targets).",
@@ -204,7 +203,7 @@ class QualitySyncEvent(models.Model):
     _sql_constraints = [("event_uid_unique", "unique(event_uid)", "Event ids are unique.")]
 
     def init(self):
-        super().init()
+        res = super().init()
         # The ordering rule's lookup (see _sql_goes_before) over the unsent events
         # only: a small index however many sent events the outbox keeps.
         create_index(
@@ -214,6 +213,7 @@ class QualitySyncEvent(models.Model):
             ["res_id", "res_model", "target", "id"],
             where="state IN (%s)" % ", ".join(f"'{state}'" for state in UNSENT_STATES),
         )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -270,13 +270,13 @@ class QualitySyncEvent(models.Model):
             error = lines[0] if lines else ""
             if len(error) > REASON_ERROR_LENGTH:
                 error = error[: REASON_ERROR_LENGTH - 1] + "…"
-            return _(
+            return self.env._(
                 "Waiting for event %(event)s (%(type)s), Failed: %(error)s",
                 event=self.id,
                 type=self.event_type,
-                error=error or _("no reason recorded"),
+                error=error or self.env._("no reason recorded"),
             )
-        return _(
+        return self.env._(
             "Waiting for event %(event)s (%(type)s), %(state)s, to be sent first.",
             event=self.id,
             type=self.event_type,
@@ -285,7 +285,7 @@ class QualitySyncEvent(models.Model):
 
     def _search_is_blocked(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on 'Blocked'."))
+            raise UserError(self.env._("Unsupported search on 'Blocked'."))
         blocked = SQL(
             """
             (SELECT event.id FROM quality_sync_event event
@@ -380,7 +380,7 @@ class QualitySyncEvent(models.Model):
             self.env.user.has_group("odoo_addon_complaints.group_sync_integration")
             or self.env.is_superuser()
         ):
-            raise AccessError(_("Only the integration user of the sync agent may exchange events."))
+            raise AccessError(self.env._("Only the integration user of the sync agent may exchange events."))
 
     @api.model
     def sync_claim(self, agent_id, limit=50, lease_seconds=120, targets=None):
@@ -395,7 +395,7 @@ class QualitySyncEvent(models.Model):
         """
         self._check_sync_access()
         if not agent_id:
-            raise UserError(_("sync_claim needs the agent id."))
+            raise UserError(self.env._("sync_claim needs the agent id."))
         limit = max(1, min(int(limit), 1000))
         lease_seconds = max(5, int(lease_seconds))
         # Wall-clock time, not the transaction's start: the same clock as sync_fail's schedule.
@@ -536,7 +536,7 @@ class QualitySyncEvent(models.Model):
         else:
             values["state"] = "dead"
             if retryable:
-                error = _(
+                error = self.env._(
                     "Retry window of %(hours)s hours ran out (failing since %(since)s UTC, %(count)s failed "
                     "attempts); last error: %(error)s",
                     hours=round(window.total_seconds() / 3600, 1),
@@ -581,7 +581,7 @@ class QualitySyncEvent(models.Model):
     def _notify_dead(self):
         record = self.env[self.res_model].browse(self.res_id).exists() if self.res_model in self.env else None
         if record and hasattr(record, "message_post"):
-            body = _(
+            body = self.env._(
                 "Sending %(event)s to %(target)s failed: %(error)s",
                 event=self.event_type,
                 target=self.target,
@@ -589,9 +589,9 @@ class QualitySyncEvent(models.Model):
             )
             held = self.sudo().held_count
             if held == 1:
-                body += " " + _("1 later event of this record waits for it until it is requeued or cancelled in Sync Events.")
+                body += " " + self.env._("1 later event of this record waits for it until it is requeued or cancelled in Sync Events.")
             elif held > 1:
-                body += " " + _(
+                body += " " + self.env._(
                     "%(count)s later events of this record wait for it until it is requeued or cancelled in Sync Events.",
                     count=held,
                 )
@@ -601,7 +601,7 @@ class QualitySyncEvent(models.Model):
 
     def _check_admin(self):
         if not self.env.user.has_group("odoo_addon_complaints.group_sync_admin"):
-            raise AccessError(_("Only an integration administrator may requeue or cancel sync events."))
+            raise AccessError(self.env._("Only an integration administrator may requeue or cancel sync events."))
 
     def action_requeue(self):
         """Send failed or cancelled events again; the events they held follow in order.
@@ -625,7 +625,7 @@ class QualitySyncEvent(models.Model):
         """Give up events; the events they held go out next, in order."""
         self._check_admin()
         if any(event.state in ("done", "leased") for event in self):
-            raise UserError(_("Events being sent or already sent cannot be cancelled."))
+            raise UserError(self.env._("Events being sent or already sent cannot be cancelled."))
         self.filtered(lambda e: e.state != "superseded").sudo().write({"state": "cancelled"})
         return True
 

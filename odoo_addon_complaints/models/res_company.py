@@ -11,7 +11,6 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     complaint_credit_approval_limit = fields.Monetary(
-        string="Complaint Credit Approval Limit",
         currency_field="currency_id",
         help="Credit notes from complaints whose total exceeds this amount need a "
         "Complaints Manager's approval before posting. Zero: no approval needed.",
@@ -37,7 +36,6 @@ class ResCompany(models.Model):
 
     complaint_alias_id = fields.Many2one(
         "mail.alias",
-        string="Complaint Alias",
         copy=False,
         ondelete="restrict",
         help="E-mail address (e.g. complaints@) whose new mails register complaints of this company; "

@@ -42,7 +42,7 @@ class TestComplaintCreditNotes(ComplaintCase):
 
     def _credit_note(self, **values):
         action = self.complaint.with_user(self.accountant).action_open_credit_note()
-        with Form(self.env[action["res_model"]].with_user(self.accountant).with_context(action["context"])) as wizard_form:
+        with Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"])) as wizard_form:
             self.assertEqual(wizard_form.invoice_id, self.invoice)
             for name, value in values.items():
                 setattr(wizard_form, name, value)

@@ -12,7 +12,7 @@ class TestComplaintFromSaleOrder(ComplaintCase):
         order = self.order.with_user(self.complaint_user)
         action = order.action_new_complaint()
         complaint_model = self.env["quality.complaint"].with_user(self.complaint_user)
-        with Form(complaint_model.with_context(action["context"])) as complaint_form:
+        with Form(complaint_model.with_context(**action["context"])) as complaint_form:
             self.assertEqual(complaint_form.partner_id, self.customer)
             complaint_form.contact_id = self.customer_contact
             complaint_form.channel = "email"
@@ -59,7 +59,7 @@ class TestComplaintFromSaleOrder(ComplaintCase):
 
     def test_complaining_too_much_in_the_form_is_refused(self):
         action = self.order.action_new_complaint()
-        complaint_form = Form(self.env["quality.complaint"].with_context(action["context"]))
+        complaint_form = Form(self.env["quality.complaint"].with_context(**action["context"]))
         with complaint_form.line_ids.edit(0) as line:
             line.lot_id = self.lot_a
             line.qty_complained = 10

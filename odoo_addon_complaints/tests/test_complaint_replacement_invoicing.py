@@ -79,7 +79,7 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
 
     def _post_credit_note(self, complaint):
         action = complaint.with_user(self.accountant).action_open_credit_note()
-        wizard_model = self.env[action["res_model"]].with_user(self.accountant).with_context(action["context"])
+        wizard_model = self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"])
         Form(wizard_model).save().action_create_credit_note()
         credit_note = complaint.credit_note_ids
         credit_note.with_user(self.accountant).action_post()
@@ -90,7 +90,7 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
         """Create the replacement from the complaint, as the warehouse user."""
         action = complaint.with_user(self.warehouse_complaint_user).action_open_replacement()
         wizard_model = (
-            self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(**action["context"])
         )
         with Form(wizard_model) as wizard_form:
             wizard_form.complaint_line_id = complaint.line_ids
@@ -193,7 +193,7 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
                 before = self._invoicing(order)
                 action = complaint.with_user(self.warehouse_complaint_user).action_open_return()
                 wizard = Form(
-                    self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(action["context"])
+                    self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(**action["context"])
                 ).save()
                 wizard.action_create_returns()
                 returned = complaint.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == "return")
@@ -234,7 +234,7 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
         replacement.move_ids.quantity = 1
         replacement.move_ids.picked = True
         action = replacement.button_validate()
-        Form(self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(action["context"])).save().process()
+        Form(self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(**action["context"])).save().process()
         backorder = replacement.backorder_ids
         self.assertEqual(len(backorder), 1)
         self.assertEqual(

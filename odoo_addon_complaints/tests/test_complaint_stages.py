@@ -37,7 +37,7 @@ class TestComplaintStages(ComplaintCase):
         complaint = self._create_complaint(disposition="repair")
         action = complaint.with_user(self.complaint_manager).action_open_close_override()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.complaint_manager).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.complaint_manager).with_context(**action["context"])
         )
         wizard.reason = "Customer unreachable for 3 months after repair"
         wizard.save().action_close()
@@ -99,7 +99,7 @@ class TestComplaintStages(ComplaintCase):
         )
         action = complaint.with_user(self.complaint_user).action_send_acknowledgement()
         composer = Form(
-            self.env["mail.compose.message"].with_user(self.complaint_user).with_context(action["context"])
+            self.env["mail.compose.message"].with_user(self.complaint_user).with_context(**action["context"])
         ).save()
         self.assertIn(complaint.name, composer.subject)
         self.assertIn(complaint.name, composer.body)
@@ -115,7 +115,7 @@ class TestComplaintStages(ComplaintCase):
             complaint.action_send_reply()
         complaint.customer_reply = "<p>The alarm board of lot LOT-A will be replaced.</p>"
         action = complaint.action_send_reply()
-        composer = Form(self.env["mail.compose.message"].with_context(action["context"])).save()
+        composer = Form(self.env["mail.compose.message"].with_context(**action["context"])).save()
         self.assertIn("alarm board", composer.body)
         composer._action_send_mail()
         self.assertTrue(complaint.date_reply)

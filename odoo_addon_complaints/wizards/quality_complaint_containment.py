@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 WHEREABOUTS = [
@@ -80,7 +80,7 @@ class QualityComplaintContainment(models.TransientModel):
         )
         if not on_hand:
             raise UserError(
-                _("Complaint %(complaint)s: no stock of the suspect lots is on hand outside quarantine.",
+                self.env._("Complaint %(complaint)s: no stock of the suspect lots is on hand outside quarantine.",
                   complaint=complaint.name)
             )
         by_warehouse = defaultdict(lambda: self.env["quality.complaint.containment.line"])
@@ -89,8 +89,8 @@ class QualityComplaintContainment(models.TransientModel):
         transfers = self.env["stock.picking"]
         for warehouse, lines in by_warehouse.items():
             transfers |= self._quarantine_transfer(warehouse, lines)
-        complaint._note_stock_action(_("Suspect stock moved to quarantine: %s", ", ".join(transfers.mapped("name"))))
-        return complaint._action_view_records(transfers, _("Quarantine Transfers"))
+        complaint._note_stock_action(self.env._("Suspect stock moved to quarantine: %s", ", ".join(transfers.mapped("name"))))
+        return complaint._action_view_records(transfers, self.env._("Quarantine Transfers"))
 
     def _quarantine_transfer(self, warehouse, lines):
         if not warehouse.complaint_quarantine_type_id:
@@ -108,7 +108,7 @@ class QualityComplaintContainment(models.TransientModel):
                 "move_ids": [
                     Command.create(
                         {
-                            "name": _("Quarantine for %s", self.complaint_id.name),
+                            "name": self.env._("Quarantine for %s", self.complaint_id.name),
                             "product_id": product.id,
                             "product_uom": product.uom_id.id,
                             "product_uom_qty": sum(product_lines.mapped("quantity")),
@@ -150,15 +150,15 @@ class QualityComplaintContainment(models.TransientModel):
         others = self.line_ids.filtered("is_other_customer")
         if not others:
             raise UserError(
-                _("Complaint %(complaint)s: no other customer received the suspect lots.", complaint=complaint.name)
+                self.env._("Complaint %(complaint)s: no other customer received the suspect lots.", complaint=complaint.name)
             )
         responsible = complaint.user_id or self.env.user
         for partner, lines in others.grouped("partner_id").items():
             lots = ", ".join(f"{line.lot_id.name} ({line.quantity:g})" for line in lines)
             partner.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=_("Recall candidate: complaint %s", complaint.name),
-                note=_(
+                summary=self.env._("Recall candidate: complaint %s", complaint.name),
+                note=self.env._(
                     "%(customer)s received suspect lots of complaint %(complaint)s: %(lots)s. "
                     "Contact them about sorting or recall.",
                     customer=partner.display_name,
@@ -168,7 +168,7 @@ class QualityComplaintContainment(models.TransientModel):
                 user_id=responsible.id,
             )
         complaint._note_stock_action(
-            _(
+            self.env._(
                 "Follow-up planned with the other customers who received the suspect lots: %s",
                 ", ".join(others.partner_id.mapped("display_name")),
             )
@@ -187,7 +187,7 @@ class QualityComplaintContainmentLine(models.TransientModel):
     kind = fields.Selection(WHEREABOUTS, string="Where", required=True, help="Kind of place.")
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial", help="Suspect lot.")
     product_id = fields.Many2one("product.product", help="Product of the lot.")
-    location_id = fields.Many2one("stock.location", string="Location", help="Location of the stock.")
+    location_id = fields.Many2one("stock.location", help="Location of the stock.")
     picking_id = fields.Many2one("stock.picking", string="Transfer", help="Transfer not yet done.")
     partner_id = fields.Many2one("res.partner", string="Customer", help="Customer holding the goods.")
     quantity = fields.Float(digits="Product Unit of Measure", help="Quantity of the lot there.")
