@@ -7,6 +7,7 @@ rule per commercial entity decide), then renders it with ``sudo`` limited to
 what the templates show: stage, promised dates, the public messages and the
 solution. Internal notes, costs and the investigation never reach a template.
 """
+
 from markupsafe import Markup, escape
 
 from odoo import http
@@ -204,13 +205,19 @@ class ComplaintPortal(CustomerPortal):
             content = upload.read()
             mimetype = upload.mimetype or ""
             if not mimetype.startswith(ALLOWED_UPLOAD_TYPES):
-                raise UserError(request.env._("%(file)s: only photos, videos and PDF files can be attached.", file=upload.filename))
+                raise UserError(
+                    request.env._(
+                        "%(file)s: only photos, videos and PDF files can be attached.", file=upload.filename
+                    )
+                )
             if len(content) > MAX_UPLOAD_BYTES:
                 raise UserError(request.env._("%(file)s is larger than 10 MB.", file=upload.filename))
             uploads.append((upload.filename, content, mimetype))
         company = move_line.company_id
         sale_line = move_line.move_id.sale_line_id
-        contact = user.partner_id if user.partner_id != user.commercial_partner_id else request.env["res.partner"]
+        contact = (
+            user.partner_id if user.partner_id != user.commercial_partner_id else request.env["res.partner"]
+        )
         with request.env.cr.savepoint():
             complaint_sudo = (
                 request.env["quality.complaint"]

@@ -79,12 +79,9 @@ class QualityComplaint(models.Model):
         copy=False,
         index="trigram",
         default=lambda self: self.env._("New"),
-        help="Complaint number YYYYMM-NNNN, given at registration; the serial "
-        "restarts every month.",
+        help="Complaint number YYYYMM-NNNN, given at registration; the serial restarts every month.",
     )
-    subject = fields.Char(
-        required=True, tracking=True, help="Short summary of the complaint."
-    )
+    subject = fields.Char(required=True, tracking=True, help="Short summary of the complaint.")
     active = fields.Boolean(default=True, help="Archived complaints are hidden.")
     company_id = fields.Many2one(
         "res.company",
@@ -117,12 +114,8 @@ class QualityComplaint(models.Model):
         domain="[('id', 'child_of', commercial_partner_id)]",
         help="Person at the customer who raised the complaint.",
     )
-    contact_phone = fields.Char(
-        related="contact_id.phone", string="Contact Phone", help="Contact's phone."
-    )
-    contact_email = fields.Char(
-        related="contact_id.email", string="Contact E-mail", help="Contact's e-mail."
-    )
+    contact_phone = fields.Char(related="contact_id.phone", string="Contact Phone", help="Contact's phone.")
+    contact_email = fields.Char(related="contact_id.email", string="Contact E-mail", help="Contact's e-mail.")
     channel = fields.Selection(
         CHANNELS,
         required=True,
@@ -182,8 +175,7 @@ class QualityComplaint(models.Model):
     )
     validity_explanation = fields.Text(
         string="Explanation to Customer",
-        help="Why the complaint is not our responsibility, unfounded or "
-        "malicious, as told to the customer.",
+        help="Why the complaint is not our responsibility, unfounded or malicious, as told to the customer.",
     )
     severity_id = fields.Many2one(
         "quality.complaint.severity",
@@ -220,8 +212,7 @@ class QualityComplaint(models.Model):
         tracking=True,
         index=True,
         domain=[("share", "=", False)],
-        help="Quality employee who investigates and drives the complaint to "
-        "closure.",
+        help="Quality employee who investigates and drives the complaint to closure.",
     )
     manager_id = fields.Many2one(
         "res.users",
@@ -252,9 +243,7 @@ class QualityComplaint(models.Model):
     date_containment = fields.Datetime(
         string="Contained On", readonly=True, copy=False, help="When containment was done."
     )
-    root_cause = fields.Html(
-        help="Why it happened and why it was not detected (5W2H, 5 Why)."
-    )
+    root_cause = fields.Html(help="Why it happened and why it was not detected (5W2H, 5 Why).")
     date_root_cause = fields.Datetime(
         string="Root Cause Found On",
         readonly=True,
@@ -342,15 +331,9 @@ class QualityComplaint(models.Model):
         string="Products",
         help="Products of the affected lines.",
     )
-    sale_order_count = fields.Integer(
-        compute="_compute_traceability", help="Number of related sale orders."
-    )
-    picking_count = fields.Integer(
-        compute="_compute_traceability", help="Number of related deliveries."
-    )
-    lot_count = fields.Integer(
-        compute="_compute_traceability", help="Number of related lots/serials."
-    )
+    sale_order_count = fields.Integer(compute="_compute_traceability", help="Number of related sale orders.")
+    picking_count = fields.Integer(compute="_compute_traceability", help="Number of related deliveries.")
+    lot_count = fields.Integer(compute="_compute_traceability", help="Number of related lots/serials.")
 
     _sql_constraints = [
         (
@@ -393,9 +376,9 @@ class QualityComplaint(models.Model):
     @api.depends("deadline_ids.date_due", "deadline_ids.date_done")
     def _compute_date_deadline(self):
         for complaint in self:
-            open_dates = complaint.deadline_ids.filtered(
-                lambda deadline: not deadline.date_done
-            ).mapped("date_due")
+            open_dates = complaint.deadline_ids.filtered(lambda deadline: not deadline.date_done).mapped(
+                "date_due"
+            )
             complaint.date_deadline = min(open_dates) if open_dates else False
 
     @api.depends("deadline_ids.date_due", "deadline_ids.date_done")
@@ -492,9 +475,7 @@ class QualityComplaint(models.Model):
             .next_by_code("quality.complaint", sequence_date=received_day)
         )
         if not number:
-            raise UserError(
-                self.env._("No sequence 'quality.complaint' is defined to number complaints.")
-            )
+            raise UserError(self.env._("No sequence 'quality.complaint' is defined to number complaints."))
         return number
 
     def write(self, vals):

@@ -7,6 +7,7 @@ replies to :meth:`message_update`; the standard gateway posts the mail with
 its attachments on the complaint. At closure the customer gets a rating
 request through Odoo's ``rating.mixin``, as Helpdesk does.
 """
+
 import logging
 
 from odoo import api, fields, models

@@ -30,7 +30,10 @@ class QualityComplaintLine(models.Model):
         help="Customer entity of the complaint.",
     )
     category_id = fields.Many2one(
-        related="complaint_id.category_id", store=True, index=True, string="Category",
+        related="complaint_id.category_id",
+        store=True,
+        index=True,
+        string="Category",
         help="Category of the complaint, for repeat-complaint statistics.",
     )
     sale_order_id = fields.Many2one(
@@ -38,8 +41,7 @@ class QualityComplaintLine(models.Model):
         index=True,
         check_company=True,
         domain="[('partner_id', 'child_of', partner_id), ('state', '=', 'sale')]",
-        help="Order the goods were sold on; leave empty when they were bought "
-        "through a distributor.",
+        help="Order the goods were sold on; leave empty when they were bought through a distributor.",
     )
     sale_line_id = fields.Many2one(
         "sale.order.line",
@@ -58,9 +60,7 @@ class QualityComplaintLine(models.Model):
     product_tracking = fields.Selection(
         related="product_id.tracking", help="Whether the product is tracked by lot or serial."
     )
-    uom_id = fields.Many2one(
-        related="product_id.uom_id", string="Unit", help="Unit of the quantities."
-    )
+    uom_id = fields.Many2one(related="product_id.uom_id", string="Unit", help="Unit of the quantities.")
     lot_id = fields.Many2one(
         "stock.lot",
         string="Lot/Serial",
@@ -159,8 +159,8 @@ class QualityComplaintLine(models.Model):
                 line.allowed_lot_ids = move_lines.lot_id
             else:
                 # Bought through a distributor: any lot of the product is possible.
-                line.allowed_lot_ids = self.env["stock.lot"].sudo().search(
-                    [("product_id", "=", line.product_id.id)]
+                line.allowed_lot_ids = (
+                    self.env["stock.lot"].sudo().search([("product_id", "=", line.product_id.id)])
                 )
 
     @api.depends(
@@ -174,8 +174,10 @@ class QualityComplaintLine(models.Model):
     def _compute_move_line_ids(self):
         move_line_model = self.env["stock.move.line"].sudo()
         for line in self:
-            if not line.product_id or not line.partner_id or not (
-                line._is_traced_to_delivery() or line.lot_id
+            if (
+                not line.product_id
+                or not line.partner_id
+                or not (line._is_traced_to_delivery() or line.lot_id)
             ):
                 line.move_line_ids = False
                 continue
@@ -239,8 +241,7 @@ class QualityComplaintLine(models.Model):
             if line.qty_complained < 0 or line.qty_defective < 0:
                 raise ValidationError(
                     self.env._(
-                        "Complaint %(complaint)s, line %(line)s: quantities cannot be "
-                        "negative.",
+                        "Complaint %(complaint)s, line %(line)s: quantities cannot be negative.",
                         complaint=line.complaint_id.name,
                         line=line._line_label(),
                     )

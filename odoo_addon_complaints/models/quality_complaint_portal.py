@@ -7,6 +7,7 @@ rule) and, of those, only the fields a customer may know: never the
 investigation, the people handling it, costs or internal notes. They answer
 the proposed solution; the answer is evidence (who, when) and is guarded.
 """
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import is_html_empty
@@ -102,7 +103,9 @@ class QualityComplaint(models.Model):
         if not self._portal_restricted():
             return super().check_field_access_rights(operation, field_names)
         if field_names:
-            hidden = [name for name in field_names if name in self._fields and name not in PORTAL_READABLE_FIELDS]
+            hidden = [
+                name for name in field_names if name in self._fields and name not in PORTAL_READABLE_FIELDS
+            ]
             if hidden or operation != "read":
                 raise AccessError(
                     self.env._(
@@ -113,7 +116,9 @@ class QualityComplaint(models.Model):
                 )
             return super().check_field_access_rights(operation, field_names)
         return [
-            name for name in super().check_field_access_rights(operation, field_names) if name in PORTAL_READABLE_FIELDS
+            name
+            for name in super().check_field_access_rights(operation, field_names)
+            if name in PORTAL_READABLE_FIELDS
         ]
 
     def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
@@ -176,7 +181,8 @@ class QualityComplaint(models.Model):
                 }
             )
         complaint._post_portal_answer(
-            self.env._("%(user)s accepted the proposed solution on the customer portal.", user=user.name), note
+            self.env._("%(user)s accepted the proposed solution on the customer portal.", user=user.name),
+            note,
         )
         return True
 
@@ -184,7 +190,10 @@ class QualityComplaint(models.Model):
         """The customer rejects the proposed solution; the investigator is asked to follow up."""
         if not (note or "").strip():
             raise UserError(
-                self.env._("Complaint %(complaint)s: say why you reject the proposed solution.", complaint=self.sudo().name)
+                self.env._(
+                    "Complaint %(complaint)s: say why you reject the proposed solution.",
+                    complaint=self.sudo().name,
+                )
             )
         complaint = self._check_portal_answer()
         user = self.env.user
@@ -200,7 +209,8 @@ class QualityComplaint(models.Model):
                 }
             )
         complaint._post_portal_answer(
-            self.env._("%(user)s rejected the proposed solution on the customer portal.", user=user.name), note
+            self.env._("%(user)s rejected the proposed solution on the customer portal.", user=user.name),
+            note,
         )
         responsible = complaint.user_id or complaint.manager_id
         if responsible:
@@ -213,7 +223,9 @@ class QualityComplaint(models.Model):
         return True
 
     def _post_portal_answer(self, summary, note):
-        body = summary if not note else self.env._("%(summary)s Comment: %(note)s", summary=summary, note=note)
+        body = (
+            summary if not note else self.env._("%(summary)s Comment: %(note)s", summary=summary, note=note)
+        )
         self.with_context(mail_create_nosubscribe=True).message_post(
             body=body,
             author_id=self.env.user.partner_id.id,

@@ -10,11 +10,15 @@ class QualityComplaint(models.Model):
     _inherit = "quality.complaint"
 
     complaint_picking_ids = fields.One2many(
-        "stock.picking", "complaint_id", string="Complaint Transfers",
+        "stock.picking",
+        "complaint_id",
+        string="Complaint Transfers",
         help="Returns, replacements and quarantine transfers made for the complaint.",
     )
     return_count = fields.Integer(compute="_compute_stock_counts", help="Number of customer returns.")
-    replacement_count = fields.Integer(compute="_compute_stock_counts", help="Number of replacement deliveries.")
+    replacement_count = fields.Integer(
+        compute="_compute_stock_counts", help="Number of replacement deliveries."
+    )
     quarantine_count = fields.Integer(compute="_compute_stock_counts", help="Number of quarantine transfers.")
     repair_ids = fields.One2many(
         "repair.order", "complaint_id", string="Repairs", help="Warranty repairs of returned goods."
@@ -25,7 +29,9 @@ class QualityComplaint(models.Model):
     )
     credit_note_count = fields.Integer(compute="_compute_stock_counts", help="Number of credit notes.")
     sorting_ids = fields.One2many(
-        "quality.complaint.sorting", "complaint_id", string="Sorting Results",
+        "quality.complaint.sorting",
+        "complaint_id",
+        string="Sorting Results",
         help="Suspect goods checked in-house and at customers.",
     )
     cost_ids = fields.One2many(
@@ -80,7 +86,9 @@ class QualityComplaint(models.Model):
             {
                 "complaint_id": self.id,
                 "cost_type": "replacement",
-                "name": self.env._("Replacement: %(quantity)s %(product)s", quantity=quantity, product=product.display_name),
+                "name": self.env._(
+                    "Replacement: %(quantity)s %(product)s", quantity=quantity, product=product.display_name
+                ),
                 "amount": product.with_company(self.company_id).standard_price * quantity,
                 "currency_id": self.company_id.currency_id.id,
                 "is_automatic": True,
@@ -132,12 +140,17 @@ class QualityComplaint(models.Model):
         repairs = self.env["repair.order"]
         for line in self.line_ids:
             to_repair = line.qty_returned - sum(
-                self.repair_ids.filtered(lambda r, line=line: r.lot_id == line.lot_id and r.product_id == line.product_id)
-                .mapped("product_qty")
+                self.repair_ids.filtered(
+                    lambda r, line=line: r.lot_id == line.lot_id and r.product_id == line.product_id
+                ).mapped("product_qty")
             )
             if to_repair <= 0 or not line.lot_id:
                 continue
-            warehouse = line._return_move_lines().filtered(lambda ml: ml.state == "done")[:1].picking_id.picking_type_id.warehouse_id
+            warehouse = (
+                line._return_move_lines()
+                .filtered(lambda ml: ml.state == "done")[:1]
+                .picking_id.picking_type_id.warehouse_id
+            )
             repairs |= self.env["repair.order"].create(
                 {
                     "product_id": line.product_id.id,

@@ -36,8 +36,7 @@ class QualityComplaint(models.Model):
                 if not complaint.disposition:
                     raise UserError(
                         self.env._(
-                            "Complaint %(complaint)s cannot be closed: set its "
-                            "Disposition first.",
+                            "Complaint %(complaint)s cannot be closed: set its Disposition first.",
                             complaint=complaint.name,
                         )
                     )
@@ -63,8 +62,7 @@ class QualityComplaint(models.Model):
                 if not complaint.validity_explanation:
                     raise UserError(
                         self.env._(
-                            "Complaint %(complaint)s cannot be rejected without an "
-                            "Explanation to Customer.",
+                            "Complaint %(complaint)s cannot be rejected without an Explanation to Customer.",
                             complaint=complaint.name,
                         )
                     )
@@ -91,9 +89,7 @@ class QualityComplaint(models.Model):
                 due = rule._compute_due_date(complaint.date_received, calendar)
                 with checked_action():
                     if not deadline:
-                        deadline_model.create(
-                            {"complaint_id": complaint.id, "kind": kind, "date_due": due}
-                        )
+                        deadline_model.create({"complaint_id": complaint.id, "kind": kind, "date_due": due})
                     elif not deadline.date_done and not deadline.rescheduled:
                         deadline.with_context(complaint_deadline_replan=True).write(
                             {"date_due": due, "date_escalated": False}
@@ -145,9 +141,7 @@ class QualityComplaint(models.Model):
             if stage.state in ("done", "rejected"):
                 complaint._complete_deadlines([kind for kind, _label in DEADLINE_KINDS])
                 continue
-            passed = stages.filtered(
-                lambda s, stage=stage: (s.sequence, s.id) <= (stage.sequence, stage.id)
-            )
+            passed = stages.filtered(lambda s, stage=stage: (s.sequence, s.id) <= (stage.sequence, stage.id))
             if passed:
                 complaint._complete_deadlines(passed.mapped("complete_deadline"))
 
@@ -158,8 +152,7 @@ class QualityComplaint(models.Model):
             if is_html_empty(complaint.containment_action):
                 raise UserError(
                     self.env._(
-                        "Complaint %(complaint)s: describe the Containment before "
-                        "marking it done.",
+                        "Complaint %(complaint)s: describe the Containment before marking it done.",
                         complaint=complaint.name,
                     )
                 )
@@ -172,8 +165,7 @@ class QualityComplaint(models.Model):
             if is_html_empty(complaint.root_cause):
                 raise UserError(
                     self.env._(
-                        "Complaint %(complaint)s: describe the Root Cause before "
-                        "marking it found.",
+                        "Complaint %(complaint)s: describe the Root Cause before marking it found.",
                         complaint=complaint.name,
                     )
                 )
@@ -192,8 +184,7 @@ class QualityComplaint(models.Model):
             if is_html_empty(complaint.customer_reply):
                 raise UserError(
                     self.env._(
-                        "Complaint %(complaint)s: write the Customer Reply before "
-                        "sending it.",
+                        "Complaint %(complaint)s: write the Customer Reply before sending it.",
                         complaint=complaint.name,
                     )
                 )
@@ -227,9 +218,7 @@ class QualityComplaint(models.Model):
             self._mark_acknowledged()
         if self.env.context.get("mark_complaint_replied"):
             with checked_action():
-                self.filtered(lambda c: not c.date_reply).write(
-                    {"date_reply": fields.Datetime.now()}
-                )
+                self.filtered(lambda c: not c.date_reply).write({"date_reply": fields.Datetime.now()})
             self._complete_deadlines(["reply"])
         return super()._message_post_after_hook(message, msg_vals)
 

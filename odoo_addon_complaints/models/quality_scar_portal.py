@@ -8,6 +8,7 @@ customer, our 8D, the chargeback or our notes. Their answers go through
 ``quality.scar._apply_supplier_answer``, the path of the sync agent's answers,
 and are then accepted or rejected by staff as any other answer.
 """
+
 import uuid
 
 from odoo import api, fields, models
@@ -16,12 +17,39 @@ from odoo.exceptions import AccessError
 #: the only SCAR fields a supplier's portal user can read
 SCAR_PORTAL_READABLE_FIELDS = frozenset(
     {
-        "id", "name", "display_name", "title", "company_id", "supplier_id", "purchase_order_id", "receipt_id",
-        "product_id", "lot_id", "qty_received", "qty_defective", "symptom", "description", "error_type",
-        "error_location", "location", "date_issued", "reply_due_on", "state", "supplier_complaint_ref",
-        "access_url", "access_token", "access_warning", "create_date", "write_date",
-        "message_ids", "website_message_ids", "message_partner_ids", "message_follower_ids",
-        "message_is_follower", "message_attachment_count", "has_message",
+        "id",
+        "name",
+        "display_name",
+        "title",
+        "company_id",
+        "supplier_id",
+        "purchase_order_id",
+        "receipt_id",
+        "product_id",
+        "lot_id",
+        "qty_received",
+        "qty_defective",
+        "symptom",
+        "description",
+        "error_type",
+        "error_location",
+        "location",
+        "date_issued",
+        "reply_due_on",
+        "state",
+        "supplier_complaint_ref",
+        "access_url",
+        "access_token",
+        "access_warning",
+        "create_date",
+        "write_date",
+        "message_ids",
+        "website_message_ids",
+        "message_partner_ids",
+        "message_follower_ids",
+        "message_is_follower",
+        "message_attachment_count",
+        "has_message",
     }
 )
 
@@ -48,11 +76,18 @@ class QualityScar(models.Model):
             hidden = [n for n in field_names if n in self._fields and n not in SCAR_PORTAL_READABLE_FIELDS]
             if hidden or operation != "read":
                 raise AccessError(
-                    self.env._("SCARs: suppliers cannot %(operation)s the fields %(fields)s.",
-                      operation=operation, fields=", ".join(hidden or field_names))
+                    self.env._(
+                        "SCARs: suppliers cannot %(operation)s the fields %(fields)s.",
+                        operation=operation,
+                        fields=", ".join(hidden or field_names),
+                    )
                 )
             return super().check_field_access_rights(operation, field_names)
-        return [n for n in super().check_field_access_rights(operation, field_names) if n in SCAR_PORTAL_READABLE_FIELDS]
+        return [
+            n
+            for n in super().check_field_access_rights(operation, field_names)
+            if n in SCAR_PORTAL_READABLE_FIELDS
+        ]
 
     def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
         if self._portal_restricted():
@@ -84,9 +119,15 @@ class QualityScar(models.Model):
         )
         step = scar.step_ids.filtered(lambda s: s.code == code)
         if evidence:
-            attachments = self.env["ir.attachment"].sudo().create(
-                [{"name": name, "raw": content, "res_model": "quality.scar", "res_id": scar.id}
-                 for name, content in evidence]
+            attachments = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    [
+                        {"name": name, "raw": content, "res_model": "quality.scar", "res_id": scar.id}
+                        for name, content in evidence
+                    ]
+                )
             )
             step.attachment_ids = [fields.Command.link(a.id) for a in attachments]
             scar.message_post(

@@ -9,6 +9,7 @@ that finds nothing to do, which is how an idle agent polls) records the
 agent and the time, and the outbox and the queued regulator reports say so
 when events are due but no agent has claimed for a while.
 """
+
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -42,10 +43,14 @@ class QualitySyncAgent(models.Model):
         help="The agent's latest claim, whether or not it found events: a running agent claims every few seconds.",
     )
     last_events_at = fields.Datetime(
-        string="Last Events Claimed", readonly=True, help="Latest claim that handed the agent at least one event."
+        string="Last Events Claimed",
+        readonly=True,
+        help="Latest claim that handed the agent at least one event.",
     )
     last_claim_count = fields.Integer(
-        string="Events in Last Claim", readonly=True, help="How many events the latest claim handed the agent."
+        string="Events in Last Claim",
+        readonly=True,
+        help="How many events the latest claim handed the agent.",
     )
     is_silent = fields.Boolean(
         string="Silent",

@@ -96,13 +96,24 @@ class QualitySyncEvent(models.Model):
         default=lambda self: str(uuid.uuid4()),
         help="Unique id of the event; partners receive it as the Idempotency-Key.",
     )
-    target = fields.Char(required=True, readonly=True, index=True, help="Where the event goes, e.g. supplier_portal.")
-    event_type = fields.Char(required=True, readonly=True, help="What happened, e.g. scar.created.")
-    res_model = fields.Char(string="Record Model", required=True, readonly=True, index=True, help="Model of the record.")
-    res_id = fields.Many2oneReference(
-        string="Record ID", model_field="res_model", required=True, readonly=True, index=True, help="Id of the record."
+    target = fields.Char(
+        required=True, readonly=True, index=True, help="Where the event goes, e.g. supplier_portal."
     )
-    res_name = fields.Char(string="Record", readonly=True, help="Name of the record when the event was written.")
+    event_type = fields.Char(required=True, readonly=True, help="What happened, e.g. scar.created.")
+    res_model = fields.Char(
+        string="Record Model", required=True, readonly=True, index=True, help="Model of the record."
+    )
+    res_id = fields.Many2oneReference(
+        string="Record ID",
+        model_field="res_model",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Id of the record.",
+    )
+    res_name = fields.Char(
+        string="Record", readonly=True, help="Name of the record when the event was written."
+    )
     payload_version = fields.Integer(default=1, readonly=True, help="Version of the payload format.")
     payload = fields.Json(
         readonly=True,
@@ -117,7 +128,11 @@ class QualitySyncEvent(models.Model):
         "Vigilance Officers only.",
     )
     company_id = fields.Many2one(
-        "res.company", readonly=True, index=True, default=lambda self: self.env.company, help="Company of the record."
+        "res.company",
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="Company of the record.",
     )
     state = fields.Selection(
         STATES,
@@ -158,9 +173,15 @@ class QualitySyncEvent(models.Model):
         help="When the agent may try again.",
     )
     lease_owner = fields.Char(readonly=True, help="Agent holding the event right now.")
-    lease_expires_at = fields.Datetime(readonly=True, help="When an unfinished lease lapses and the event is due again.")
-    last_error = fields.Text(readonly=True, help="Why the last attempt failed, as reported by the agent or the partner.")
-    remote_ref = fields.Char(string="Partner Reference", readonly=True, help="Reference the partner gave the record.")
+    lease_expires_at = fields.Datetime(
+        readonly=True, help="When an unfinished lease lapses and the event is due again."
+    )
+    last_error = fields.Text(
+        readonly=True, help="Why the last attempt failed, as reported by the agent or the partner."
+    )
+    remote_ref = fields.Char(
+        string="Partner Reference", readonly=True, help="Reference the partner gave the record."
+    )
     date_done = fields.Datetime(string="Sent On", readonly=True, help="When the partner accepted the event.")
     superseded_by_id = fields.Many2one(
         "quality.sync.event",
@@ -236,7 +257,9 @@ class QualitySyncEvent(models.Model):
     def _compute_blocked(self):
         """Point a waiting event at the event it waits for: the oldest failed one of
         its record and target if any (it needs a person), else the oldest unsent one."""
-        waiting_ids = [event.id for event in self if isinstance(event.id, int) and event.state in WAITING_STATES]
+        waiting_ids = [
+            event.id for event in self if isinstance(event.id, int) and event.state in WAITING_STATES
+        ]
         blockers = {}
         if waiting_ids:
             self.flush_model(["state", "res_model", "res_id", "target"])
@@ -340,7 +363,9 @@ class QualitySyncEvent(models.Model):
                     "res_name": record.display_name,
                     "payload": payload(record) if callable(payload) else payload,
                     "payload_version": payload_version,
-                    "company_id": record.company_id.id if "company_id" in record._fields else self.env.company.id,
+                    "company_id": record.company_id.id
+                    if "company_id" in record._fields
+                    else self.env.company.id,
                 }
                 for record in records
             ]
@@ -370,15 +395,16 @@ class QualitySyncEvent(models.Model):
             for state in SUPERSEDABLE_STATES:
                 replaced = older.filtered(lambda old, state=state: old.state == state)
                 if replaced:
-                    replaced.write({"state": "superseded", "superseded_by_id": event.id, "superseded_from": state})
+                    replaced.write(
+                        {"state": "superseded", "superseded_by_id": event.id, "superseded_from": state}
+                    )
                     _logger.info("sync events %s (%s) superseded by %s", replaced.ids, state, event.id)
 
     # Agent API (RPC)
 
     def _check_sync_access(self):
         if not (
-            self.env.user.has_group("odoo_addon_complaints.group_sync_integration")
-            or self.env.is_superuser()
+            self.env.user.has_group("odoo_addon_complaints.group_sync_integration") or self.env.is_superuser()
         ):
             raise AccessError(self.env._("Only the integration user of the sync agent may exchange events."))
 
@@ -469,14 +495,19 @@ class QualitySyncEvent(models.Model):
         event = self.sudo().search([("event_uid", "=", event_uid)], limit=1)
         _logger.info(
             "ignored %s from %s for sync event %s: it is %s%s",
-            answer, agent_id, event_uid, event.state or "unknown",
+            answer,
+            agent_id,
+            event_uid,
+            event.state or "unknown",
             f" by {event.superseded_by_id.id}" if event.superseded_by_id else "",
         )
 
     def _leased_by(self, agent_id, event_uid):
         self._check_sync_access()
-        return self.sudo().search([("event_uid", "=", event_uid)], limit=1).filtered(
-            lambda event: event.state == "leased" and event.lease_owner == agent_id
+        return (
+            self.sudo()
+            .search([("event_uid", "=", event_uid)], limit=1)
+            .filtered(lambda event: event.state == "leased" and event.lease_owner == agent_id)
         )
 
     @api.model
@@ -557,7 +588,12 @@ class QualitySyncEvent(models.Model):
             released |= self._leased_by(agent_id, event_uid)
         for event in released:
             event.write(
-                {"state": "pending", "attempts": max(event.attempts - 1, 0), "lease_owner": False, "lease_expires_at": False}
+                {
+                    "state": "pending",
+                    "attempts": max(event.attempts - 1, 0),
+                    "lease_owner": False,
+                    "lease_expires_at": False,
+                }
             )
         return len(released)
 
@@ -589,7 +625,9 @@ class QualitySyncEvent(models.Model):
             )
             held = self.sudo().held_count
             if held == 1:
-                body += " " + self.env._("1 later event of this record waits for it until it is requeued or cancelled in Sync Events.")
+                body += " " + self.env._(
+                    "1 later event of this record waits for it until it is requeued or cancelled in Sync Events."
+                )
             elif held > 1:
                 body += " " + self.env._(
                     "%(count)s later events of this record wait for it until it is requeued or cancelled in Sync Events.",
@@ -601,7 +639,9 @@ class QualitySyncEvent(models.Model):
 
     def _check_admin(self):
         if not self.env.user.has_group("odoo_addon_complaints.group_sync_admin"):
-            raise AccessError(self.env._("Only an integration administrator may requeue or cancel sync events."))
+            raise AccessError(
+                self.env._("Only an integration administrator may requeue or cancel sync events.")
+            )
 
     def action_requeue(self):
         """Send failed or cancelled events again; the events they held follow in order.

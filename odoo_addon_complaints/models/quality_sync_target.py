@@ -51,11 +51,17 @@ class QualitySyncTarget(models.Model):
         for target in self:
             if target.retry_window_hours < 1:
                 raise ValidationError(
-                    self.env._("Sync target %(target)s: the retry window must be at least one hour.", target=target.name)
+                    self.env._(
+                        "Sync target %(target)s: the retry window must be at least one hour.",
+                        target=target.name,
+                    )
                 )
             if target.backoff_cap_minutes < 1:
                 raise ValidationError(
-                    self.env._("Sync target %(target)s: the longest wait must be at least one minute.", target=target.name)
+                    self.env._(
+                        "Sync target %(target)s: the longest wait must be at least one minute.",
+                        target=target.name,
+                    )
                 )
 
     @api.model

@@ -23,8 +23,11 @@ class ResPartner(models.Model):
         for partner in self:
             if partner.catena_x_bpn and not BPNL_PATTERN.match(partner.catena_x_bpn):
                 raise ValidationError(
-                    self.env._("%(partner)s: the Business Partner Number must be BPNL followed by 12 letters or digits, not %(bpn)s.",
-                      partner=partner.display_name, bpn=partner.catena_x_bpn)
+                    self.env._(
+                        "%(partner)s: the Business Partner Number must be BPNL followed by 12 letters or digits, not %(bpn)s.",
+                        partner=partner.display_name,
+                        bpn=partner.catena_x_bpn,
+                    )
                 )
 
     def _complaint_domain(self):

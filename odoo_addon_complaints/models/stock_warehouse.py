@@ -24,16 +24,14 @@ class StockWarehouse(models.Model):
         string="Complaint Returns Type",
         check_company=True,
         copy=False,
-        help="Operation type of customer returns made from complaints; they "
-        "arrive in quarantine.",
+        help="Operation type of customer returns made from complaints; they arrive in quarantine.",
     )
     complaint_quarantine_type_id = fields.Many2one(
         "stock.picking.type",
         string="Quarantine Moves Type",
         check_company=True,
         copy=False,
-        help="Operation type of the internal transfers that move suspect stock "
-        "into quarantine.",
+        help="Operation type of the internal transfers that move suspect stock into quarantine.",
     )
 
     def _get_locations_values(self, vals, code=False):

@@ -18,9 +18,7 @@ class TestComplaintFromSaleOrder(ComplaintCase):
             complaint_form.channel = "email"
             complaint_form.reporter_role = "clinician"
             complaint_form.category_id = self.env.ref("odoo_addon_complaints.category_quality")
-            complaint_form.request_type_ids.add(
-                self.env.ref("odoo_addon_complaints.request_type_exchange")
-            )
+            complaint_form.request_type_ids.add(self.env.ref("odoo_addon_complaints.request_type_exchange"))
             self.assertEqual(len(complaint_form.line_ids), 1)
             with complaint_form.line_ids.edit(0) as line:
                 self.assertEqual(line.product_id, self.product)

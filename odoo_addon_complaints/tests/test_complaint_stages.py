@@ -94,9 +94,7 @@ class TestComplaintStages(ComplaintCase):
         self.assertTrue(all(complaint.deadline_ids.mapped("date_done")))
 
     def test_sending_the_acknowledgement_mail(self):
-        complaint = self._create_complaint(
-            user=self.complaint_user, contact_id=self.customer_contact.id
-        )
+        complaint = self._create_complaint(user=self.complaint_user, contact_id=self.customer_contact.id)
         action = complaint.with_user(self.complaint_user).action_send_acknowledgement()
         composer = Form(
             self.env["mail.compose.message"].with_user(self.complaint_user).with_context(**action["context"])

@@ -23,7 +23,10 @@ class QualityComplaintContainment(models.TransientModel):
     )
     lot_ids = fields.Many2many("stock.lot", string="Lots", help="Suspect lots.")
     line_ids = fields.One2many(
-        "quality.complaint.containment.line", "containment_id", string="Whereabouts", help="Where the lots are."
+        "quality.complaint.containment.line",
+        "containment_id",
+        string="Whereabouts",
+        help="Where the lots are.",
     )
 
     @api.model
@@ -46,7 +49,9 @@ class QualityComplaintContainment(models.TransientModel):
         lots = complaint.lot_ids
         return {
             "lot_ids": [Command.set(lots.ids)],
-            "line_ids": [Command.create(self._line_values(row, complaint)) for row in lots._complaint_whereabouts()],
+            "line_ids": [
+                Command.create(self._line_values(row, complaint)) for row in lots._complaint_whereabouts()
+            ],
         }
 
     @staticmethod
@@ -74,14 +79,18 @@ class QualityComplaintContainment(models.TransientModel):
         self.ensure_one()
         complaint = self.complaint_id
         on_hand = self.line_ids.filtered(
-            lambda line: line.kind == "on_hand"
-            and line.location_id.warehouse_id
-            and line.location_id != line.location_id.warehouse_id.complaint_quarantine_location_id
+            lambda line: (
+                line.kind == "on_hand"
+                and line.location_id.warehouse_id
+                and line.location_id != line.location_id.warehouse_id.complaint_quarantine_location_id
+            )
         )
         if not on_hand:
             raise UserError(
-                self.env._("Complaint %(complaint)s: no stock of the suspect lots is on hand outside quarantine.",
-                  complaint=complaint.name)
+                self.env._(
+                    "Complaint %(complaint)s: no stock of the suspect lots is on hand outside quarantine.",
+                    complaint=complaint.name,
+                )
             )
         by_warehouse = defaultdict(lambda: self.env["quality.complaint.containment.line"])
         for line in on_hand:
@@ -89,7 +98,9 @@ class QualityComplaintContainment(models.TransientModel):
         transfers = self.env["stock.picking"]
         for warehouse, lines in by_warehouse.items():
             transfers |= self._quarantine_transfer(warehouse, lines)
-        complaint._note_stock_action(self.env._("Suspect stock moved to quarantine: %s", ", ".join(transfers.mapped("name"))))
+        complaint._note_stock_action(
+            self.env._("Suspect stock moved to quarantine: %s", ", ".join(transfers.mapped("name")))
+        )
         return complaint._action_view_records(transfers, self.env._("Quarantine Transfers"))
 
     def _quarantine_transfer(self, warehouse, lines):
@@ -150,7 +161,10 @@ class QualityComplaintContainment(models.TransientModel):
         others = self.line_ids.filtered("is_other_customer")
         if not others:
             raise UserError(
-                self.env._("Complaint %(complaint)s: no other customer received the suspect lots.", complaint=complaint.name)
+                self.env._(
+                    "Complaint %(complaint)s: no other customer received the suspect lots.",
+                    complaint=complaint.name,
+                )
             )
         responsible = complaint.user_id or self.env.user
         for partner, lines in others.grouped("partner_id").items():

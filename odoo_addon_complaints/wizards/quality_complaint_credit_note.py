@@ -97,7 +97,9 @@ class QualityComplaintCreditNote(models.TransientModel):
         credit_note = reversal.new_move_ids
         commands = []
         credited_any = False
-        for invoice_line in credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
+        for invoice_line in credit_note.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        ):
             sale_line = invoice_line.sale_line_ids[:1]
             quantity = min(quantities.get(sale_line, 0.0), invoice_line.quantity)
             if quantity > 0:
@@ -105,7 +107,9 @@ class QualityComplaintCreditNote(models.TransientModel):
                 # would lower the invoiced quantity and the order would invoice the credited
                 # units again (see sale.order.line._compute_qty_invoiced).
                 commands.append(
-                    Command.update(invoice_line.id, {"quantity": quantity, "sale_line_ids": [Command.clear()]})
+                    Command.update(
+                        invoice_line.id, {"quantity": quantity, "sale_line_ids": [Command.clear()]}
+                    )
                 )
                 credited_any = True
             else:

@@ -74,7 +74,12 @@ class QualityComplaintReplacement(models.TransientModel):
         self.ensure_one()
         complaint = self.complaint_id
         if float_compare(self.quantity, 0, precision_rounding=self.product_id.uom_id.rounding) <= 0:
-            raise UserError(self.env._("Complaint %(complaint)s: the replacement quantity must be positive.", complaint=complaint.name))
+            raise UserError(
+                self.env._(
+                    "Complaint %(complaint)s: the replacement quantity must be positive.",
+                    complaint=complaint.name,
+                )
+            )
         origin_picking = self._origin_picking()
         warehouse = origin_picking.picking_type_id.warehouse_id or self.env["stock.warehouse"].search(
             [("company_id", "=", complaint.company_id.id)], limit=1
