@@ -243,8 +243,10 @@ class FakeOdooGateway:
         agents = [
             {
                 **row,
-                **{key: row[key].strftime("%Y-%m-%d %H:%M:%S") if row[key] else None
-                   for key in ("first_claim_at", "last_claim_at", "last_events_at")},
+                **{
+                    key: row[key].strftime("%Y-%m-%d %H:%M:%S") if row[key] else None
+                    for key in ("first_claim_at", "last_claim_at", "last_events_at")
+                },
                 "silent": now - row["last_claim_at"] > silence,
             }
             for row in rows
@@ -252,7 +254,10 @@ class FakeOdooGateway:
         if not due or (rows and now - rows[0]["last_claim_at"] <= silence):
             return agents, None
         if not rows:
-            return agents, "No sync agent has ever claimed events from this database, although events are due."
+            return (
+                agents,
+                "No sync agent has ever claimed events from this database, although events are due.",
+            )
         return agents, (
             f"No sync agent has claimed events for more than {self.silence_minutes} minutes "
             f"(last: {rows[0]['agent_id']}), although events are due."
