@@ -132,13 +132,18 @@ def _log_line(message: str, **fields: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve until SIGTERM or SIGINT; prints ``PORT <n>`` first."""
-    parser = argparse.ArgumentParser(prog="python -m sync_agent.demo_portal", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sync_agent.demo_portal", description=__doc__.splitlines()[0]
+    )
     parser.add_argument(
         "--token-file", type=Path, required=True, help="file holding the token the agent must present"
     )
     parser.add_argument("--port", type=int, default=0, help="loopback port (default: any free port)")
     parser.add_argument(
-        "--answer-delay", type=float, default=5.0, help="seconds before the supplier answers a SCAR (default 5)"
+        "--answer-delay",
+        type=float,
+        default=5.0,
+        help="seconds before the supplier answers a SCAR (default 5)",
     )
     args = parser.parse_args(argv)
     token = args.token_file.read_text(encoding="utf-8").strip()

@@ -309,7 +309,8 @@ class DocumentLimits:
         ``size`` None: the document is not serialised yet (strings checked only)."""
         found = [
             Problem(
-                where(path), f"is {len(text)} characters long, more than the limit of {self.max_string_length}"
+                where(path),
+                f"is {len(text)} characters long, more than the limit of {self.max_string_length}",
             )
             for path, text in _strings(tree)
             if len(text) > self.max_string_length

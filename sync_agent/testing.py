@@ -269,8 +269,10 @@ class FakeOdooGateway:
         agents = [
             {
                 **row,
-                **{key: _odoo_datetime(row[key]) if row[key] else None
-                   for key in ("first_claim_at", "last_claim_at", "last_events_at")},
+                **{
+                    key: _odoo_datetime(row[key]) if row[key] else None
+                    for key in ("first_claim_at", "last_claim_at", "last_events_at")
+                },
                 "silent": now - row["last_claim_at"] > silence,
             }
             for row in rows
@@ -278,7 +280,10 @@ class FakeOdooGateway:
         if not due or (rows and now - rows[0]["last_claim_at"] <= silence):
             return agents, None
         if not rows:
-            return agents, "No sync agent has ever claimed events from this database, although events are due."
+            return (
+                agents,
+                "No sync agent has ever claimed events from this database, although events are due.",
+            )
         return agents, (
             f"No sync agent has claimed events for more than {self.silence_minutes} minutes "
             f"(last: {rows[0]['agent_id']}), although events are due."
@@ -317,7 +322,9 @@ class FakeOdooGateway:
         out; ``"not-leased"`` (Odoo: False) if ``agent_id`` lost the lease."""
         self._check()
         self._contract("fail_arguments", [agent_id, event_uid, error, retryable, retry_after])
-        return self._contract("fail_gateway_answer", self._fail(agent_id, event_uid, error, retryable, retry_after))
+        return self._contract(
+            "fail_gateway_answer", self._fail(agent_id, event_uid, error, retryable, retry_after)
+        )
 
     def _fail(
         self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None

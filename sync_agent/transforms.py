@@ -84,7 +84,9 @@ def _parse_datetime(name: str, value: Any) -> datetime | date:
     text = _text(name, value).strip()
     try:
         parsed: datetime | date = (
-            date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
+            date.fromisoformat(text)
+            if len(text) == 10
+            else datetime.fromisoformat(text.replace("Z", "+00:00"))
         )
     except ValueError:
         raise TransformError(f"{name} expects an ISO date or date-time, got {_short(value)}") from None
@@ -95,7 +97,9 @@ def _parse_datetime(name: str, value: Any) -> datetime | date:
 
 def _utc(moment: datetime) -> datetime:
     try:
-        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        return (
+            moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        )
     except OverflowError:  # defence in depth: YEARS keeps parsed values far from the limits
         raise TransformError(f"{moment.isoformat()} cannot be converted to UTC") from None
 

@@ -269,7 +269,8 @@ class Worker:
         """Tell the regulatory report why no file was written; False if Odoo
         could not be reached (the event is then retried, and the report told later)."""
         problems = [
-            {"path": problem.path, "message": truncate(redact(problem.message))} for problem in invalid.problems
+            {"path": problem.path, "message": truncate(redact(problem.message))}
+            for problem in invalid.problems
         ]
         try:
             self.gateway.report_invalid(event.res_id, event.event_uid, problems)

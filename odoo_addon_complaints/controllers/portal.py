@@ -7,9 +7,10 @@ rule per commercial entity decide), then renders it with ``sudo`` limited to
 what the templates show: stage, promised dates, the public messages and the
 solution. Internal notes, costs and the investigation never reach a template.
 """
+
 from markupsafe import Markup, escape
 
-from odoo import _, http
+from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
@@ -122,7 +123,7 @@ class ComplaintPortal(CustomerPortal):
             elif decision == "reject":
                 complaint.action_portal_reject_solution(note=note)
             else:
-                raise UserError(_("Choose to accept or to reject the proposed solution."))
+                raise UserError(request.env._("Choose to accept or to reject the proposed solution."))
         except (AccessError, MissingError):
             return request.redirect("/my")
         except UserError as error:
@@ -187,30 +188,36 @@ class ComplaintPortal(CustomerPortal):
         user = request.env.user
         subject = (post.get("subject") or "").strip()
         if not subject:
-            raise UserError(_("Give your complaint a subject."))
+            raise UserError(request.env._("Give your complaint a subject."))
         try:
             move_line_id = int(post.get("move_line_id") or 0)
             quantity = float(post.get("quantity") or 0)
         except ValueError as error:
-            raise UserError(_("Choose a delivered item and a quantity.")) from error
+            raise UserError(request.env._("Choose a delivered item and a quantity.")) from error
         move_line = self._delivered_move_lines().filtered(lambda ml: ml.id == move_line_id)
         if not move_line:
-            raise UserError(_("Choose one of the items delivered to you."))
+            raise UserError(request.env._("Choose one of the items delivered to you."))
         if quantity <= 0:
-            raise UserError(_("The quantity must be more than zero."))
+            raise UserError(request.env._("The quantity must be more than zero."))
         files = [f for f in request.httprequest.files.getlist("attachments") if f and f.filename]
         uploads = []
         for upload in files:
             content = upload.read()
             mimetype = upload.mimetype or ""
             if not mimetype.startswith(ALLOWED_UPLOAD_TYPES):
-                raise UserError(_("%(file)s: only photos, videos and PDF files can be attached.", file=upload.filename))
+                raise UserError(
+                    request.env._(
+                        "%(file)s: only photos, videos and PDF files can be attached.", file=upload.filename
+                    )
+                )
             if len(content) > MAX_UPLOAD_BYTES:
-                raise UserError(_("%(file)s is larger than 10 MB.", file=upload.filename))
+                raise UserError(request.env._("%(file)s is larger than 10 MB.", file=upload.filename))
             uploads.append((upload.filename, content, mimetype))
         company = move_line.company_id
         sale_line = move_line.move_id.sale_line_id
-        contact = user.partner_id if user.partner_id != user.commercial_partner_id else request.env["res.partner"]
+        contact = (
+            user.partner_id if user.partner_id != user.commercial_partner_id else request.env["res.partner"]
+        )
         with request.env.cr.savepoint():
             complaint_sudo = (
                 request.env["quality.complaint"]
@@ -245,7 +252,7 @@ class ComplaintPortal(CustomerPortal):
             complaint_sudo.flush_recordset()
             complaint_sudo.line_ids.flush_recordset()
         complaint_sudo.with_context(mail_create_nosubscribe=True).message_post(
-            body=_("Complaint registered on the customer portal by %(user)s.", user=user.name),
+            body=request.env._("Complaint registered on the customer portal by %(user)s.", user=user.name),
             author_id=user.partner_id.id,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",

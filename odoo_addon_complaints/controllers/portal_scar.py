@@ -1,7 +1,8 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Supplier portal: the SCARs sent to the supplier's company, and their answers per step."""
-from odoo import _, http
+
+from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
@@ -32,10 +33,14 @@ class ScarPortal(CustomerPortal):
         Scar = request.env["quality.scar"]
         domain = self._scar_domain()
         values = self._prepare_portal_layout_values()
-        pager = portal_pager(url="/my/scars", total=Scar.search_count(domain), page=page, step=self._items_per_page)
+        pager = portal_pager(
+            url="/my/scars", total=Scar.search_count(domain), page=page, step=self._items_per_page
+        )
         scars = Scar.search(domain, order="id desc", limit=self._items_per_page, offset=pager["offset"])
         request.session["my_scars_history"] = scars.ids[:100]
-        values.update({"scars": scars.sudo(), "page_name": "scar", "pager": pager, "default_url": "/my/scars"})
+        values.update(
+            {"scars": scars.sudo(), "page_name": "scar", "pager": pager, "default_url": "/my/scars"}
+        )
         return request.render("odoo_addon_complaints.portal_my_scars", values)
 
     @http.route(["/my/scars/<int:scar_id>"], type="http", auth="user", website=True)
@@ -44,7 +49,9 @@ class ScarPortal(CustomerPortal):
             scar_sudo = self._document_check_access("quality.scar", scar_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        return request.render("odoo_addon_complaints.portal_scar_page", self._scar_page_values(scar_sudo, **kw))
+        return request.render(
+            "odoo_addon_complaints.portal_scar_page", self._scar_page_values(scar_sudo, **kw)
+        )
 
     def _scar_page_values(self, scar_sudo, **kw):
         values = self._get_page_view_values(scar_sudo, None, {}, "my_scars_history", False, **kw)
@@ -69,12 +76,14 @@ class ScarPortal(CustomerPortal):
                     continue
                 content = upload.read()
                 if len(content) > MAX_UPLOAD_BYTES:
-                    raise UserError(_("%(file)s is larger than 10 MB.", file=upload.filename))
+                    raise UserError(request.env._("%(file)s is larger than 10 MB.", file=upload.filename))
                 evidence.append((upload.filename, content))
             scar.action_portal_answer_step(step, (summary or "").strip(), evidence)
         except (AccessError, MissingError):
             return request.redirect("/my")
         except UserError as error:
-            values = self._scar_page_values(scar.sudo(), answer_error=str(error.args[0] if error.args else error))
+            values = self._scar_page_values(
+                scar.sudo(), answer_error=str(error.args[0] if error.args else error)
+            )
             return request.render("odoo_addon_complaints.portal_scar_page", values)
         return request.redirect(f"/my/scars/{scar_id}")

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 from odoo.tools.translate import LazyTranslate
@@ -23,7 +23,6 @@ class AccountMove(models.Model):
 
     complaint_id = fields.Many2one(
         "quality.complaint",
-        string="Complaint",
         index="btree_not_null",
         copy=False,
         help="Complaint this credit note settles.",
@@ -75,7 +74,7 @@ class AccountMove(models.Model):
 
     def action_complaint_approve(self):
         if not self.env.user.has_group("odoo_addon_complaints.group_complaint_manager"):
-            raise UserError(_("Only a Complaints Manager may approve complaint credit notes."))
+            raise UserError(self.env._("Only a Complaints Manager may approve complaint credit notes."))
         # The approver signs for the complaint; they need no accounting rights.
         for move in self.sudo().filtered(lambda m: m.complaint_approval_state == "to_approve"):
             move.complaint_id.with_env(self.env)._check_not_concerned(
@@ -99,7 +98,7 @@ class AccountMove(models.Model):
                         "complaint_approved_on": fields.Datetime.now(),
                     }
                 )
-            message = _(
+            message = self.env._(
                 "Credit note %(move)s of %(amount)s approved by %(user)s.",
                 move=move.display_name,
                 amount=abs(move.amount_total_signed),
@@ -112,7 +111,7 @@ class AccountMove(models.Model):
         for move in self:
             if move.complaint_approval_state == "to_approve":
                 raise UserError(
-                    _(
+                    self.env._(
                         "Credit note %(move)s for complaint %(complaint)s exceeds the approval "
                         "limit of %(limit)s: a Complaints Manager must approve it before it is posted.",
                         move=move.display_name,

@@ -19,9 +19,13 @@ class ProductTemplate(models.Model):
     device_nomenclature_code = fields.Char(
         string="Nomenclature Code", help="EMDN (EU) or GMDN code of the device type."
     )
-    fda_product_code = fields.Char(string="FDA Product Code", help="Three-letter FDA device product code (procode).")
+    fda_product_code = fields.Char(
+        string="FDA Product Code", help="Three-letter FDA device product code (procode)."
+    )
     device_registration_ids = fields.One2many(
-        "quality.device.registration", "product_tmpl_id", string="Registrations",
+        "quality.device.registration",
+        "product_tmpl_id",
+        string="Registrations",
         help="Certificates and registrations per market.",
     )
 
@@ -32,7 +36,11 @@ class ProductTemplate(models.Model):
     def _check_udi_di(self):
         for product in self.filtered("udi_di"):
             if len(product.udi_di) > 64 or not product.udi_di.isprintable():
-                raise ValidationError(self.env._("Product %s: the UDI-DI is not a valid device identifier.", product.display_name))
+                raise ValidationError(
+                    self.env._(
+                        "Product %s: the UDI-DI is not a valid device identifier.", product.display_name
+                    )
+                )
 
     def _device_registration(self, market):
         self.ensure_one()

@@ -26,23 +26,36 @@ class QualityAdverseEventDecision(models.Model):
     adverse_event_id = fields.Many2one(
         "quality.adverse.event", required=True, ondelete="cascade", index=True, help="Evaluated event."
     )
-    company_id = fields.Many2one(related="adverse_event_id.company_id", store=True, index=True, help="Company.")
-    market_id = fields.Many2one("quality.regulatory.market", required=True, ondelete="restrict", help="Market.")
+    company_id = fields.Many2one(
+        related="adverse_event_id.company_id", store=True, index=True, help="Company."
+    )
+    market_id = fields.Many2one(
+        "quality.regulatory.market", required=True, ondelete="restrict", help="Market."
+    )
     reportable = fields.Selection(
         [("pending", "To Decide"), ("yes", "Reportable"), ("no", "Not Reportable")],
-        default="pending", required=True,
+        default="pending",
+        required=True,
         help="Reportable: a report must be filed in this market by the due date.",
     )
     event_class = fields.Selection(
-        EVENT_CLASSES, compute="_compute_event_class", store=True, readonly=False,
+        EVENT_CLASSES,
+        compute="_compute_event_class",
+        store=True,
+        readonly=False,
         help="Event class under this market's law; it follows the evaluation unless changed here.",
     )
     remedial_action = fields.Boolean(
-        compute="_compute_event_class", store=True, readonly=False,
+        compute="_compute_event_class",
+        store=True,
+        readonly=False,
         help="Remedial action needed or the regulator asked: may shorten the deadline (US: five work days).",
     )
     rule_id = fields.Many2one(
-        "quality.regulatory.rule", string="Applied Rule", compute="_compute_due_date", store=True,
+        "quality.regulatory.rule",
+        string="Applied Rule",
+        compute="_compute_due_date",
+        store=True,
         help="Strictest reporting rule that applies.",
     )
     due_date = fields.Datetime(
@@ -63,9 +76,7 @@ class QualityAdverseEventDecision(models.Model):
     def _compute_display_name(self):
         labels = dict(self._fields["reportable"]._description_selection(self.env))
         for decision in self:
-            decision.display_name = (
-                f"{decision.adverse_event_id.name} - {decision.market_id.name}: {labels.get(decision.reportable, '')}"
-            )
+            decision.display_name = f"{decision.adverse_event_id.name} - {decision.market_id.name}: {labels.get(decision.reportable, '')}"
 
     @api.depends("adverse_event_id.classification", "adverse_event_id.remedial_action")
     def _compute_event_class(self):
@@ -74,9 +85,15 @@ class QualityAdverseEventDecision(models.Model):
             decision.remedial_action = decision.adverse_event_id.remedial_action
 
     @api.depends(
-        "event_class", "remedial_action", "adverse_event_id.date_awareness", "reportable",
-        "market_id.rule_ids.duration", "market_id.rule_ids.unit", "market_id.rule_ids.event_class",
-        "market_id.rule_ids.remedial_action_only", "market_id.rule_ids.active",
+        "event_class",
+        "remedial_action",
+        "adverse_event_id.date_awareness",
+        "reportable",
+        "market_id.rule_ids.duration",
+        "market_id.rule_ids.unit",
+        "market_id.rule_ids.event_class",
+        "market_id.rule_ids.remedial_action_only",
+        "market_id.rule_ids.active",
     )
     def _compute_due_date(self):
         for decision in self:
@@ -109,7 +126,9 @@ class QualityAdverseEventDecision(models.Model):
     def write(self, vals):
         if "reportable" in vals:
             if not self.env.user.has_group("odoo_addon_complaints.group_regulatory_user"):
-                raise UserError(self.env._("Only vigilance staff decide whether an adverse event is reportable."))
+                raise UserError(
+                    self.env._("Only vigilance staff decide whether an adverse event is reportable.")
+                )
         return super().write(vals)
 
     def _guarded_side_values(self, vals):
@@ -122,7 +141,10 @@ class QualityAdverseEventDecision(models.Model):
         self.ensure_one()
         if self.reportable != "yes":
             raise UserError(
-                self.env._("%(market)s: the event is not decided reportable; no initial report.", market=self.market_id.name)
+                self.env._(
+                    "%(market)s: the event is not decided reportable; no initial report.",
+                    market=self.market_id.name,
+                )
             )
         report = self.env["quality.regulatory.report"].create(
             {

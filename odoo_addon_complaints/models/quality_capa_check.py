@@ -22,15 +22,21 @@ class QualityCapaCheck(models.Model):
 
     capa_id = fields.Many2one("quality.capa", required=True, ondelete="cascade", index=True, help="CAPA.")
     date_planned = fields.Date(string="Planned For", required=True, help="When effectiveness is checked.")
-    criterion = fields.Char(required=True, help="What shows the action works, e.g. 'no recurrence in 3 lots'.")
+    criterion = fields.Char(
+        required=True, help="What shows the action works, e.g. 'no recurrence in 3 lots'."
+    )
     verifier_id = fields.Many2one(
         "res.users", required=True, domain=[("share", "=", False)], help="Who checks and signs."
     )
     result = fields.Selection(
-        [("effective", "Effective"), ("ineffective", "Not Effective")], readonly=True, help="Outcome of the check."
+        [("effective", "Effective"), ("ineffective", "Not Effective")],
+        readonly=True,
+        help="Outcome of the check.",
     )
     result_to_sign = fields.Selection(
-        [("effective", "Effective"), ("ineffective", "Not Effective")], string="Result to Sign", help="Outcome to sign."
+        [("effective", "Effective"), ("ineffective", "Not Effective")],
+        string="Result to Sign",
+        help="Outcome to sign.",
     )
     date_verified = fields.Datetime(string="Verified On", readonly=True, help="When the verifier signed.")
     signature_id = fields.Many2one("quality.signature", readonly=True, help="The verifier's signature.")
@@ -41,7 +47,11 @@ class QualityCapaCheck(models.Model):
         self.ensure_one()
         if not self.result_to_sign:
             raise UserError(self.env._("Choose the result of the check before signing it."))
-        meaning = self.env._("Approve effectiveness of CAPA %(capa)s: %(result)s", capa=self.capa_id.name, result=self.result_to_sign)
+        meaning = self.env._(
+            "Approve effectiveness of CAPA %(capa)s: %(result)s",
+            capa=self.capa_id.name,
+            result=self.result_to_sign,
+        )
         return self.env["quality.signature"]._action_request(
             self, "action_sign_result", meaning, self.env._("Sign Effectiveness Check")
         )
@@ -52,12 +62,21 @@ class QualityCapaCheck(models.Model):
         if not signature:
             raise UserError(self.env._("An effectiveness check is approved with the verifier's signature."))
         if self.env.user != self.verifier_id:
-            raise UserError(self.env._("CAPA %(capa)s: only the verifier %(verifier)s signs this check.",
-                              capa=self.capa_id.name, verifier=self.verifier_id.name))
+            raise UserError(
+                self.env._(
+                    "CAPA %(capa)s: only the verifier %(verifier)s signs this check.",
+                    capa=self.capa_id.name,
+                    verifier=self.verifier_id.name,
+                )
+            )
         if self.result:
-            raise UserError(self.env._("CAPA %(capa)s: this check is already signed.", capa=self.capa_id.name))
+            raise UserError(
+                self.env._("CAPA %(capa)s: this check is already signed.", capa=self.capa_id.name)
+            )
         if self.capa_id.state != "verifying":
-            raise UserError(self.env._("CAPA %(capa)s is not waiting for an effectiveness check.", capa=self.capa_id.name))
+            raise UserError(
+                self.env._("CAPA %(capa)s is not waiting for an effectiveness check.", capa=self.capa_id.name)
+            )
         self.capa_id._concerned_complaints()._check_not_concerned(
             self.env._("sign the effectiveness check of CAPA %s", self.capa_id.name)
         )

@@ -16,25 +16,35 @@ class QualityComplaint(models.Model):
     _inherit = "quality.complaint"
 
     is_medical_device = fields.Boolean(
-        string="On a Medical Device", compute="_compute_is_medical_device", store=True,
+        string="On a Medical Device",
+        compute="_compute_is_medical_device",
+        store=True,
         help="A complained product is a medical device: the vigilance questions apply.",
     )
     ae_death = fields.Selection(
-        ANSWERS, string="Death Involved?", tracking=True,
+        ANSWERS,
+        string="Death Involved?",
+        tracking=True,
         help="Did the event lead, or might it have led, to the death of a patient, user or other person?",
     )
     ae_serious_injury = fields.Selection(
-        ANSWERS, string="Serious Injury Involved?", tracking=True,
+        ANSWERS,
+        string="Serious Injury Involved?",
+        tracking=True,
         help="Did the event lead, or might it have led, to a serious deterioration of someone's health?",
     )
     ae_malfunction = fields.Selection(
-        ANSWERS, string="Malfunction Involved?", tracking=True,
+        ANSWERS,
+        string="Malfunction Involved?",
+        tracking=True,
         help="Did the device fail or deteriorate in a way that could cause death or serious injury if it recurred?",
     )
     adverse_event_ids = fields.One2many(
         "quality.adverse.event", "complaint_id", string="Adverse Events", help="Adverse-event evaluations."
     )
-    adverse_event_count = fields.Integer(compute="_compute_adverse_event_count", help="Number of evaluations.")
+    adverse_event_count = fields.Integer(
+        compute="_compute_adverse_event_count", help="Number of evaluations."
+    )
 
     @api.depends("line_ids.product_id.is_medical_device")
     def _compute_is_medical_device(self):
@@ -74,7 +84,9 @@ class QualityComplaint(models.Model):
 
     def action_view_adverse_events(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("odoo_addon_complaints.action_quality_adverse_event")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_addon_complaints.action_quality_adverse_event"
+        )
         action["domain"] = [("complaint_id", "=", self.id)]
         action["context"] = {"default_complaint_id": self.id}
         if len(self.adverse_event_ids) == 1:

@@ -12,9 +12,7 @@ class QualityComplaintCategory(models.Model):
     code = fields.Char(help="Short code used in statistics and exports.")
     sequence = fields.Integer(default=10, help="Order of the categories.")
     active = fields.Boolean(default=True, help="Uncheck to stop using this category.")
-    description = fields.Text(
-        translate=True, help="Which complaints belong in this category."
-    )
+    description = fields.Text(translate=True, help="Which complaints belong in this category.")
 
     _sql_constraints = [
         ("code_unique", "unique(code)", "The category code must be unique."),

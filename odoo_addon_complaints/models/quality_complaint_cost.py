@@ -20,7 +20,11 @@ class QualityComplaintCost(models.Model):
     _check_company_auto = True
 
     complaint_id = fields.Many2one(
-        "quality.complaint", required=True, ondelete="cascade", index=True, help="Complaint the cost belongs to."
+        "quality.complaint",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        help="Complaint the cost belongs to.",
     )
     company_id = fields.Many2one(
         related="complaint_id.company_id", store=True, index=True, help="Company of the complaint."
@@ -51,8 +55,7 @@ class QualityComplaintCost(models.Model):
         currency_field="company_currency_id",
         compute="_compute_amount_company",
         store=True,
-        help="Amount converted to the company currency at the cost date; "
-        "chargebacks count negative.",
+        help="Amount converted to the company currency at the cost date; chargebacks count negative.",
     )
     account_move_id = fields.Many2one(
         "account.move",
@@ -77,7 +80,11 @@ class QualityComplaintCost(models.Model):
     def _compute_amount_company(self):
         for cost in self:
             company = cost.company_id or self.env.company
-            amount = cost.currency_id._convert(
-                cost.amount, company.currency_id, company, cost.date or fields.Date.today()
-            ) if cost.currency_id else cost.amount
+            amount = (
+                cost.currency_id._convert(
+                    cost.amount, company.currency_id, company, cost.date or fields.Date.today()
+                )
+                if cost.currency_id
+                else cost.amount
+            )
             cost.amount_company = -amount if cost.cost_type == "chargeback" else amount

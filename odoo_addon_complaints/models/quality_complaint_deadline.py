@@ -39,18 +39,14 @@ class QualityComplaintDeadline(models.Model):
     kind = fields.Selection(
         DEADLINE_KINDS, string="Step", required=True, help="Step that must be done in time."
     )
-    date_due = fields.Datetime(
-        string="Due", required=True, index=True, help="When the step must be done."
-    )
+    date_due = fields.Datetime(string="Due", required=True, index=True, help="When the step must be done.")
     date_done = fields.Datetime(string="Done", index=True, help="When the step was done.")
     date_escalated = fields.Datetime(
-        help="When the missed deadline was escalated to the manager; a deadline "
-        "is escalated once.",
+        help="When the missed deadline was escalated to the manager; a deadline is escalated once.",
     )
     rescheduled = fields.Boolean(
         readonly=True,
-        help="The due date was moved by hand; it is no longer re-planned from "
-        "the severity level.",
+        help="The due date was moved by hand; it is no longer re-planned from the severity level.",
     )
     reschedule_reason = fields.Text(
         string="Reason for the Last Move",
@@ -97,8 +93,7 @@ class QualityComplaintDeadline(models.Model):
         if not reason:
             raise UserError(
                 self.env._(
-                    "A promised date can only be moved with a reason: use "
-                    "'Move Deadline' on the complaint."
+                    "A promised date can only be moved with a reason: use 'Move Deadline' on the complaint."
                 )
             )
         for deadline in self:
@@ -120,9 +115,7 @@ class QualityComplaintDeadline(models.Model):
     def action_mark_done(self):
         self.complaint_id._check_not_concerned(self.env._("mark its deadlines done"))
         with checked_action():
-            self.filtered(lambda deadline: not deadline.date_done).write(
-                {"date_done": fields.Datetime.now()}
-            )
+            self.filtered(lambda deadline: not deadline.date_done).write({"date_done": fields.Datetime.now()})
 
     def action_open_reschedule(self):
         self.ensure_one()

@@ -8,9 +8,13 @@ class QualityComplaint(models.Model):
 
     _inherit = "quality.complaint"
 
-    eight_d_ids = fields.Many2many("quality.eight.d", string="8D Reports", help="8D reports answering the complaint.")
+    eight_d_ids = fields.Many2many(
+        "quality.eight.d", string="8D Reports", help="8D reports answering the complaint."
+    )
     eight_d_count = fields.Integer(compute="_compute_eight_d_count", help="Number of 8D reports.")
-    capa_ids = fields.One2many("quality.capa", "complaint_id", string="CAPA", help="Actions taken for the complaint.")
+    capa_ids = fields.One2many(
+        "quality.capa", "complaint_id", string="CAPA", help="Actions taken for the complaint."
+    )
 
     def _compute_eight_d_count(self):
         for complaint in self:

@@ -7,13 +7,12 @@ replies to :meth:`message_update`; the standard gateway posts the mail with
 its attachments on the complaint. At closure the customer gets a rating
 request through Odoo's ``rating.mixin``, as Helpdesk does.
 """
+
 import logging
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
 from odoo.tools.mail import email_normalize, parse_contact_from_email
 
-from .quality_guarded_mixin import checked_action
 
 _logger = logging.getLogger(__name__)
 
@@ -63,13 +62,13 @@ class QualityComplaint(models.Model):
         if not author:
             name, email = parse_contact_from_email(email_from)
             author = self.env["res.partner"].create(
-                {"name": name or email or _("Unknown Sender"), "email": email or email_from}
+                {"name": name or email or self.env._("Unknown Sender"), "email": email or email_from}
             )
         contact = author if not author.is_company else self.env["res.partner"]
         values.setdefault("channel", "email")
         values.update(
             {
-                "subject": (msg_dict.get("subject") or "").strip() or _("(no subject)"),
+                "subject": (msg_dict.get("subject") or "").strip() or self.env._("(no subject)"),
                 "description": msg_dict.get("body") or False,
                 "partner_id": author.commercial_partner_id.id,
                 "contact_id": contact.id,
@@ -80,7 +79,7 @@ class QualityComplaint(models.Model):
         )
         # mail.thread would put the subject into the number (_rec_name) and
         # the raw From into email_from: keep the number to the sequence.
-        values["name"] = _("New")
+        values["name"] = self.env._("New")
         complaint = super(QualityComplaint, complaints).message_new(msg_dict, custom_values=values)
         complaint.email_from = email_normalize(email_from) or email_from
         complaint._complaint_auto_acknowledge()
@@ -97,7 +96,7 @@ class QualityComplaint(models.Model):
             complaint.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=(complaint.user_id or complaint.manager_id or self.env.ref("base.user_admin")).id,
-                summary=_("Customer wrote about the closed complaint %s", complaint.name),
+                summary=self.env._("Customer wrote about the closed complaint %s", complaint.name),
             )
         return result
 
@@ -116,7 +115,7 @@ class QualityComplaint(models.Model):
         result = super()._message_receive_bounce(email, partner)
         for complaint in self:
             complaint.message_post(
-                body=_(
+                body=self.env._(
                     "A mail about complaint %(complaint)s to %(email)s bounced: the customer did not receive it. "
                     "Check the address or reach the customer another way.",
                     complaint=complaint.name,
@@ -152,7 +151,7 @@ class QualityComplaint(models.Model):
                 continue
             complaint.sender_to_confirm = False
             complaint.message_post(
-                body=_(
+                body=self.env._(
                     "Sender %(contact)s confirmed as a contact of %(customer)s.",
                     contact=(complaint.contact_id or complaint.partner_id).display_name,
                     customer=complaint.partner_id.display_name,
@@ -164,9 +163,10 @@ class QualityComplaint(models.Model):
     # Portal
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for complaint in self:
             complaint.access_url = f"/my/complaints/{complaint.id}"
+        return res
 
     # Satisfaction
 
@@ -198,7 +198,7 @@ class QualityComplaint(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Ratings of %s", self.name),
+            "name": self.env._("Ratings of %s", self.name),
             "res_model": "rating.rating",
             "view_mode": "list,form",
             "domain": [("res_model", "=", self._name), ("res_id", "=", self.id), ("consumed", "=", True)],

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
@@ -30,17 +30,18 @@ class QualityComplaintLine(models.Model):
         help="Customer entity of the complaint.",
     )
     category_id = fields.Many2one(
-        related="complaint_id.category_id", store=True, index=True, string="Category",
+        related="complaint_id.category_id",
+        store=True,
+        index=True,
+        string="Category",
         help="Category of the complaint, for repeat-complaint statistics.",
     )
     sale_order_id = fields.Many2one(
         "sale.order",
-        string="Sale Order",
         index=True,
         check_company=True,
         domain="[('partner_id', 'child_of', partner_id), ('state', '=', 'sale')]",
-        help="Order the goods were sold on; leave empty when they were bought "
-        "through a distributor.",
+        help="Order the goods were sold on; leave empty when they were bought through a distributor.",
     )
     sale_line_id = fields.Many2one(
         "sale.order.line",
@@ -59,9 +60,7 @@ class QualityComplaintLine(models.Model):
     product_tracking = fields.Selection(
         related="product_id.tracking", help="Whether the product is tracked by lot or serial."
     )
-    uom_id = fields.Many2one(
-        related="product_id.uom_id", string="Unit", help="Unit of the quantities."
-    )
+    uom_id = fields.Many2one(related="product_id.uom_id", string="Unit", help="Unit of the quantities.")
     lot_id = fields.Many2one(
         "stock.lot",
         string="Lot/Serial",
@@ -160,8 +159,8 @@ class QualityComplaintLine(models.Model):
                 line.allowed_lot_ids = move_lines.lot_id
             else:
                 # Bought through a distributor: any lot of the product is possible.
-                line.allowed_lot_ids = self.env["stock.lot"].sudo().search(
-                    [("product_id", "=", line.product_id.id)]
+                line.allowed_lot_ids = (
+                    self.env["stock.lot"].sudo().search([("product_id", "=", line.product_id.id)])
                 )
 
     @api.depends(
@@ -175,8 +174,10 @@ class QualityComplaintLine(models.Model):
     def _compute_move_line_ids(self):
         move_line_model = self.env["stock.move.line"].sudo()
         for line in self:
-            if not line.product_id or not line.partner_id or not (
-                line._is_traced_to_delivery() or line.lot_id
+            if (
+                not line.product_id
+                or not line.partner_id
+                or not (line._is_traced_to_delivery() or line.lot_id)
             ):
                 line.move_line_ids = False
                 continue
@@ -239,16 +240,15 @@ class QualityComplaintLine(models.Model):
             rounding = line.product_id.uom_id.rounding or 0.01
             if line.qty_complained < 0 or line.qty_defective < 0:
                 raise ValidationError(
-                    _(
-                        "Complaint %(complaint)s, line %(line)s: quantities cannot be "
-                        "negative.",
+                    self.env._(
+                        "Complaint %(complaint)s, line %(line)s: quantities cannot be negative.",
                         complaint=line.complaint_id.name,
                         line=line._line_label(),
                     )
                 )
             if float_compare(line.qty_defective, line.qty_complained, precision_rounding=rounding) > 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s, line %(line)s: the defective quantity "
                         "(%(defective)s) cannot exceed the complained quantity "
                         "(%(complained)s).",
@@ -262,7 +262,7 @@ class QualityComplaintLine(models.Model):
                 continue
             if line.lot_id and not line.move_line_ids:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s, line %(line)s: lot %(lot)s was never "
                         "delivered to %(customer)s on %(reference)s.",
                         complaint=line.complaint_id.name,
@@ -274,7 +274,7 @@ class QualityComplaintLine(models.Model):
                 )
             if float_compare(line.qty_complained, line.qty_delivered, precision_rounding=rounding) > 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s, line %(line)s: the complained quantity "
                         "(%(complained)s) exceeds the quantity delivered to the customer "
                         "(%(delivered)s).",
@@ -288,7 +288,7 @@ class QualityComplaintLine(models.Model):
     @api.depends("product_id", "lot_id", "sale_order_id")
     def _compute_display_name(self):
         for line in self:
-            label = line._line_label() if line.product_id else _("New line")
+            label = line._line_label() if line.product_id else self.env._("New line")
             if line.sale_order_id:
                 label = f"{label} ({line.sale_order_id.name})"
             line.display_name = label

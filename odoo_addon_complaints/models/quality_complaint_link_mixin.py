@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, fields, models
+from odoo import fields, models
 
 
 class QualityComplaintLinkMixin(models.AbstractModel):
@@ -41,5 +41,5 @@ class QualityComplaintLinkMixin(models.AbstractModel):
         )
         action["domain"] = self._complaint_domain()
         action["context"] = self._complaint_default_context()
-        action["display_name"] = _("Complaints: %s", self.display_name)
+        action["display_name"] = self.env._("Complaints: %s", self.display_name)
         return action

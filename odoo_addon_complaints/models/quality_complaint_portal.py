@@ -7,7 +7,8 @@ rule) and, of those, only the fields a customer may know: never the
 investigation, the people handling it, costs or internal notes. They answer
 the proposed solution; the answer is evidence (who, when) and is guarded.
 """
-from odoo import _, api, fields, models
+
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import is_html_empty
 
@@ -102,10 +103,12 @@ class QualityComplaint(models.Model):
         if not self._portal_restricted():
             return super().check_field_access_rights(operation, field_names)
         if field_names:
-            hidden = [name for name in field_names if name in self._fields and name not in PORTAL_READABLE_FIELDS]
+            hidden = [
+                name for name in field_names if name in self._fields and name not in PORTAL_READABLE_FIELDS
+            ]
             if hidden or operation != "read":
                 raise AccessError(
-                    _(
+                    self.env._(
                         "Complaints: customers cannot %(operation)s the fields %(fields)s.",
                         operation=operation,
                         fields=", ".join(hidden or field_names),
@@ -113,7 +116,9 @@ class QualityComplaint(models.Model):
                 )
             return super().check_field_access_rights(operation, field_names)
         return [
-            name for name in super().check_field_access_rights(operation, field_names) if name in PORTAL_READABLE_FIELDS
+            name
+            for name in super().check_field_access_rights(operation, field_names)
+            if name in PORTAL_READABLE_FIELDS
         ]
 
     def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
@@ -131,7 +136,7 @@ class QualityComplaint(models.Model):
         complaint = self.sudo()
         if not user._is_portal():
             raise UserError(
-                _(
+                self.env._(
                     "Complaint %(complaint)s: only the customer answers on the portal; staff record the "
                     "customer's acceptance with 'Accepted by Customer'.",
                     complaint=complaint.name,
@@ -139,11 +144,11 @@ class QualityComplaint(models.Model):
             )
         if user.commercial_partner_id != complaint.commercial_partner_id:
             raise AccessError(
-                _("Complaint %(complaint)s belongs to another customer.", complaint=complaint.name)
+                self.env._("Complaint %(complaint)s belongs to another customer.", complaint=complaint.name)
             )
         if complaint.stage_id.state in ("done", "rejected"):
             raise UserError(
-                _(
+                self.env._(
                     "Complaint %(complaint)s is already %(stage)s: the solution can no longer be answered.",
                     complaint=complaint.name,
                     stage=complaint.stage_id.name,
@@ -151,7 +156,7 @@ class QualityComplaint(models.Model):
             )
         if not complaint.date_reply or is_html_empty(complaint.customer_reply):
             raise UserError(
-                _(
+                self.env._(
                     "Complaint %(complaint)s: no solution has been proposed yet; there is nothing to accept "
                     "or reject.",
                     complaint=complaint.name,
@@ -176,7 +181,8 @@ class QualityComplaint(models.Model):
                 }
             )
         complaint._post_portal_answer(
-            _("%(user)s accepted the proposed solution on the customer portal.", user=user.name), note
+            self.env._("%(user)s accepted the proposed solution on the customer portal.", user=user.name),
+            note,
         )
         return True
 
@@ -184,7 +190,10 @@ class QualityComplaint(models.Model):
         """The customer rejects the proposed solution; the investigator is asked to follow up."""
         if not (note or "").strip():
             raise UserError(
-                _("Complaint %(complaint)s: say why you reject the proposed solution.", complaint=self.sudo().name)
+                self.env._(
+                    "Complaint %(complaint)s: say why you reject the proposed solution.",
+                    complaint=self.sudo().name,
+                )
             )
         complaint = self._check_portal_answer()
         user = self.env.user
@@ -200,20 +209,23 @@ class QualityComplaint(models.Model):
                 }
             )
         complaint._post_portal_answer(
-            _("%(user)s rejected the proposed solution on the customer portal.", user=user.name), note
+            self.env._("%(user)s rejected the proposed solution on the customer portal.", user=user.name),
+            note,
         )
         responsible = complaint.user_id or complaint.manager_id
         if responsible:
             complaint.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=responsible.id,
-                summary=_("The customer rejected the proposed solution of %s", complaint.name),
+                summary=self.env._("The customer rejected the proposed solution of %s", complaint.name),
                 note=note,
             )
         return True
 
     def _post_portal_answer(self, summary, note):
-        body = summary if not note else _("%(summary)s Comment: %(note)s", summary=summary, note=note)
+        body = (
+            summary if not note else self.env._("%(summary)s Comment: %(note)s", summary=summary, note=note)
+        )
         self.with_context(mail_create_nosubscribe=True).message_post(
             body=body,
             author_id=self.env.user.partner_id.id,

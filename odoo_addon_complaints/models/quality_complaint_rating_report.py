@@ -19,35 +19,53 @@ class QualityComplaintRatingReport(models.Model):
     _order = "date_rated desc"
     _rec_name = "complaint_id"
     _depends = {
-        "rating.rating": ["res_model", "res_id", "rating", "rating_text", "feedback", "consumed", "write_date"],
+        "rating.rating": [
+            "res_model",
+            "res_id",
+            "rating",
+            "rating_text",
+            "feedback",
+            "consumed",
+            "write_date",
+        ],
         "quality.complaint": [
-            "company_id", "commercial_partner_id", "category_id", "severity_id", "date_received", "date_closed",
+            "company_id",
+            "commercial_partner_id",
+            "category_id",
+            "severity_id",
+            "date_received",
+            "date_closed",
         ],
         "quality.complaint.line": ["complaint_id", "product_id"],
     }
 
-    rating_id = fields.Many2one("rating.rating", string="Rating", readonly=True, help="The customer's rating.")
-    complaint_id = fields.Many2one("quality.complaint", string="Complaint", readonly=True, help="Rated complaint.")
+    rating_id = fields.Many2one("rating.rating", readonly=True, help="The customer's rating.")
+    complaint_id = fields.Many2one("quality.complaint", readonly=True, help="Rated complaint.")
     company_id = fields.Many2one("res.company", readonly=True, help="Company of the complaint.")
     partner_id = fields.Many2one(
         "res.partner", string="Customer", readonly=True, help="Customer entity of the complaint."
     )
-    product_id = fields.Many2one(
-        "product.product", string="Product", readonly=True, help="Product the complaint was about."
-    )
+    product_id = fields.Many2one("product.product", readonly=True, help="Product the complaint was about.")
     category_id = fields.Many2one(
-        "quality.complaint.category", string="Category", readonly=True, help="Category of the complaint."
+        "quality.complaint.category", readonly=True, help="Category of the complaint."
     )
     severity_id = fields.Many2one(
-        "quality.complaint.severity", string="Severity", readonly=True, help="Severity level of the complaint."
+        "quality.complaint.severity", readonly=True, help="Severity level of the complaint."
     )
-    date_received = fields.Datetime(string="Received On", readonly=True, help="When the complaint was received.")
+    date_received = fields.Datetime(
+        string="Received On", readonly=True, help="When the complaint was received."
+    )
     date_closed = fields.Datetime(string="Closed On", readonly=True, help="When the complaint was closed.")
     date_rated = fields.Datetime(string="Rated On", readonly=True, help="When the customer gave the rating.")
     rating = fields.Float(
-        string="Rating (1-5)", aggregator="avg", readonly=True, help="Rating given: 5 satisfied, 3 okay, 1 dissatisfied."
+        string="Rating (1-5)",
+        aggregator="avg",
+        readonly=True,
+        help="Rating given: 5 satisfied, 3 okay, 1 dissatisfied.",
     )
-    rating_text = fields.Selection(RATING_TEXT, string="Satisfaction", readonly=True, help="Rating as a word.")
+    rating_text = fields.Selection(
+        RATING_TEXT, string="Satisfaction", readonly=True, help="Rating as a word."
+    )
     feedback = fields.Text(readonly=True, help="What the customer wrote with the rating.")
 
     def init(self):

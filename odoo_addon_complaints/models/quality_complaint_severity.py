@@ -39,6 +39,5 @@ class QualityComplaintSeverity(models.Model):
         "severity_id",
         string="Deadlines",
         copy=True,
-        help="Due times of each step, counted from the moment the complaint was "
-        "received.",
+        help="Due times of each step, counted from the moment the complaint was received.",
     )

@@ -14,8 +14,12 @@ class QualityComplaintSorting(models.Model):
         "quality.complaint", required=True, ondelete="cascade", index=True, help="Complaint sorted for."
     )
     company_id = fields.Many2one(related="complaint_id.company_id", store=True, help="Company.")
-    lot_id = fields.Many2one("stock.lot", string="Lot/Serial", required=True, check_company=True, help="Sorted lot.")
-    place = fields.Char(required=True, help="Where the sorting was done: warehouse location, customer site...")
+    lot_id = fields.Many2one(
+        "stock.lot", string="Lot/Serial", required=True, check_company=True, help="Sorted lot."
+    )
+    place = fields.Char(
+        required=True, help="Where the sorting was done: warehouse location, customer site..."
+    )
     date = fields.Date(required=True, default=fields.Date.context_today, help="When the goods were sorted.")
     user_id = fields.Many2one(
         "res.users", string="Sorted By", default=lambda self: self.env.user, help="Who sorted the goods."
@@ -29,7 +33,11 @@ class QualityComplaintSorting(models.Model):
     @api.constrains("qty_checked", "qty_defective")
     def _check_quantities(self):
         for sorting in self:
-            if sorting.qty_checked < 0 or sorting.qty_defective < 0 or sorting.qty_defective > sorting.qty_checked:
+            if (
+                sorting.qty_checked < 0
+                or sorting.qty_defective < 0
+                or sorting.qty_defective > sorting.qty_checked
+            ):
                 raise ValidationError(
                     self.env._(
                         "Complaint %(complaint)s, sorting of lot %(lot)s at %(place)s: the defective "

@@ -48,6 +48,4 @@ class QualityComplaintStage(models.Model):
         help="When a complaint reaches this stage, the sync agent tells this target "
         "(for example customer_portal) about the new status. Leave empty to tell nobody.",
     )
-    description = fields.Text(
-        translate=True, help="What is expected of the team in this stage."
-    )
+    description = fields.Text(translate=True, help="What is expected of the team in this stage.")

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -10,11 +10,15 @@ class QualityComplaint(models.Model):
     _inherit = "quality.complaint"
 
     complaint_picking_ids = fields.One2many(
-        "stock.picking", "complaint_id", string="Complaint Transfers",
+        "stock.picking",
+        "complaint_id",
+        string="Complaint Transfers",
         help="Returns, replacements and quarantine transfers made for the complaint.",
     )
     return_count = fields.Integer(compute="_compute_stock_counts", help="Number of customer returns.")
-    replacement_count = fields.Integer(compute="_compute_stock_counts", help="Number of replacement deliveries.")
+    replacement_count = fields.Integer(
+        compute="_compute_stock_counts", help="Number of replacement deliveries."
+    )
     quarantine_count = fields.Integer(compute="_compute_stock_counts", help="Number of quarantine transfers.")
     repair_ids = fields.One2many(
         "repair.order", "complaint_id", string="Repairs", help="Warranty repairs of returned goods."
@@ -25,7 +29,9 @@ class QualityComplaint(models.Model):
     )
     credit_note_count = fields.Integer(compute="_compute_stock_counts", help="Number of credit notes.")
     sorting_ids = fields.One2many(
-        "quality.complaint.sorting", "complaint_id", string="Sorting Results",
+        "quality.complaint.sorting",
+        "complaint_id",
+        string="Sorting Results",
         help="Suspect goods checked in-house and at customers.",
     )
     cost_ids = fields.One2many(
@@ -80,7 +86,9 @@ class QualityComplaint(models.Model):
             {
                 "complaint_id": self.id,
                 "cost_type": "replacement",
-                "name": _("Replacement: %(quantity)s %(product)s", quantity=quantity, product=product.display_name),
+                "name": self.env._(
+                    "Replacement: %(quantity)s %(product)s", quantity=quantity, product=product.display_name
+                ),
                 "amount": product.with_company(self.company_id).standard_price * quantity,
                 "currency_id": self.company_id.currency_id.id,
                 "is_automatic": True,
@@ -93,7 +101,7 @@ class QualityComplaint(models.Model):
             {
                 "complaint_id": self.id,
                 "cost_type": "credit",
-                "name": _("Credit note %s", credit_note.display_name),
+                "name": self.env._("Credit note %s", credit_note.display_name),
                 "amount": abs(credit_note.amount_total_signed),
                 "currency_id": self.company_id.currency_id.id,
                 "account_move_id": credit_note.id,
@@ -115,16 +123,16 @@ class QualityComplaint(models.Model):
         }
 
     def action_open_return(self):
-        return self._open_wizard("quality.complaint.return", _("Customer Return"))
+        return self._open_wizard("quality.complaint.return", self.env._("Customer Return"))
 
     def action_open_replacement(self):
-        return self._open_wizard("quality.complaint.replacement", _("Replacement"))
+        return self._open_wizard("quality.complaint.replacement", self.env._("Replacement"))
 
     def action_open_credit_note(self):
-        return self._open_wizard("quality.complaint.credit.note", _("Credit Note"))
+        return self._open_wizard("quality.complaint.credit.note", self.env._("Credit Note"))
 
     def action_open_containment(self):
-        return self._open_wizard("quality.complaint.containment", _("Containment"))
+        return self._open_wizard("quality.complaint.containment", self.env._("Containment"))
 
     def action_create_repairs(self):
         """Open a warranty repair for each returned lot/serial in quarantine."""
@@ -132,12 +140,17 @@ class QualityComplaint(models.Model):
         repairs = self.env["repair.order"]
         for line in self.line_ids:
             to_repair = line.qty_returned - sum(
-                self.repair_ids.filtered(lambda r, line=line: r.lot_id == line.lot_id and r.product_id == line.product_id)
-                .mapped("product_qty")
+                self.repair_ids.filtered(
+                    lambda r, line=line: r.lot_id == line.lot_id and r.product_id == line.product_id
+                ).mapped("product_qty")
             )
             if to_repair <= 0 or not line.lot_id:
                 continue
-            warehouse = line._return_move_lines().filtered(lambda ml: ml.state == "done")[:1].picking_id.picking_type_id.warehouse_id
+            warehouse = (
+                line._return_move_lines()
+                .filtered(lambda ml: ml.state == "done")[:1]
+                .picking_id.picking_type_id.warehouse_id
+            )
             repairs |= self.env["repair.order"].create(
                 {
                     "product_id": line.product_id.id,
@@ -148,35 +161,35 @@ class QualityComplaint(models.Model):
                     "complaint_id": self.id,
                     "picking_type_id": warehouse.repair_type_id.id,
                     "location_id": warehouse.complaint_quarantine_location_id.id,
-                    "internal_notes": _("Warranty repair for complaint %s", self.name),
+                    "internal_notes": self.env._("Warranty repair for complaint %s", self.name),
                 }
             )
         if not repairs:
             raise UserError(
-                _(
+                self.env._(
                     "Complaint %(complaint)s: no returned lot/serial is waiting for repair; "
                     "receive the customer return first.",
                     complaint=self.name,
                 )
             )
-        self._note_stock_action(_("Warranty repair created: %s", ", ".join(repairs.mapped("name"))))
-        return self._action_view_records(repairs, _("Repairs"))
+        self._note_stock_action(self.env._("Warranty repair created: %s", ", ".join(repairs.mapped("name"))))
+        return self._action_view_records(repairs, self.env._("Repairs"))
 
     def _action_view_kind(self, kind, name):
         pickings = self.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == kind)
         return self._action_view_records(pickings, name)
 
     def action_view_returns(self):
-        return self._action_view_kind("return", _("Returns"))
+        return self._action_view_kind("return", self.env._("Returns"))
 
     def action_view_replacements(self):
-        return self._action_view_kind("replacement", _("Replacements"))
+        return self._action_view_kind("replacement", self.env._("Replacements"))
 
     def action_view_quarantines(self):
-        return self._action_view_kind("quarantine", _("Quarantine Transfers"))
+        return self._action_view_kind("quarantine", self.env._("Quarantine Transfers"))
 
     def action_view_repairs(self):
-        return self._action_view_records(self.repair_ids, _("Repairs"))
+        return self._action_view_records(self.repair_ids, self.env._("Repairs"))
 
     def action_view_credit_notes(self):
-        return self._action_view_records(self.credit_note_ids, _("Credit Notes"))
+        return self._action_view_records(self.credit_note_ids, self.env._("Credit Notes"))

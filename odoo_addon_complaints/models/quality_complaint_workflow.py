@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import is_html_empty
 
@@ -26,7 +26,7 @@ class QualityComplaint(models.Model):
             stage = complaint.stage_id
             if stage.state in ("done", "rejected") and self.env.user in complaint.subject_user_ids:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s: you are a person concerned by this "
                         "complaint and cannot close or approve it.",
                         complaint=complaint.name,
@@ -35,15 +35,14 @@ class QualityComplaint(models.Model):
             if stage.state == "done":
                 if not complaint.disposition:
                     raise UserError(
-                        _(
-                            "Complaint %(complaint)s cannot be closed: set its "
-                            "Disposition first.",
+                        self.env._(
+                            "Complaint %(complaint)s cannot be closed: set its Disposition first.",
                             complaint=complaint.name,
                         )
                     )
                 if not complaint.customer_accepted and not complaint.close_override_reason:
                     raise UserError(
-                        _(
+                        self.env._(
                             "Complaint %(complaint)s cannot be closed: the customer "
                             "has not accepted the solution. Record the acceptance, or "
                             "ask a Complaints Manager to override with a reason.",
@@ -53,7 +52,7 @@ class QualityComplaint(models.Model):
             if stage.state == "rejected":
                 if complaint.validity in ("to_check", "valid"):
                     raise UserError(
-                        _(
+                        self.env._(
                             "Complaint %(complaint)s cannot be rejected while its "
                             "Validity is '%(validity)s'.",
                             complaint=complaint.name,
@@ -62,9 +61,8 @@ class QualityComplaint(models.Model):
                     )
                 if not complaint.validity_explanation:
                     raise UserError(
-                        _(
-                            "Complaint %(complaint)s cannot be rejected without an "
-                            "Explanation to Customer.",
+                        self.env._(
+                            "Complaint %(complaint)s cannot be rejected without an Explanation to Customer.",
                             complaint=complaint.name,
                         )
                     )
@@ -91,9 +89,7 @@ class QualityComplaint(models.Model):
                 due = rule._compute_due_date(complaint.date_received, calendar)
                 with checked_action():
                     if not deadline:
-                        deadline_model.create(
-                            {"complaint_id": complaint.id, "kind": kind, "date_due": due}
-                        )
+                        deadline_model.create({"complaint_id": complaint.id, "kind": kind, "date_due": due})
                     elif not deadline.date_done and not deadline.rescheduled:
                         deadline.with_context(complaint_deadline_replan=True).write(
                             {"date_due": due, "date_escalated": False}
@@ -145,9 +141,7 @@ class QualityComplaint(models.Model):
             if stage.state in ("done", "rejected"):
                 complaint._complete_deadlines([kind for kind, _label in DEADLINE_KINDS])
                 continue
-            passed = stages.filtered(
-                lambda s, stage=stage: (s.sequence, s.id) <= (stage.sequence, stage.id)
-            )
+            passed = stages.filtered(lambda s, stage=stage: (s.sequence, s.id) <= (stage.sequence, stage.id))
             if passed:
                 complaint._complete_deadlines(passed.mapped("complete_deadline"))
 
@@ -157,9 +151,8 @@ class QualityComplaint(models.Model):
         for complaint in self:
             if is_html_empty(complaint.containment_action):
                 raise UserError(
-                    _(
-                        "Complaint %(complaint)s: describe the Containment before "
-                        "marking it done.",
+                    self.env._(
+                        "Complaint %(complaint)s: describe the Containment before marking it done.",
                         complaint=complaint.name,
                     )
                 )
@@ -171,9 +164,8 @@ class QualityComplaint(models.Model):
         for complaint in self:
             if is_html_empty(complaint.root_cause):
                 raise UserError(
-                    _(
-                        "Complaint %(complaint)s: describe the Root Cause before "
-                        "marking it found.",
+                    self.env._(
+                        "Complaint %(complaint)s: describe the Root Cause before marking it found.",
                         complaint=complaint.name,
                     )
                 )
@@ -191,9 +183,8 @@ class QualityComplaint(models.Model):
         for complaint in self:
             if is_html_empty(complaint.customer_reply):
                 raise UserError(
-                    _(
-                        "Complaint %(complaint)s: write the Customer Reply before "
-                        "sending it.",
+                    self.env._(
+                        "Complaint %(complaint)s: write the Customer Reply before sending it.",
                         complaint=complaint.name,
                     )
                 )
@@ -227,9 +218,7 @@ class QualityComplaint(models.Model):
             self._mark_acknowledged()
         if self.env.context.get("mark_complaint_replied"):
             with checked_action():
-                self.filtered(lambda c: not c.date_reply).write(
-                    {"date_reply": fields.Datetime.now()}
-                )
+                self.filtered(lambda c: not c.date_reply).write({"date_reply": fields.Datetime.now()})
             self._complete_deadlines(["reply"])
         return super()._message_post_after_hook(message, msg_vals)
 
@@ -247,7 +236,7 @@ class QualityComplaint(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Close Without Customer Acceptance"),
+            "name": self.env._("Close Without Customer Acceptance"),
             "res_model": "quality.complaint.close.override",
             "view_mode": "form",
             "target": "new",
@@ -269,10 +258,10 @@ class QualityComplaint(models.Model):
         return action
 
     def action_view_sale_orders(self):
-        return self._action_view_records(self.sale_order_ids, _("Sale Orders"))
+        return self._action_view_records(self.sale_order_ids, self.env._("Sale Orders"))
 
     def action_view_pickings(self):
-        return self._action_view_records(self.picking_ids, _("Deliveries"))
+        return self._action_view_records(self.picking_ids, self.env._("Deliveries"))
 
     def action_view_lots(self):
-        return self._action_view_records(self.lot_ids, _("Lots/Serial Numbers"))
+        return self._action_view_records(self.lot_ids, self.env._("Lots/Serial Numbers"))

@@ -27,16 +27,25 @@ class QualityDeviceRegistration(models.Model):
     _order = "product_tmpl_id, market_id"
 
     product_tmpl_id = fields.Many2one(
-        "product.template", string="Device", required=True, ondelete="cascade", index=True, help="Registered device."
+        "product.template",
+        string="Device",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        help="Registered device.",
     )
-    market_id = fields.Many2one("quality.regulatory.market", required=True, ondelete="restrict", help="Market of the registration.")
+    market_id = fields.Many2one(
+        "quality.regulatory.market", required=True, ondelete="restrict", help="Market of the registration."
+    )
     number = fields.Char(
-        string="Registration Number", required=True,
+        string="Registration Number",
+        required=True,
         help="Certificate or registration number as the regulator knows it (CE certificate, 510(k), 注册证编号).",
     )
     risk_class = fields.Selection(RISK_CLASSES, required=True, help="Risk class in this market.")
     holder_id = fields.Many2one(
-        "res.partner", string="Registrant",
+        "res.partner",
+        string="Registrant",
         help="Legal manufacturer or registrant (注册人) in this market; empty: our company.",
     )
     valid_until = fields.Date(help="Expiry of the certificate or registration.")

@@ -36,7 +36,11 @@ class QualityEightD(models.Model):
     }
 
     name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New"),
+        string="Number",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
         help="8D number, given at creation.",
     )
     title = fields.Char(required=True, tracking=True, help="Short statement of the problem.")
@@ -44,7 +48,11 @@ class QualityEightD(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company, help="Company."
     )
     source = fields.Selection(
-        [("complaint", "Customer Complaint"), ("internal", "Internal Nonconformity"), ("supplier", "Supplier Problem")],
+        [
+            ("complaint", "Customer Complaint"),
+            ("internal", "Internal Nonconformity"),
+            ("supplier", "Supplier Problem"),
+        ],
         required=True,
         default="complaint",
         help="What the 8D investigates.",
@@ -52,7 +60,9 @@ class QualityEightD(models.Model):
     complaint_ids = fields.Many2many(
         "quality.complaint", string="Complaints", check_company=True, help="Complaints this 8D answers."
     )
-    partner_id = fields.Many2one("res.partner", string="Customer", help="Customer who asked for the 8D, if any.")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", help="Customer who asked for the 8D, if any."
+    )
     supplier_id = fields.Many2one("res.partner", help="Supplier involved, if any.")
     product_ids = fields.Many2many("product.product", string="Products", help="Products concerned.")
     lot_ids = fields.Many2many("stock.lot", string="Lots/Serials", help="Lots concerned.")
@@ -72,19 +82,28 @@ class QualityEightD(models.Model):
     date_step_due = fields.Datetime(
         string="Step Due", compute="_compute_date_step_due", store=True, help="Due date of the current step."
     )
-    is_overdue = fields.Boolean(compute="_compute_current_step", help="The current step is past its due date.")
+    is_overdue = fields.Boolean(
+        compute="_compute_current_step", help="The current step is past its due date."
+    )
     # D1
     champion_id = fields.Many2one(
-        "res.users", required=True, tracking=True,
+        "res.users",
+        required=True,
+        tracking=True,
         domain=[("share", "=", False)],
         help="Complaints Manager who sponsors the 8D and approves each step; by default the escalation "
         "manager of its complaint. Never the owner of a step he approves; only a Complaints Manager changes it.",
     )
     leader_id = fields.Many2one(
-        "res.users", string="Team Leader", tracking=True, domain=[("share", "=", False)],
+        "res.users",
+        string="Team Leader",
+        tracking=True,
+        domain=[("share", "=", False)],
         help="Leads the team and owns the steps by default.",
     )
-    member_ids = fields.One2many("quality.eight.d.member", "eight_d_id", string="Team", help="Team members and roles.")
+    member_ids = fields.One2many(
+        "quality.eight.d.member", "eight_d_id", string="Team", help="Team members and roles."
+    )
     # D0, D2, D3
     emergency_response = fields.Html(help="D0: immediate actions to protect the customer.")
     what = fields.Text(help="D2: what is the problem (object and defect)?")
@@ -95,30 +114,45 @@ class QualityEightD(models.Model):
     how = fields.Text(help="D2: how was it found?")
     how_many = fields.Text(help="D2: how many, how often?")
     is_is_not_ids = fields.One2many(
-        "quality.eight.d.is.not", "eight_d_id", string="IS / IS NOT", help="D2: where the problem is and is not."
+        "quality.eight.d.is.not",
+        "eight_d_id",
+        string="IS / IS NOT",
+        help="D2: where the problem is and is not.",
     )
     containment_action = fields.Html(string="Containment", help="D3: containment actions and their owner.")
     qty_checked = fields.Float(
-        compute="_compute_containment", digits="Product Unit of Measure", help="D3: quantity sorted, from the complaints."
+        compute="_compute_containment",
+        digits="Product Unit of Measure",
+        help="D3: quantity sorted, from the complaints.",
     )
     qty_found_defective = fields.Float(
-        compute="_compute_containment", digits="Product Unit of Measure",
+        compute="_compute_containment",
+        digits="Product Unit of Measure",
         help="D3: quantity found defective by sorting, from the complaints.",
     )
     quarantine_picking_ids = fields.Many2many(
         "stock.picking", compute="_compute_containment", help="D3: quarantine transfers of the complaints."
     )
     containment_effective = fields.Selection(
-        [("yes", "Effective"), ("no", "Not Effective")], help="D3: did containment stop defective parts reaching the customer?",
+        [("yes", "Effective"), ("no", "Not Effective")],
+        help="D3: did containment stop defective parts reaching the customer?",
     )
     # D4 - D8
-    root_cause_ids = fields.One2many("quality.eight.d.root.cause", "eight_d_id", string="Root Causes", help="D4.")
-    capa_ids = fields.One2many("quality.capa", "eight_d_id", string="Actions", help="D5-D7: the CAPA records.")
+    root_cause_ids = fields.One2many(
+        "quality.eight.d.root.cause", "eight_d_id", string="Root Causes", help="D4."
+    )
+    capa_ids = fields.One2many(
+        "quality.capa", "eight_d_id", string="Actions", help="D5-D7: the CAPA records."
+    )
     implementation_evidence = fields.Html(help="D6: evidence that the actions are implemented and work.")
-    prevention_rollout = fields.Html(string="Roll-out", help="D7: similar products and processes the fix is rolled out to.")
+    prevention_rollout = fields.Html(
+        string="Roll-out", help="D7: similar products and processes the fix is rolled out to."
+    )
     update_fmea = fields.Boolean(string="Update FMEA", help="D7: the FMEA must be updated.")
     update_control_plan = fields.Boolean(help="D7: the control plan must be updated.")
-    update_work_instruction = fields.Boolean(string="Update Work Instructions", help="D7: work instructions must be updated.")
+    update_work_instruction = fields.Boolean(
+        string="Update Work Instructions", help="D7: work instructions must be updated."
+    )
     document_references = fields.Char(help="D7: references of the documents updated.")
     lessons_learned = fields.Html(help="D8: what the organisation learns.")
     team_recognition = fields.Html(help="D8: how the team's work is recognised.")
@@ -126,7 +160,9 @@ class QualityEightD(models.Model):
     closing_signature_id = fields.Many2one(
         "quality.signature", readonly=True, copy=False, help="The champion's signature that closed the 8D."
     )
-    scar_ids = fields.One2many("quality.scar", "eight_d_id", string="Supplier Requests", help="SCARs issued from this 8D.")
+    scar_ids = fields.One2many(
+        "quality.scar", "eight_d_id", string="Supplier Requests", help="SCARs issued from this 8D."
+    )
 
     _signed_actions = ("action_close",)
 
@@ -140,12 +176,16 @@ class QualityEightD(models.Model):
         for report in self:
             step = report.step_ids.filtered(lambda s, code=report.step: s.code == code)[:1]
             report.current_step_id = step
-            report.is_overdue = bool(step and step.date_due and step.date_due < now and step.state != "approved")
+            report.is_overdue = bool(
+                step and step.date_due and step.date_due < now and step.state != "approved"
+            )
 
     @api.depends("step", "step_ids.date_due")
     def _compute_date_step_due(self):
         for report in self:
-            report.date_step_due = report.step_ids.filtered(lambda s, code=report.step: s.code == code)[:1].date_due
+            report.date_step_due = report.step_ids.filtered(lambda s, code=report.step: s.code == code)[
+                :1
+            ].date_due
 
     @api.depends("complaint_ids.sorting_ids", "complaint_ids.complaint_picking_ids")
     def _compute_containment(self):
@@ -190,8 +230,10 @@ class QualityEightD(models.Model):
         return champion
 
     def write(self, vals):
-        if "champion_id" in vals and not self.env.su and not self.env.user.has_group(
-            "odoo_addon_complaints.group_complaint_manager"
+        if (
+            "champion_id" in vals
+            and not self.env.su
+            and not self.env.user.has_group("odoo_addon_complaints.group_complaint_manager")
         ):
             raise UserError(
                 self.env._(
@@ -206,14 +248,30 @@ class QualityEightD(models.Model):
         self.ensure_one()
         user = self.env.user
         if user != self.champion_id:
-            raise UserError(self.env._("8D %(report)s: only the champion %(champion)s approves its steps.",
-                              report=self.name, champion=self.champion_id.name))
+            raise UserError(
+                self.env._(
+                    "8D %(report)s: only the champion %(champion)s approves its steps.",
+                    report=self.name,
+                    champion=self.champion_id.name,
+                )
+            )
         if not user.has_group("odoo_addon_complaints.group_complaint_manager"):
-            raise UserError(self.env._("8D %(report)s: steps are approved by a Complaints Manager; %(user)s is not one.",
-                                       report=self.name, user=user.name))
+            raise UserError(
+                self.env._(
+                    "8D %(report)s: steps are approved by a Complaints Manager; %(user)s is not one.",
+                    report=self.name,
+                    user=user.name,
+                )
+            )
         if step.user_id == user:
-            raise UserError(self.env._("8D %(report)s: %(user)s owns %(step)s and cannot approve it.",
-                                       report=self.name, user=user.name, step=step.display_name))
+            raise UserError(
+                self.env._(
+                    "8D %(report)s: %(user)s owns %(step)s and cannot approve it.",
+                    report=self.name,
+                    user=user.name,
+                    step=step.display_name,
+                )
+            )
         self.complaint_ids._check_not_concerned(self.env._("approve its 8D"))
 
     def _create_steps(self):
@@ -226,8 +284,13 @@ class QualityEightD(models.Model):
                 rule = rules.get(code)
                 due = rule._compute_due_date(start, calendar) if rule else False
                 values.append(
-                    {"eight_d_id": report.id, "code": code, "user_id": report.leader_id.id,
-                     "date_due": due, "state": "open" if code == "D0" else "pending"}
+                    {
+                        "eight_d_id": report.id,
+                        "code": code,
+                        "user_id": report.leader_id.id,
+                        "date_due": due,
+                        "state": "open" if code == "D0" else "pending",
+                    }
                 )
                 start = due or start
             self.env["quality.eight.d.step"].create(values)
@@ -239,16 +302,23 @@ class QualityEightD(models.Model):
         for report in self:
             step = report.current_step_id
             if not step or step.state != "open":
-                raise UserError(self.env._("8D %(report)s: the current step is not open.", report=report.name))
+                raise UserError(
+                    self.env._("8D %(report)s: the current step is not open.", report=report.name)
+                )
             step._check_complete()
             with checked_action():
                 step.write({"state": "submitted", "date_submitted": fields.Datetime.now()})
-            report.message_post(body=self.env._("%(step)s submitted for approval.", step=step.display_name), subtype_xmlid="mail.mt_note")
+            report.message_post(
+                body=self.env._("%(step)s submitted for approval.", step=step.display_name),
+                subtype_xmlid="mail.mt_note",
+            )
             report._notify_step_submitted(step)
 
     def _notify_step_submitted(self, step):
         """Tell the supplier portal of each SCAR sent from this 8D."""
-        self.scar_ids.filtered(lambda scar: scar.state not in ("draft", "cancelled"))._emit("8d.step_submitted")
+        self.scar_ids.filtered(lambda scar: scar.state not in ("draft", "cancelled"))._emit(
+            "8d.step_submitted"
+        )
 
     def action_approve_step(self):
         """The champion approves the current step; the 8D moves to the next one."""
@@ -256,17 +326,35 @@ class QualityEightD(models.Model):
             step = report.current_step_id
             report._check_approver(step)
             if step.state != "submitted":
-                raise UserError(self.env._("8D %(report)s: %(step)s must be submitted before it is approved.",
-                                  report=report.name, step=step.display_name))
+                raise UserError(
+                    self.env._(
+                        "8D %(report)s: %(step)s must be submitted before it is approved.",
+                        report=report.name,
+                        step=step.display_name,
+                    )
+                )
             if step.code == "D8":
-                raise UserError(self.env._("8D %(report)s: D8 is approved by closing the 8D with your signature.", report=report.name))
+                raise UserError(
+                    self.env._(
+                        "8D %(report)s: D8 is approved by closing the 8D with your signature.",
+                        report=report.name,
+                    )
+                )
             with checked_action():
-                step.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
+                step.write(
+                    {
+                        "state": "approved",
+                        "approved_by_id": self.env.user.id,
+                        "date_approved": fields.Datetime.now(),
+                    }
+                )
                 codes = [code for code, _label in EIGHT_D_STEPS]
                 report.step = codes[codes.index(step.code) + 1]
                 report.current_step_id.state = "open"
             report.message_post(
-                body=self.env._("%(step)s approved by %(user)s.", step=step.display_name, user=self.env.user.name),
+                body=self.env._(
+                    "%(step)s approved by %(user)s.", step=step.display_name, user=self.env.user.name
+                ),
                 subtype_xmlid="mail.mt_note",
             )
 
@@ -274,10 +362,17 @@ class QualityEightD(models.Model):
         for report in self:
             step = report.current_step_id
             if self.env.user != report.champion_id or step.state != "submitted":
-                raise UserError(self.env._("8D %(report)s: only the champion sends a submitted step back.", report=report.name))
+                raise UserError(
+                    self.env._(
+                        "8D %(report)s: only the champion sends a submitted step back.", report=report.name
+                    )
+                )
             with checked_action():
                 step.state = "open"
-            report.message_post(body=self.env._("%(step)s sent back for rework.", step=step.display_name), subtype_xmlid="mail.mt_note")
+            report.message_post(
+                body=self.env._("%(step)s sent back for rework.", step=step.display_name),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def action_open_close_signature(self):
         self.ensure_one()
@@ -290,19 +385,37 @@ class QualityEightD(models.Model):
         self.ensure_one()
         signature = self.env["quality.signature"]._given_for(self)
         if not signature:
-            raise UserError(self.env._("8D %(report)s is closed by the champion's signature.", report=self.name))
+            raise UserError(
+                self.env._("8D %(report)s is closed by the champion's signature.", report=self.name)
+            )
         step = self.current_step_id
         self._check_approver(step)
         if self.step != "D8" or step.state != "submitted":
             raise UserError(self.env._("8D %(report)s: submit D8 before closing.", report=self.name))
         open_capas = self.capa_ids.filtered(lambda capa: capa.state not in ("done", "cancelled"))
         if open_capas:
-            raise UserError(self.env._("8D %(report)s cannot close while actions are open: %(capas)s",
-                              report=self.name, capas=", ".join(open_capas.mapped("name"))))
+            raise UserError(
+                self.env._(
+                    "8D %(report)s cannot close while actions are open: %(capas)s",
+                    report=self.name,
+                    capas=", ".join(open_capas.mapped("name")),
+                )
+            )
         with checked_action():
-            step.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": fields.Datetime.now()})
-            self.write({"step": "done", "date_closed": fields.Datetime.now(), "closing_signature_id": signature.id})
-        self.message_post(body=self.env._("8D closed and signed by %(user)s.", user=self.env.user.name), subtype_xmlid="mail.mt_note")
+            step.write(
+                {
+                    "state": "approved",
+                    "approved_by_id": self.env.user.id,
+                    "date_approved": fields.Datetime.now(),
+                }
+            )
+            self.write(
+                {"step": "done", "date_closed": fields.Datetime.now(), "closing_signature_id": signature.id}
+            )
+        self.message_post(
+            body=self.env._("8D closed and signed by %(user)s.", user=self.env.user.name),
+            subtype_xmlid="mail.mt_note",
+        )
         return True
 
     @api.model

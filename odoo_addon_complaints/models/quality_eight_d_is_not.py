@@ -7,7 +7,9 @@ class QualityEightDIsNot(models.Model):
     _name = "quality.eight.d.is.not"
     _description = "8D IS / IS NOT"
 
-    eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
+    eight_d_id = fields.Many2one(
+        "quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report."
+    )
     dimension = fields.Selection(
         [("what", "What"), ("where", "Where"), ("when", "When"), ("extent", "How Much")],
         required=True,

@@ -10,7 +10,9 @@ class QualityEightDRootCause(models.Model):
     _description = "8D Root Cause"
     _order = "eight_d_id, sequence, id"
 
-    eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
+    eight_d_id = fields.Many2one(
+        "quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report."
+    )
     sequence = fields.Integer(default=10, help="Order of the causes.")
     cause_kind = fields.Selection(
         [("occurrence", "Occurrence (why it was made)"), ("non_detection", "Non-Detection (why it escaped)")],
@@ -35,16 +37,26 @@ class QualityEightDRootCause(models.Model):
         help="The four root-cause types of the Catena-X 8D model.",
     )
     ishikawa = fields.Selection(
-        [("man", "Man"), ("machine", "Machine"), ("material", "Material"), ("method", "Method"),
-         ("measurement", "Measurement"), ("environment", "Environment")],
+        [
+            ("man", "Man"),
+            ("machine", "Machine"),
+            ("material", "Material"),
+            ("method", "Method"),
+            ("measurement", "Measurement"),
+            ("environment", "Environment"),
+        ],
         string="Ishikawa (6M)",
         help="Fishbone category of the cause.",
     )
     description = fields.Text(required=True, help="The root cause.")
-    why_ids = fields.One2many("quality.eight.d.why", "root_cause_id", string="5 Why", help="The chain of whys.")
+    why_ids = fields.One2many(
+        "quality.eight.d.why", "root_cause_id", string="5 Why", help="The chain of whys."
+    )
     verified = fields.Boolean(help="The cause was verified: switching it on and off switches the defect.")
     date_clarified = fields.Date(
-        string="Clarified On", default=fields.Date.context_today, help="When the cause was (or is to be) clarified."
+        string="Clarified On",
+        default=fields.Date.context_today,
+        help="When the cause was (or is to be) clarified.",
     )
     verification = fields.Text(help="How the cause was verified.")
 

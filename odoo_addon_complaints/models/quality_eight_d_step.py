@@ -25,13 +25,24 @@ class QualityEightDStep(models.Model):
         "date_escalated": _lt("the escalation of overdue steps"),
     }
 
-    eight_d_id = fields.Many2one("quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report.")
+    eight_d_id = fields.Many2one(
+        "quality.eight.d", required=True, ondelete="cascade", index=True, help="8D report."
+    )
     company_id = fields.Many2one(related="eight_d_id.company_id", store=True, help="Company.")
-    code = fields.Selection(EIGHT_D_STEPS, string="Step", required=True, help="Which of the eight disciplines.")
-    user_id = fields.Many2one("res.users", string="Owner", domain=[("share", "=", False)], help="Who completes the step.")
+    code = fields.Selection(
+        EIGHT_D_STEPS, string="Step", required=True, help="Which of the eight disciplines."
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Owner", domain=[("share", "=", False)], help="Who completes the step."
+    )
     date_due = fields.Datetime(string="Due", help="When the step must be approved.")
     state = fields.Selection(
-        [("pending", "Not Started"), ("open", "In Progress"), ("submitted", "Submitted"), ("approved", "Approved")],
+        [
+            ("pending", "Not Started"),
+            ("open", "In Progress"),
+            ("submitted", "Submitted"),
+            ("approved", "Approved"),
+        ],
         default="pending",
         required=True,
         help="Steps are approved by the champion, in order.",
@@ -60,15 +71,20 @@ class QualityEightDStep(models.Model):
             "D3": (is_html_empty(report.containment_action) or not report.containment_effective)
             and self.env._("containment and its effectiveness"),
             "D4": self.code == "D4" and self._missing_root_causes(report),
-            "D5": not report.capa_ids.filtered(lambda c: c.eight_d_step == "D5") and self.env._("a corrective action (CAPA)"),
+            "D5": not report.capa_ids.filtered(lambda c: c.eight_d_step == "D5")
+            and self.env._("a corrective action (CAPA)"),
             "D6": is_html_empty(report.implementation_evidence) and self.env._("implementation evidence"),
             "D7": is_html_empty(report.prevention_rollout) and self.env._("prevention roll-out"),
             "D8": is_html_empty(report.lessons_learned) and self.env._("lessons learned"),
         }[self.code]
         if missing:
             raise UserError(
-                self.env._("8D %(report)s: %(step)s cannot be submitted without %(missing)s.",
-                  report=report.name, step=self.display_name, missing=missing)
+                self.env._(
+                    "8D %(report)s: %(step)s cannot be submitted without %(missing)s.",
+                    report=report.name,
+                    step=self.display_name,
+                    missing=missing,
+                )
             )
 
     def _missing_root_causes(self, report):

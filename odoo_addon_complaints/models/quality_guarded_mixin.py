@@ -51,7 +51,9 @@ class QualityGuardedMixin(models.AbstractModel):
         if creating and touched:
             defaults = self.default_get(touched)
             touched = [
-                name for name in touched if not self._guarded_value_is_default(name, vals[name], defaults.get(name))
+                name
+                for name in touched
+                if not self._guarded_value_is_default(name, vals[name], defaults.get(name))
             ]
         if not touched:
             return

@@ -27,15 +27,23 @@ class QualityImdrfCode(models.Model):
     _parent_store = True
 
     code = fields.Char(required=True, index=True, help="IMDRF code, e.g. A0501.")
-    annex = fields.Selection(IMDRF_ANNEXES, required=True, index=True, help="IMDRF annex the code belongs to.")
+    annex = fields.Selection(
+        IMDRF_ANNEXES, required=True, index=True, help="IMDRF annex the code belongs to."
+    )
     name = fields.Char(string="Term", required=True, help="Preferred term of the code (official English).")
     definition = fields.Text(help="Official definition of the term.")
     fda_code = fields.Char(string="FDA Code", help="FDA CDRH code used in eMDR (Form 3500A) reports.")
     nci_code = fields.Char(string="NCIt Code", help="NCI Thesaurus concept code.")
-    parent_id = fields.Many2one("quality.imdrf.code", string="Parent Code", index=True, ondelete="restrict", help="Broader code.")
+    parent_id = fields.Many2one(
+        "quality.imdrf.code", string="Parent Code", index=True, ondelete="restrict", help="Broader code."
+    )
     parent_path = fields.Char(index=True)
-    child_ids = fields.One2many("quality.imdrf.code", "parent_id", string="Narrower Codes", help="More specific codes.")
-    active = fields.Boolean(default=True, help="Retired codes are archived, not deleted, so old reports keep them.")
+    child_ids = fields.One2many(
+        "quality.imdrf.code", "parent_id", string="Narrower Codes", help="More specific codes."
+    )
+    active = fields.Boolean(
+        default=True, help="Retired codes are archived, not deleted, so old reports keep them."
+    )
 
     _sql_constraints = [("code_unique", "unique(code)", "An IMDRF code exists once.")]
 

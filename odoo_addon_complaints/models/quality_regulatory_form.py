@@ -29,11 +29,16 @@ class QualityRegulatoryForm(models.Model):
         required=True,
         help="Target of the sync agent's mapping that renders this form, e.g. eu_mir_7_2_1.",
     )
-    market_id = fields.Many2one("quality.regulatory.market", required=True, ondelete="restrict", help="Market it is filed in.")
+    market_id = fields.Many2one(
+        "quality.regulatory.market", required=True, ondelete="restrict", help="Market it is filed in."
+    )
     sequence = fields.Integer(default=10, help="Order in lists.")
     version = fields.Char(help="Version of the official form.")
     file_format = fields.Selection(
-        [("xml", "XML"), ("xlsx", "Excel Workbook")], required=True, default="xml", help="Format of the rendered file."
+        [("xml", "XML"), ("xlsx", "Excel Workbook")],
+        required=True,
+        default="xml",
+        help="Format of the rendered file.",
     )
     report_types = fields.Char(
         required=True,
@@ -52,7 +57,11 @@ class QualityRegulatoryForm(models.Model):
             unknown = set(form._report_type_list()) - known
             if unknown or not form._report_type_list():
                 raise ValidationError(
-                    self.env._("Form %(form)s: unknown report types %(types)s.", form=form.name, types=", ".join(sorted(unknown)) or "-")
+                    self.env._(
+                        "Form %(form)s: unknown report types %(types)s.",
+                        form=form.name,
+                        types=", ".join(sorted(unknown)) or "-",
+                    )
                 )
 
     def _report_type_list(self):

@@ -14,7 +14,9 @@ RENDER_EVENT = "regulatory_report.render"
 OPEN_STATES = ("draft", "validated")
 # The rendered file carries the patient's age, sex and weight: like the patient
 # fields, only vigilance staff and the sync agent read it.
-PATIENT_FILE_GROUPS = "odoo_addon_complaints.group_regulatory_user,odoo_addon_complaints.group_sync_integration"
+PATIENT_FILE_GROUPS = (
+    "odoo_addon_complaints.group_regulatory_user,odoo_addon_complaints.group_sync_integration"
+)
 
 _lt = LazyTranslate(__name__)
 
@@ -56,62 +58,101 @@ class QualityRegulatoryReport(models.Model):
     }
 
     name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New"),
+        string="Number",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
         help="Our report number, given at creation.",
     )
     adverse_event_id = fields.Many2one(
-        "quality.adverse.event", required=True, ondelete="restrict", index=True, check_company=True,
+        "quality.adverse.event",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        check_company=True,
         help="Evaluated adverse event the report is about.",
     )
     decision_id = fields.Many2one(
-        "quality.adverse.event.decision", string="Reportability Decision", ondelete="set null",
+        "quality.adverse.event.decision",
+        string="Reportability Decision",
+        ondelete="set null",
         domain="[('adverse_event_id', '=', adverse_event_id), ('market_id', '=', market_id)]",
         help="Decision that made the event reportable in this market.",
     )
     complaint_id = fields.Many2one(
         related="adverse_event_id.complaint_id", store=True, index=True, help="Complaint the event came from."
     )
-    company_id = fields.Many2one(related="adverse_event_id.company_id", store=True, index=True, help="Company.")
+    company_id = fields.Many2one(
+        related="adverse_event_id.company_id", store=True, index=True, help="Company."
+    )
     market_id = fields.Many2one(
-        "quality.regulatory.market", required=True, ondelete="restrict", tracking=True, help="Market it is filed in."
+        "quality.regulatory.market",
+        required=True,
+        ondelete="restrict",
+        tracking=True,
+        help="Market it is filed in.",
     )
     form_id = fields.Many2one(
-        "quality.regulatory.form", required=True, ondelete="restrict", tracking=True,
-        domain="[('market_id', '=', market_id)]", help="Official form and version the file is rendered in.",
+        "quality.regulatory.form",
+        required=True,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('market_id', '=', market_id)]",
+        help="Official form and version the file is rendered in.",
     )
     report_type = fields.Selection(
-        REPORT_TYPES, required=True, default="initial", tracking=True,
+        REPORT_TYPES,
+        required=True,
+        default="initial",
+        tracking=True,
         help="Initial, follow-up or final; the EU MIR also has combined initial and final, and final "
         "(not reportable) for an event found not reportable after an initial report.",
     )
     initial_report_id = fields.Many2one(
-        "quality.regulatory.report", ondelete="restrict", index=True,
+        "quality.regulatory.report",
+        ondelete="restrict",
+        index=True,
         domain="[('adverse_event_id', '=', adverse_event_id), ('market_id', '=', market_id), "
         "('report_type', 'in', ('initial', 'initial_final'))]",
         help="Initial report that a follow-up or final report continues.",
     )
-    follow_up_number = fields.Integer(readonly=True, copy=False, help="Number of the follow-up, 0 for the initial report.")
+    follow_up_number = fields.Integer(
+        readonly=True, copy=False, help="Number of the follow-up, 0 for the initial report."
+    )
     regulator = fields.Char(
-        compute="_compute_regulator", store=True, readonly=False,
+        compute="_compute_regulator",
+        store=True,
+        readonly=False,
         help="Authority the report goes to, e.g. BfArM for an EU report in Germany.",
     )
     regulator_country_id = fields.Many2one(
         "res.country", help="Country of the competent authority (EU reports)."
     )
     regulator_ref = fields.Char(
-        string="Regulator Reference", tracking=True, copy=False,
+        string="Regulator Reference",
+        tracking=True,
+        copy=False,
         help="Reference the regulator gave the case (NCA report number, FDA report number); follow-ups need it.",
     )
     mfr_report_number = fields.Char(
-        string="Manufacturer Report Number", readonly=True, copy=False, index=True,
+        string="Manufacturer Report Number",
+        readonly=True,
+        copy=False,
+        index=True,
         help="Our report number in the regulator's format (FDA: registration number-year-sequence); "
         "follow-ups keep the initial report's number.",
     )
     date_due = fields.Datetime(
-        string="Due Date", required=True, tracking=True, help="When the report must be submitted at the latest."
+        string="Due Date",
+        required=True,
+        tracking=True,
+        help="When the report must be submitted at the latest.",
     )
     next_report_date = fields.Date(help="When the next (follow-up or final) report will be sent.")
-    non_reportable_reason = fields.Text(help="Why the event turned out not reportable (final non-reportable reports).")
+    non_reportable_reason = fields.Text(
+        help="Why the event turned out not reportable (final non-reportable reports)."
+    )
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -120,48 +161,82 @@ class QualityRegulatoryReport(models.Model):
             ("acknowledged", "Acknowledged"),
             ("rejected", "Rejected"),
         ],
-        default="draft", required=True, tracking=True, index=True, copy=False,
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+        copy=False,
         help="Validated: the agent rendered a file that passed the official schema. Submitted: sent to the "
         "regulator. Acknowledged or Rejected: the regulator's answer.",
     )
     render_state = fields.Selection(
         [("none", "Not Rendered"), ("queued", "Queued"), ("done", "Rendered"), ("invalid", "Invalid")],
-        default="none", required=True, readonly=True, copy=False,
+        default="none",
+        required=True,
+        readonly=True,
+        copy=False,
         help="Where the latest rendering by the sync agent stands.",
     )
-    render_event_uid = fields.Char(readonly=True, copy=False, help="Outbox event of the latest rendering request.")
+    render_event_uid = fields.Char(
+        readonly=True, copy=False, help="Outbox event of the latest rendering request."
+    )
     validation_errors = fields.Text(
-        readonly=True, copy=False, help="What the official schema or the regulator rejected, element by element."
+        readonly=True,
+        copy=False,
+        help="What the official schema or the regulator rejected, element by element.",
     )
     attachment_id = fields.Many2one(
-        "ir.attachment", string="File Attachment", readonly=True, copy=False, groups=PATIENT_FILE_GROUPS,
+        "ir.attachment",
+        string="File Attachment",
+        readonly=True,
+        copy=False,
+        groups=PATIENT_FILE_GROUPS,
         help="Attachment holding the rendered file.",
     )
     file_data = fields.Binary(
-        string="File", attachment=True, readonly=True, copy=False, groups=PATIENT_FILE_GROUPS,
+        string="File",
+        attachment=True,
+        readonly=True,
+        copy=False,
+        groups=PATIENT_FILE_GROUPS,
         help="Rendered file as validated; it holds patient data, so only vigilance staff can open it.",
     )
     file_name = fields.Char(readonly=True, copy=False, help="Name of the rendered file.")
-    file_sha256 = fields.Char(string="File SHA-256", readonly=True, copy=False, help="Checksum of the rendered file.")
+    file_sha256 = fields.Char(
+        string="File SHA-256", readonly=True, copy=False, help="Checksum of the rendered file."
+    )
     rendered_on = fields.Datetime(readonly=True, copy=False, help="When the file was rendered and validated.")
     submission_ref = fields.Char(
-        string="Submission Reference", tracking=True, copy=False,
+        string="Submission Reference",
+        tracking=True,
+        copy=False,
         help="Reference of the submission (EUDAMED or e-mail reference, FDA ESG message or core id, NMPA number).",
     )
     submitted_on = fields.Datetime(tracking=True, copy=False, help="When the report was submitted.")
     submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False, help="Who submitted it.")
     ack_ref = fields.Char(
-        string="Acknowledgement Reference", tracking=True, copy=False, help="Reference of the regulator's acknowledgement."
+        string="Acknowledgement Reference",
+        tracking=True,
+        copy=False,
+        help="Reference of the regulator's acknowledgement.",
     )
-    acknowledged_on = fields.Datetime(tracking=True, copy=False, help="When the regulator acknowledged or rejected it.")
+    acknowledged_on = fields.Datetime(
+        tracking=True, copy=False, help="When the regulator acknowledged or rejected it."
+    )
     is_overdue = fields.Boolean(
-        string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue",
+        string="Overdue",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
         help="Due date passed and the report is not submitted.",
     )
     date_escalated = fields.Datetime(help="When the overdue report was escalated.")
 
     _sql_constraints = [
-        ("follow_up_unique", "unique(initial_report_id, follow_up_number)", "Follow-up numbers are unique per case."),
+        (
+            "follow_up_unique",
+            "unique(initial_report_id, follow_up_number)",
+            "Follow-up numbers are unique per case.",
+        ),
     ]
 
     @api.model_create_multi
@@ -188,7 +263,9 @@ class QualityRegulatoryReport(models.Model):
     def _compute_is_overdue(self):
         now = fields.Datetime.now()
         for report in self:
-            report.is_overdue = bool(report.state in OPEN_STATES and report.date_due and report.date_due < now)
+            report.is_overdue = bool(
+                report.state in OPEN_STATES and report.date_due and report.date_due < now
+            )
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -203,8 +280,12 @@ class QualityRegulatoryReport(models.Model):
         for report in self:
             if report.form_id.market_id != report.market_id:
                 raise ValidationError(
-                    self.env._("Report %(report)s: form %(form)s is not a %(market)s form.",
-                      report=report.name, form=report.form_id.name, market=report.market_id.name)
+                    self.env._(
+                        "Report %(report)s: form %(form)s is not a %(market)s form.",
+                        report=report.name,
+                        form=report.form_id.name,
+                        market=report.market_id.name,
+                    )
                 )
 
     def _check_form_supports_type(self):
@@ -212,11 +293,19 @@ class QualityRegulatoryReport(models.Model):
         if self.report_type not in self.form_id._report_type_list():
             label = dict(REPORT_TYPES)[self.report_type]
             raise ValidationError(
-                self.env._("Report %(report)s: form %(form)s has no %(type)s report.", report=self.name, form=self.form_id.name, type=label)
+                self.env._(
+                    "Report %(report)s: form %(form)s has no %(type)s report.",
+                    report=self.name,
+                    form=self.form_id.name,
+                    type=label,
+                )
             )
         if self.report_type not in ("initial", "initial_final") and not self.initial_report_id:
             raise ValidationError(
-                self.env._("Report %(report)s: a follow-up or final report continues an initial report; choose it.", report=self.name)
+                self.env._(
+                    "Report %(report)s: a follow-up or final report continues an initial report; choose it.",
+                    report=self.name,
+                )
             )
 
     def _number_in_case(self):
@@ -238,8 +327,12 @@ class QualityRegulatoryReport(models.Model):
         sequence = self.env["ir.sequence"].next_by_code("quality.regulatory.report.case", sequence_date=today)
         sequence = sequence or "00001"
         year = today.year
-        prefix = self.company_id.fda_registration_number if self.market_id.code == "us" else self.company_id.eu_srn
-        self.mfr_report_number = f"{prefix or self.company_id.partner_id.ref or self.company_id.id}-{year}-{sequence}"
+        prefix = (
+            self.company_id.fda_registration_number if self.market_id.code == "us" else self.company_id.eu_srn
+        )
+        self.mfr_report_number = (
+            f"{prefix or self.company_id.partner_id.ref or self.company_id.id}-{year}-{sequence}"
+        )
 
     # Rendering, by the sync agent
 
@@ -248,8 +341,12 @@ class QualityRegulatoryReport(models.Model):
         for report in self:
             if report.state not in OPEN_STATES:
                 raise UserError(
-                    self.env._("Report %(report)s is %(state)s: a submitted report is not rendered again; "
-                      "file a follow-up instead.", report=report.name, state=report._state_label())
+                    self.env._(
+                        "Report %(report)s is %(state)s: a submitted report is not rendered again; "
+                        "file a follow-up instead.",
+                        report=report.name,
+                        state=report._state_label(),
+                    )
                 )
             report._check_form_supports_type()
             # A new rendering supersedes every older one not sent, waiting, being rendered
@@ -259,8 +356,12 @@ class QualityRegulatoryReport(models.Model):
             )
             with checked_action():
                 report.write(
-                    {"state": "draft", "render_state": "queued", "render_event_uid": event.event_uid,
-                     "validation_errors": False}
+                    {
+                        "state": "draft",
+                        "render_state": "queued",
+                        "render_event_uid": event.event_uid,
+                        "validation_errors": False,
+                    }
                 )
         return True
 
@@ -284,11 +385,22 @@ class QualityRegulatoryReport(models.Model):
             return {"applied": False, "reason": "stale" if not current else report.state}
         content = base64.b64decode(content_b64)
         if hashlib.sha256(content).hexdigest() != sha256:
-            raise UserError(self.env._("Report %s: the file's checksum does not match; nothing attached.", report.name))
+            raise UserError(
+                self.env._("Report %s: the file's checksum does not match; nothing attached.", report.name)
+            )
         # A field attachment: Odoo then lets only the field's groups open it, also through /web/content.
         report.file_data = content_b64
-        attachment = self.env["ir.attachment"].sudo().search(
-            [("res_model", "=", report._name), ("res_id", "=", report.id), ("res_field", "=", "file_data")], limit=1
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", report._name),
+                    ("res_id", "=", report.id),
+                    ("res_field", "=", "file_data"),
+                ],
+                limit=1,
+            )
         )
         attachment.name = file_name
         report.write(
@@ -303,7 +415,9 @@ class QualityRegulatoryReport(models.Model):
             }
         )
         report.message_post(
-            body=self.env._("The sync agent rendered %(file)s; it passed the official schema.", file=file_name),
+            body=self.env._(
+                "The sync agent rendered %(file)s; it passed the official schema.", file=file_name
+            ),
         )
         return {"applied": True, "state": report.state}
 
@@ -313,16 +427,26 @@ class QualityRegulatoryReport(models.Model):
         report, current = self._integration_report(report_id, event_uid)
         if not current:
             return {"applied": False, "reason": "stale"}
-        lines = [f"{problem.get('path') or '?'}: {problem.get('message') or ''}".strip() for problem in problems or []]
+        lines = [
+            f"{problem.get('path') or '?'}: {problem.get('message') or ''}".strip()
+            for problem in problems or []
+        ]
         text = "\n".join(lines) or self.env._("The file did not pass validation.")
         report.write({"render_state": "invalid", "validation_errors": text, "state": "draft"})
-        report.message_post(body=self.env._("The %(form)s file failed validation; nothing was written:\n%(errors)s",
-                                   form=report.form_id.name, errors=text))
+        report.message_post(
+            body=self.env._(
+                "The %(form)s file failed validation; nothing was written:\n%(errors)s",
+                form=report.form_id.name,
+                errors=text,
+            )
+        )
         user = report.adverse_event_id.user_id or report.company_id.vigilance_user_id
         if user:
             report.activity_schedule(
-                "mail.mail_activity_data_todo", user_id=user.id,
-                summary=self.env._("Fix the data of report %s", report.name), note=text,
+                "mail.mail_activity_data_todo",
+                user_id=user.id,
+                summary=self.env._("Fix the data of report %s", report.name),
+                note=text,
             )
         return {"applied": True, "state": report.state}
 
@@ -333,7 +457,13 @@ class QualityRegulatoryReport(models.Model):
             if report.state != "validated":
                 raise UserError(self.env._("Report %s: only a validated file can be submitted.", report.name))
         with checked_action():
-            self.write({"state": "submitted", "submitted_on": fields.Datetime.now(), "submitted_by_id": self.env.user.id})
+            self.write(
+                {
+                    "state": "submitted",
+                    "submitted_on": fields.Datetime.now(),
+                    "submitted_by_id": self.env.user.id,
+                }
+            )
         self.activity_unlink(["odoo_addon_complaints.mail_activity_regulatory_overdue"])
         return True
 
@@ -346,14 +476,18 @@ class QualityRegulatoryReport(models.Model):
     def _answer(self, state):
         for report in self:
             if report.state != "submitted":
-                raise UserError(self.env._("Report %s: only a submitted report gets the regulator's answer.", report.name))
+                raise UserError(
+                    self.env._("Report %s: only a submitted report gets the regulator's answer.", report.name)
+                )
         with checked_action():
             self.write({"state": state, "acknowledged_on": fields.Datetime.now()})
 
     def action_reset_to_draft(self):
         for report in self:
             if report.state not in ("validated", "rejected"):
-                raise UserError(self.env._("Report %s: only validated or rejected reports go back to draft.", report.name))
+                raise UserError(
+                    self.env._("Report %s: only validated or rejected reports go back to draft.", report.name)
+                )
         with checked_action():
             self.write({"state": "draft", "render_state": "none"})
 
@@ -365,12 +499,18 @@ class QualityRegulatoryReport(models.Model):
         number = ack.get("report_number")
         if number:
             reports = self.sudo().search(
-                [("mfr_report_number", "=", number), ("state", "in", ("submitted", "acknowledged", "rejected"))],
-                order="submitted_on desc, id desc", limit=1,
+                [
+                    ("mfr_report_number", "=", number),
+                    ("state", "in", ("submitted", "acknowledged", "rejected")),
+                ],
+                order="submitted_on desc, id desc",
+                limit=1,
             )
         refs = [ref for ref in (ack.get("message_id"), ack.get("core_id"), ack.get("batch_id")) if ref]
         if not reports and refs:
-            reports = self.sudo().search([("submission_ref", "in", refs)], order="submitted_on desc, id desc", limit=1)
+            reports = self.sudo().search(
+                [("submission_ref", "in", refs)], order="submitted_on desc, id desc", limit=1
+            )
         if not reports:
             return {"matched": False, "report": None, "state": None}
         status = ack.get("status")
@@ -382,11 +522,17 @@ class QualityRegulatoryReport(models.Model):
         if status == "accepted":
             vals.update(state="acknowledged", acknowledged_on=fields.Datetime.now())
         elif status == "rejected":
-            vals.update(state="rejected", acknowledged_on=fields.Datetime.now(), validation_errors=errors or False)
+            vals.update(
+                state="rejected", acknowledged_on=fields.Datetime.now(), validation_errors=errors or False
+            )
         reports.write(vals)
         reports.message_post(
-            body=self.env._("FDA %(kind)s: %(status)s.%(errors)s", kind=ack.get("kind") or "ACK", status=status or "-",
-                   errors=("\n" + errors) if errors else "")
+            body=self.env._(
+                "FDA %(kind)s: %(status)s.%(errors)s",
+                kind=ack.get("kind") or "ACK",
+                status=status or "-",
+                errors=("\n" + errors) if errors else "",
+            )
         )
         return {"matched": True, "report": reports.name, "state": reports.state}
 

@@ -84,7 +84,9 @@ class QualityRegulatoryReport(models.Model):
             "regulator_ref": _text(self.regulator_ref),
             "mfr_report_number": self.mfr_report_number or None,
             "event_class": decision.event_class or self.adverse_event_id.classification or None,
-            "remedial_action": bool(decision.remedial_action if decision else self.adverse_event_id.remedial_action),
+            "remedial_action": bool(
+                decision.remedial_action if decision else self.adverse_event_id.remedial_action
+            ),
             "non_reportable_reason": _text(self.non_reportable_reason),
         }
 
@@ -115,7 +117,10 @@ class QualityRegulatoryReport(models.Model):
             },
             "relatedness": event.relatedness or None,
             "imdrf": {
-                key: [{"code": code.code, "fda_code": code.fda_code or None, "term": code.name} for code in codes]
+                key: [
+                    {"code": code.code, "fda_code": code.fda_code or None, "term": code.name}
+                    for code in codes
+                ]
                 for key, codes in event._imdrf_codes().items()
             },
         }
@@ -128,9 +133,7 @@ class QualityRegulatoryReport(models.Model):
         serial = lot.name if lot and product.tracking == "serial" else None
         batch = lot.name if lot and product.tracking == "lot" else None
         expiry = lot["expiration_date"] if lot and "expiration_date" in lot._fields else None
-        udi_pi = "".join(
-            f"({ai}){value}" for ai, value in (("10", batch), ("21", serial)) if value
-        ) or None
+        udi_pi = "".join(f"({ai}){value}" for ai, value in (("10", batch), ("21", serial)) if value) or None
         return {
             "name": product.name,
             "trade_name": _text(template.device_trade_name) or product.name,
@@ -152,16 +155,25 @@ class QualityRegulatoryReport(models.Model):
             "fda_product_code": _text(template.fda_product_code),
             "software_version": None,
             "quantity": 1,
-            "distribution_countries": sorted(set(
-                self.env["stock.move.line"].sudo().search(
-                    [("lot_id", "=", lot.id), ("location_dest_id.usage", "=", "customer")]
-                ).picking_id.partner_id.country_id.mapped("code")
-            )) if lot else [],
-            "operator": "healthcare_professional" if event.reporter_role in ("healthcare_professional", "user_facility")
-            else "lay_user" if event.reporter_role == "patient" else "other",
+            "distribution_countries": sorted(
+                set(
+                    self.env["stock.move.line"]
+                    .sudo()
+                    .search([("lot_id", "=", lot.id), ("location_dest_id.usage", "=", "customer")])
+                    .picking_id.partner_id.country_id.mapped("code")
+                )
+            )
+            if lot
+            else [],
+            "operator": "healthcare_professional"
+            if event.reporter_role in ("healthcare_professional", "user_facility")
+            else "lay_user"
+            if event.reporter_role == "patient"
+            else "other",
             "returned_to_manufacturer": event.device_location == "with_manufacturer",
-            "evaluated_by_manufacturer": "yes" if event.investigation_type_code_ids else
-            ("no" if event.device_location == "with_manufacturer" else "not_returned"),
+            "evaluated_by_manufacturer": "yes"
+            if event.investigation_type_code_ids
+            else ("no" if event.device_location == "with_manufacturer" else "not_returned"),
         }
 
     def _payload_manufacturer(self, company):

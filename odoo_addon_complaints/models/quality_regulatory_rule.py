@@ -26,10 +26,13 @@ class QualityRegulatoryRule(models.Model):
     _order = "market_id, sequence, id"
 
     name = fields.Char(required=True, translate=True, help="What the rule is, as the law puts it.")
-    market_id = fields.Many2one("quality.regulatory.market", required=True, ondelete="cascade", help="Market the rule applies in.")
+    market_id = fields.Many2one(
+        "quality.regulatory.market", required=True, ondelete="cascade", help="Market the rule applies in."
+    )
     sequence = fields.Integer(default=10, help="Order in lists.")
     event_class = fields.Selection(
-        EVENT_CLASSES, help="Event class the rule applies to; empty: every class (with remedial action only, say)."
+        EVENT_CLASSES,
+        help="Event class the rule applies to; empty: every class (with remedial action only, say).",
     )
     remedial_action_only = fields.Boolean(
         string="Only with Remedial Action",

@@ -34,59 +34,103 @@ class QualityScar(models.Model):
     }
 
     name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New"),
+        string="Number",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
         help="SCAR number, given at creation.",
     )
     title = fields.Char(required=True, tracking=True, help="Short title of the problem.")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company, help="Company."
     )
-    supplier_id = fields.Many2one("res.partner", required=True, tracking=True, help="Supplier asked for an 8D.")
-    eight_d_id = fields.Many2one("quality.eight.d", string="8D Report", check_company=True, index=True, help="Our 8D.")
-    complaint_id = fields.Many2one("quality.complaint", check_company=True, index=True, help="Complaint it comes from.")
+    supplier_id = fields.Many2one(
+        "res.partner", required=True, tracking=True, help="Supplier asked for an 8D."
+    )
+    eight_d_id = fields.Many2one(
+        "quality.eight.d", string="8D Report", check_company=True, index=True, help="Our 8D."
+    )
+    complaint_id = fields.Many2one(
+        "quality.complaint", check_company=True, index=True, help="Complaint it comes from."
+    )
     purchase_order_id = fields.Many2one(
-        "purchase.order", check_company=True, domain="[('partner_id', 'child_of', supplier_id)]",
+        "purchase.order",
+        check_company=True,
+        domain="[('partner_id', 'child_of', supplier_id)]",
         help="Purchase order of the suspect components.",
     )
     receipt_id = fields.Many2one(
-        "stock.picking", check_company=True,
+        "stock.picking",
+        check_company=True,
         domain="[('picking_type_code', '=', 'incoming'), ('partner_id', 'child_of', supplier_id)]",
         help="Receipt the suspect components arrived with.",
     )
-    product_id = fields.Many2one("product.product", string="Component", required=True, help="Purchased component.")
-    lot_id = fields.Many2one("stock.lot", string="Lot/Serial", domain="[('product_id', '=', product_id)]", help="Supplier lot.")
+    product_id = fields.Many2one(
+        "product.product", string="Component", required=True, help="Purchased component."
+    )
+    lot_id = fields.Many2one(
+        "stock.lot", string="Lot/Serial", domain="[('product_id', '=', product_id)]", help="Supplier lot."
+    )
     qty_received = fields.Float(digits="Product Unit of Measure", help="Quantity received of the lot.")
     qty_defective = fields.Float(digits="Product Unit of Measure", help="Quantity found defective.")
     symptom = fields.Text(help="What was observed.")
-    description = fields.Text(required=True, help="The problem and its consequences, as the supplier must understand it.")
+    description = fields.Text(
+        required=True, help="The problem and its consequences, as the supplier must understand it."
+    )
     error_type = fields.Char(help="Defect type.")
     error_location = fields.Char(help="Where on the part the defect is.")
-    location = fields.Char(string="Found At", help="Where the problem was found (incoming inspection, line, customer).")
+    location = fields.Char(
+        string="Found At", help="Where the problem was found (incoming inspection, line, customer)."
+    )
     user_id = fields.Many2one(
-        "res.users", string="Supplier Quality Engineer", required=True, default=lambda self: self.env.user,
-        domain=[("share", "=", False)], help="Our contact for the supplier.",
+        "res.users",
+        string="Supplier Quality Engineer",
+        required=True,
+        default=lambda self: self.env.user,
+        domain=[("share", "=", False)],
+        help="Our contact for the supplier.",
     )
     date_issued = fields.Date(string="Issued On", readonly=True, copy=False, help="When the SCAR was sent.")
     reply_due_on = fields.Date(string="Full Reply Due", help="When the supplier's complete 8D is due.")
-    step_ids = fields.One2many("quality.scar.step", "scar_id", string="Requested Steps", copy=True, help="8D steps asked of the supplier.")
+    step_ids = fields.One2many(
+        "quality.scar.step",
+        "scar_id",
+        string="Requested Steps",
+        copy=True,
+        help="8D steps asked of the supplier.",
+    )
     state = fields.Selection(
-        [("draft", "Draft"), ("open", "Sent"), ("supplier_answered", "Answered"), ("verifying", "Verifying"),
-         ("closed", "Closed"), ("cancelled", "Cancelled")],
+        [
+            ("draft", "Draft"),
+            ("open", "Sent"),
+            ("supplier_answered", "Answered"),
+            ("verifying", "Verifying"),
+            ("closed", "Closed"),
+            ("cancelled", "Cancelled"),
+        ],
         default="draft",
         required=True,
         tracking=True,
         index=True,
         help="Sent SCARs wait for the supplier's answers, which we accept or reject step by step.",
     )
-    supplier_complaint_ref = fields.Char(string="Supplier Reference", tracking=True, help="The supplier's own reference.")
+    supplier_complaint_ref = fields.Char(
+        string="Supplier Reference", tracking=True, help="The supplier's own reference."
+    )
     currency_id = fields.Many2one(related="company_id.currency_id", help="Company currency.")
     chargeback_amount = fields.Monetary(
-        currency_field="currency_id", tracking=True,
+        currency_field="currency_id",
+        tracking=True,
         help="Costs claimed from the supplier; they reduce the complaint's total cost.",
     )
-    cost_id = fields.Many2one("quality.complaint.cost", readonly=True, copy=False, help="Chargeback cost line on the complaint.")
+    cost_id = fields.Many2one(
+        "quality.complaint.cost", readonly=True, copy=False, help="Chargeback cost line on the complaint."
+    )
     refused_answer_ids = fields.Char(
-        readonly=True, copy=False, help="Portal answers refused by the sync agent (space-separated ids), kept once."
+        readonly=True,
+        copy=False,
+        help="Portal answers refused by the sync agent (space-separated ids), kept once.",
     )
 
     @api.model_create_multi
@@ -106,13 +150,22 @@ class QualityScar(models.Model):
 
     def _sync_chargeback_cost(self):
         for scar in self.filtered("complaint_id"):
-            values = {"amount": scar.chargeback_amount, "name": self.env._("Chargeback %(scar)s (%(supplier)s)",
-                                                                    scar=scar.name, supplier=scar.supplier_id.name)}
+            values = {
+                "amount": scar.chargeback_amount,
+                "name": self.env._(
+                    "Chargeback %(scar)s (%(supplier)s)", scar=scar.name, supplier=scar.supplier_id.name
+                ),
+            }
             if scar.cost_id:
                 scar.cost_id.write(values)
             elif scar.chargeback_amount:
                 scar.cost_id = self.env["quality.complaint.cost"].create(
-                    {**values, "complaint_id": scar.complaint_id.id, "cost_type": "chargeback", "is_automatic": True}
+                    {
+                        **values,
+                        "complaint_id": scar.complaint_id.id,
+                        "cost_type": "chargeback",
+                        "is_automatic": True,
+                    }
                 )
 
     # Lifecycle
@@ -122,7 +175,9 @@ class QualityScar(models.Model):
             if scar.state != "draft":
                 raise UserError(self.env._("SCAR %(scar)s was already sent.", scar=scar.name))
             if not scar.step_ids:
-                raise UserError(self.env._("SCAR %(scar)s: add the 8D steps the supplier must answer.", scar=scar.name))
+                raise UserError(
+                    self.env._("SCAR %(scar)s: add the 8D steps the supplier must answer.", scar=scar.name)
+                )
             scar._check_exchange_data()
             with checked_action():
                 scar.write({"state": "open", "date_issued": scar.company_id._complaints_today()})
@@ -136,15 +191,22 @@ class QualityScar(models.Model):
         for partner in (self.company_id.partner_id, self.supplier_id.commercial_partner_id):
             for field_name in ("catena_x_bpn", "email", "city", "country_id"):
                 if not partner[field_name]:
-                    missing.append(self.env._("%(field)s of %(partner)s",
-                                     field=partner._fields[field_name].get_description(self.env)["string"],
-                                     partner=partner.display_name))
+                    missing.append(
+                        self.env._(
+                            "%(field)s of %(partner)s",
+                            field=partner._fields[field_name].get_description(self.env)["string"],
+                            partner=partner.display_name,
+                        )
+                    )
         if not self.user_id.email:
             missing.append(self.env._("E-mail of the supplier quality engineer %s", self.user_id.name))
         if missing:
             raise UserError(
-                self.env._("SCAR %(scar)s cannot be sent to the supplier portal; missing: %(missing)s.",
-                  scar=self.name, missing="; ".join(missing))
+                self.env._(
+                    "SCAR %(scar)s cannot be sent to the supplier portal; missing: %(missing)s.",
+                    scar=self.name,
+                    missing="; ".join(missing),
+                )
             )
 
     def _emit(self, event_type):
@@ -155,8 +217,13 @@ class QualityScar(models.Model):
         for scar in self:
             not_accepted = scar.step_ids.filtered(lambda step: step.state != "accepted")
             if not_accepted:
-                raise UserError(self.env._("SCAR %(scar)s cannot close: steps not accepted yet: %(steps)s",
-                                  scar=scar.name, steps=", ".join(not_accepted.mapped("code"))))
+                raise UserError(
+                    self.env._(
+                        "SCAR %(scar)s cannot close: steps not accepted yet: %(steps)s",
+                        scar=scar.name,
+                        steps=", ".join(not_accepted.mapped("code")),
+                    )
+                )
             with checked_action():
                 scar.state = "closed"
             scar._emit("scar.updated")
@@ -213,21 +280,37 @@ class QualityScar(models.Model):
         if answer.get("status") == "rejected":
             return scar._record_refused_answer(answer)
         if scar.state not in ("open", "supplier_answered"):
-            raise UserError(self.env._("SCAR %(scar)s is %(state)s and takes no answers.", scar=scar_ref, state=scar.state))
+            raise UserError(
+                self.env._(
+                    "SCAR %(scar)s is %(state)s and takes no answers.", scar=scar_ref, state=scar.state
+                )
+            )
         step = scar.step_ids.filtered(lambda s: s.code == code)
         if not step:
-            raise UserError(self.env._("SCAR %(scar)s: step %(step)s was not requested.", scar=scar_ref, step=code))
+            raise UserError(
+                self.env._("SCAR %(scar)s: step %(step)s was not requested.", scar=scar_ref, step=code)
+            )
         if step.state == "accepted":
-            raise UserError(self.env._("SCAR %(scar)s: step %(step)s is already accepted.", scar=scar_ref, step=code))
+            raise UserError(
+                self.env._("SCAR %(scar)s: step %(step)s is already accepted.", scar=scar_ref, step=code)
+            )
         summary = (answer.get("summary") or "").strip()
         if not summary and not answer.get("report"):
-            raise UserError(self.env._("SCAR %(scar)s, step %(step)s: the answer is empty.", scar=scar_ref, step=code))
+            raise UserError(
+                self.env._("SCAR %(scar)s, step %(step)s: the answer is empty.", scar=scar_ref, step=code)
+            )
         submitted_at = answer.get("submitted_at")
         try:
             date_answered = self._utc_datetime(submitted_at) if submitted_at else False
         except (TypeError, ValueError):
-            raise UserError(self.env._("SCAR %(scar)s, step %(step)s: submitted_at %(value)r is not a date-time.",
-                              scar=scar_ref, step=code, value=submitted_at)) from None
+            raise UserError(
+                self.env._(
+                    "SCAR %(scar)s, step %(step)s: submitted_at %(value)r is not a date-time.",
+                    scar=scar_ref,
+                    step=code,
+                    value=submitted_at,
+                )
+            ) from None
         with checked_action():
             step.write(
                 {
@@ -295,18 +378,34 @@ class QualityScar(models.Model):
 
         def company_dict(partner, code=None):
             return {
-                "code": code, "name": partner.name, "street": text(partner.street), "city": text(partner.city),
-                "zip": text(partner.zip), "country": text(partner.country_id.code),
+                "code": code,
+                "name": partner.name,
+                "street": text(partner.street),
+                "city": text(partner.city),
+                "zip": text(partner.zip),
+                "country": text(partner.country_id.code),
                 "bpn": text(partner.commercial_partner_id.catena_x_bpn),
-                "email": text(partner.email), "phone": text(partner.phone),
+                "email": text(partner.email),
+                "phone": text(partner.phone),
             }
 
         def measure(capa):
-            status = {"draft": "open", "approved": "in_progress", "verifying": "in_progress", "done": "done",
-                      "cancelled": "cancelled"}[capa.state]
-            return {"action": capa.title, "owner": capa.user_id.name, "introduced_on": fields.Date.to_string(capa.date_done or capa.date_due),
-                    "proof": capa.check_ids[:1].criterion or capa.title, "effectiveness": int(capa.effectiveness_rate),
-                    "cause": None, "status": status}
+            status = {
+                "draft": "open",
+                "approved": "in_progress",
+                "verifying": "in_progress",
+                "done": "done",
+                "cancelled": "cancelled",
+            }[capa.state]
+            return {
+                "action": capa.title,
+                "owner": capa.user_id.name,
+                "introduced_on": fields.Date.to_string(capa.date_done or capa.date_due),
+                "proof": capa.check_ids[:1].criterion or capa.title,
+                "effectiveness": int(capa.effectiveness_rate),
+                "cause": None,
+                "status": status,
+            }
 
         steps = self.step_ids.sorted("code")
         payload = {
@@ -322,49 +421,99 @@ class QualityScar(models.Model):
                 "quality_task_uuid": None,
                 "supplier_complaint_ref": text(self.supplier_complaint_ref),
                 "requested_steps": steps.mapped("code"),
-                "due_dates": {step.code: fields.Date.to_string(step.date_due) for step in steps if step.date_due},
+                "due_dates": {
+                    step.code: fields.Date.to_string(step.date_due) for step in steps if step.date_due
+                },
                 "reply_due_on": fields.Date.to_string(self.reply_due_on) if self.reply_due_on else None,
             },
             "customer": company_dict(company.partner_id),
-            "supplier": company_dict(self.supplier_id, code=self.supplier_id.ref or f"P{self.supplier_id.id}"),
-            "contact": {"name": self.user_id.name, "email": text(self.user_id.email), "phone": text(self.user_id.phone),
-                        "department": None, "role": "SQE"},
-            "team": [{"name": member.user_id.name, "email": text(member.user_id.email), "phone": None,
-                      "department": None, "role": member.role} for member in report.member_ids],
-            "parts": [{
-                "product_code": self.product_id.default_code or self.product_id.name,
-                "supplier_product_code": text(self.product_id.seller_ids.filtered(
-                    lambda seller: seller.partner_id == self.supplier_id)[:1].product_code),
-                "name": self.product_id.name, "lot": text(self.lot_id.name), "serial": None,
-                "purchase_order": self.purchase_order_id.name or self.receipt_id.origin or self.name,
-                "quantity_received": self.qty_received or None, "quantity_defective": self.qty_defective or None,
-                "uom": self.product_id.uom_id.name, "hw_version": None, "part_uuid": None,
-            }],
+            "supplier": company_dict(
+                self.supplier_id, code=self.supplier_id.ref or f"P{self.supplier_id.id}"
+            ),
+            "contact": {
+                "name": self.user_id.name,
+                "email": text(self.user_id.email),
+                "phone": text(self.user_id.phone),
+                "department": None,
+                "role": "SQE",
+            },
+            "team": [
+                {
+                    "name": member.user_id.name,
+                    "email": text(member.user_id.email),
+                    "phone": None,
+                    "department": None,
+                    "role": member.role,
+                }
+                for member in report.member_ids
+            ],
+            "parts": [
+                {
+                    "product_code": self.product_id.default_code or self.product_id.name,
+                    "supplier_product_code": text(
+                        self.product_id.seller_ids.filtered(
+                            lambda seller: seller.partner_id == self.supplier_id
+                        )[:1].product_code
+                    ),
+                    "name": self.product_id.name,
+                    "lot": text(self.lot_id.name),
+                    "serial": None,
+                    "purchase_order": self.purchase_order_id.name or self.receipt_id.origin or self.name,
+                    "quantity_received": self.qty_received or None,
+                    "quantity_defective": self.qty_defective or None,
+                    "uom": self.product_id.uom_id.name,
+                    "hw_version": None,
+                    "part_uuid": None,
+                }
+            ],
             "problem": {
-                "symptom": text(self.symptom), "description": self.description, "error_type": text(self.error_type),
+                "symptom": text(self.symptom),
+                "description": self.description,
+                "error_type": text(self.error_type),
                 "error_location": text(self.error_location),
-                "risk_assessment_started": fields.Date.to_string(self.date_issued) if self.date_issued else None,
+                "risk_assessment_started": fields.Date.to_string(self.date_issued)
+                if self.date_issued
+                else None,
                 "risk_assessment_updated": None,
-                "w5h2": {key: text(report[key]) for key in ("what", "why", "where", "when", "who", "how", "how_many")}
-                if report else {},
+                "w5h2": {
+                    key: text(report[key])
+                    for key in ("what", "why", "where", "when", "who", "how", "how_many")
+                }
+                if report
+                else {},
             },
             "emergency_actions": [],
             "containment": [],
             "eight_d": {
-                "causes": [{"type": CATENA_X_CAUSE_CODES.get(cause.catena_x_type), "hypothesis": cause.description,
-                            "verified_by": None,
-                            "clarified_on": fields.Date.to_string(
-                                cause.date_clarified or company._complaints_local_date(cause.create_date)
-                            ),
-                            "result": self.env._("Verified: %s", cause.verification or "-") if cause.verified else self.env._("Not verified yet"),
-                            "method": text(cause.verification),
-                            "report": None, "category": cause.ishikawa or None}
-                           for cause in report.root_cause_ids],
-                "corrective_actions": [measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D5")],
-                "implemented_actions": [measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D6")],
-                "preventive_actions": [measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D7")],
+                "causes": [
+                    {
+                        "type": CATENA_X_CAUSE_CODES.get(cause.catena_x_type),
+                        "hypothesis": cause.description,
+                        "verified_by": None,
+                        "clarified_on": fields.Date.to_string(
+                            cause.date_clarified or company._complaints_local_date(cause.create_date)
+                        ),
+                        "result": self.env._("Verified: %s", cause.verification or "-")
+                        if cause.verified
+                        else self.env._("Not verified yet"),
+                        "method": text(cause.verification),
+                        "report": None,
+                        "category": cause.ishikawa or None,
+                    }
+                    for cause in report.root_cause_ids
+                ],
+                "corrective_actions": [
+                    measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D5")
+                ],
+                "implemented_actions": [
+                    measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D6")
+                ],
+                "preventive_actions": [
+                    measure(c) for c in report.capa_ids.filtered(lambda c: c.eight_d_step == "D7")
+                ],
                 "closed_on": fields.Date.to_string(company._complaints_local_date(report.date_closed))
-                if report.date_closed else None,
+                if report.date_closed
+                else None,
                 "closing_assessment": None,
             },
         }

@@ -8,20 +8,48 @@ customer, our 8D, the chargeback or our notes. Their answers go through
 ``quality.scar._apply_supplier_answer``, the path of the sync agent's answers,
 and are then accepted or rejected by staff as any other answer.
 """
+
 import uuid
 
-from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 #: the only SCAR fields a supplier's portal user can read
 SCAR_PORTAL_READABLE_FIELDS = frozenset(
     {
-        "id", "name", "display_name", "title", "company_id", "supplier_id", "purchase_order_id", "receipt_id",
-        "product_id", "lot_id", "qty_received", "qty_defective", "symptom", "description", "error_type",
-        "error_location", "location", "date_issued", "reply_due_on", "state", "supplier_complaint_ref",
-        "access_url", "access_token", "access_warning", "create_date", "write_date",
-        "message_ids", "website_message_ids", "message_partner_ids", "message_follower_ids",
-        "message_is_follower", "message_attachment_count", "has_message",
+        "id",
+        "name",
+        "display_name",
+        "title",
+        "company_id",
+        "supplier_id",
+        "purchase_order_id",
+        "receipt_id",
+        "product_id",
+        "lot_id",
+        "qty_received",
+        "qty_defective",
+        "symptom",
+        "description",
+        "error_type",
+        "error_location",
+        "location",
+        "date_issued",
+        "reply_due_on",
+        "state",
+        "supplier_complaint_ref",
+        "access_url",
+        "access_token",
+        "access_warning",
+        "create_date",
+        "write_date",
+        "message_ids",
+        "website_message_ids",
+        "message_partner_ids",
+        "message_follower_ids",
+        "message_is_follower",
+        "message_attachment_count",
+        "has_message",
     }
 )
 
@@ -31,9 +59,10 @@ class QualityScar(models.Model):
     _inherit = ["quality.scar", "portal.mixin"]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for scar in self:
             scar.access_url = f"/my/scars/{scar.id}"
+        return res
 
     def _portal_restricted(self):
         return not self.env.su and self.env.user._is_portal()
@@ -47,11 +76,18 @@ class QualityScar(models.Model):
             hidden = [n for n in field_names if n in self._fields and n not in SCAR_PORTAL_READABLE_FIELDS]
             if hidden or operation != "read":
                 raise AccessError(
-                    _("SCARs: suppliers cannot %(operation)s the fields %(fields)s.",
-                      operation=operation, fields=", ".join(hidden or field_names))
+                    self.env._(
+                        "SCARs: suppliers cannot %(operation)s the fields %(fields)s.",
+                        operation=operation,
+                        fields=", ".join(hidden or field_names),
+                    )
                 )
             return super().check_field_access_rights(operation, field_names)
-        return [n for n in super().check_field_access_rights(operation, field_names) if n in SCAR_PORTAL_READABLE_FIELDS]
+        return [
+            n
+            for n in super().check_field_access_rights(operation, field_names)
+            if n in SCAR_PORTAL_READABLE_FIELDS
+        ]
 
     def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
         if self._portal_restricted():
@@ -70,7 +106,7 @@ class QualityScar(models.Model):
         user = self.env.user
         scar = self.sudo()
         if not user._is_portal() or user.commercial_partner_id != scar.supplier_id.commercial_partner_id:
-            raise AccessError(_("SCAR %(scar)s is addressed to another supplier.", scar=scar.name))
+            raise AccessError(self.env._("SCAR %(scar)s is addressed to another supplier.", scar=scar.name))
         result = self.env["quality.scar"]._apply_supplier_answer(
             scar.name,
             {
@@ -83,13 +119,19 @@ class QualityScar(models.Model):
         )
         step = scar.step_ids.filtered(lambda s: s.code == code)
         if evidence:
-            attachments = self.env["ir.attachment"].sudo().create(
-                [{"name": name, "raw": content, "res_model": "quality.scar", "res_id": scar.id}
-                 for name, content in evidence]
+            attachments = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    [
+                        {"name": name, "raw": content, "res_model": "quality.scar", "res_id": scar.id}
+                        for name, content in evidence
+                    ]
+                )
             )
             step.attachment_ids = [fields.Command.link(a.id) for a in attachments]
             scar.message_post(
-                body=_("Evidence for %(step)s from %(user)s.", step=code, user=user.name),
+                body=self.env._("Evidence for %(step)s from %(user)s.", step=code, user=user.name),
                 subtype_xmlid="mail.mt_note",
                 attachment_ids=attachments.ids,
             )

@@ -28,18 +28,37 @@ class QualityScarStep(models.Model):
     code = fields.Selection(SCAR_STEPS, string="Step", required=True, help="8D step asked of the supplier.")
     date_due = fields.Date(string="Due", help="When the supplier's answer is due.")
     state = fields.Selection(
-        [("draft", "Not Sent"), ("requested", "Requested"), ("answered", "Answered"), ("accepted", "Accepted"),
-         ("rejected", "Rejected")],
+        [
+            ("draft", "Not Sent"),
+            ("requested", "Requested"),
+            ("answered", "Answered"),
+            ("accepted", "Accepted"),
+            ("rejected", "Rejected"),
+        ],
         default="draft",
         required=True,
         help="Answers are accepted, or rejected with a reason and asked again.",
     )
-    answer_id = fields.Char(string="Portal Answer ID", readonly=True, copy=False, index=True, help="Id of the answer on the portal.")
+    answer_id = fields.Char(
+        string="Portal Answer ID",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Id of the answer on the portal.",
+    )
     answer_summary = fields.Text(string="Answer", readonly=True, copy=False, help="The supplier's answer.")
-    answer_report = fields.Json(string="Answer (8D Data)", readonly=True, copy=False, help="The step as the portal sent it.")
-    answer_author = fields.Char(string="Answered By", readonly=True, copy=False, help="Who answered at the supplier.")
-    date_answered = fields.Datetime(string="Answered On", readonly=True, copy=False, help="When the supplier answered.")
-    attachment_ids = fields.Many2many("ir.attachment", string="Attachments", help="Evidence sent with the answer.")
+    answer_report = fields.Json(
+        string="Answer (8D Data)", readonly=True, copy=False, help="The step as the portal sent it."
+    )
+    answer_author = fields.Char(
+        string="Answered By", readonly=True, copy=False, help="Who answered at the supplier."
+    )
+    date_answered = fields.Datetime(
+        string="Answered On", readonly=True, copy=False, help="When the supplier answered."
+    )
+    attachment_ids = fields.Many2many(
+        "ir.attachment", string="Attachments", help="Evidence sent with the answer."
+    )
     reject_reason = fields.Text(copy=False, help="Why the answer was rejected; the supplier sees it.")
 
     _sql_constraints = [("scar_code_unique", "unique(scar_id, code)", "A step is requested once per SCAR.")]
@@ -47,7 +66,11 @@ class QualityScarStep(models.Model):
     def action_accept(self):
         for step in self:
             if step.state != "answered":
-                raise UserError(self.env._("SCAR %(scar)s: only an answered step can be accepted.", scar=step.scar_id.name))
+                raise UserError(
+                    self.env._(
+                        "SCAR %(scar)s: only an answered step can be accepted.", scar=step.scar_id.name
+                    )
+                )
             with checked_action():
                 step.state = "accepted"
         self.scar_id._refresh_state()
@@ -56,13 +79,24 @@ class QualityScarStep(models.Model):
     def action_reject(self):
         for step in self:
             if step.state != "answered":
-                raise UserError(self.env._("SCAR %(scar)s: only an answered step can be rejected.", scar=step.scar_id.name))
+                raise UserError(
+                    self.env._(
+                        "SCAR %(scar)s: only an answered step can be rejected.", scar=step.scar_id.name
+                    )
+                )
             if not (step.reject_reason or "").strip():
-                raise UserError(self.env._("SCAR %(scar)s, step %(step)s: give the reason for rejecting the answer.",
-                                  scar=step.scar_id.name, step=step.code))
+                raise UserError(
+                    self.env._(
+                        "SCAR %(scar)s, step %(step)s: give the reason for rejecting the answer.",
+                        scar=step.scar_id.name,
+                        step=step.code,
+                    )
+                )
             with checked_action():
                 step.state = "rejected"
-            step.scar_id.message_post(body=self.env._("%(step)s rejected: %(reason)s", step=step.code, reason=step.reject_reason),
-                                      subtype_xmlid="mail.mt_note")
+            step.scar_id.message_post(
+                body=self.env._("%(step)s rejected: %(reason)s", step=step.code, reason=step.reject_reason),
+                subtype_xmlid="mail.mt_note",
+            )
         self.scar_id._refresh_state()
         self.scar_id._emit("scar.updated")

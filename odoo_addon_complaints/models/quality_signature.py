@@ -15,15 +15,27 @@ class QualitySignature(models.Model):
     _description = "Electronic Signature"
     _order = "signed_on desc, id desc"
 
-    res_model = fields.Char(string="Signed Model", required=True, readonly=True, index=True, help="Model of the signed record.")
+    res_model = fields.Char(
+        string="Signed Model", required=True, readonly=True, index=True, help="Model of the signed record."
+    )
     res_id = fields.Many2oneReference(
-        string="Signed Record ID", model_field="res_model", required=True, readonly=True, index=True,
+        string="Signed Record ID",
+        model_field="res_model",
+        required=True,
+        readonly=True,
+        index=True,
         help="Id of the signed record.",
     )
-    res_name = fields.Char(string="Signed Record", readonly=True, help="Name of the record when it was signed.")
-    user_id = fields.Many2one("res.users", string="Signed By", required=True, readonly=True, help="Who signed.")
+    res_name = fields.Char(
+        string="Signed Record", readonly=True, help="Name of the record when it was signed."
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Signed By", required=True, readonly=True, help="Who signed."
+    )
     signed_on = fields.Datetime(required=True, readonly=True, help="When the signature was given.")
-    meaning = fields.Char(required=True, readonly=True, help="What the signature means, e.g. 'Approve CAPA effectiveness'.")
+    meaning = fields.Char(
+        required=True, readonly=True, help="What the signature means, e.g. 'Approve CAPA effectiveness'."
+    )
     company_id = fields.Many2one("res.company", readonly=True, help="Company of the signed record.")
 
     @api.model
@@ -37,17 +49,25 @@ class QualitySignature(models.Model):
                 {"interactive": True},
             )
         except AccessDenied:
-            raise UserError(self.env._("Wrong password: %(record)s was not signed.", record=record.display_name)) from None
-        return self.sudo().with_context(quality_signature_create=True).create(
-            {
-                "res_model": record._name,
-                "res_id": record.id,
-                "res_name": record.display_name,
-                "user_id": self.env.user.id,
-                "signed_on": fields.Datetime.now(),
-                "meaning": meaning,
-                "company_id": record.company_id.id if "company_id" in record._fields else self.env.company.id,
-            }
+            raise UserError(
+                self.env._("Wrong password: %(record)s was not signed.", record=record.display_name)
+            ) from None
+        return (
+            self.sudo()
+            .with_context(quality_signature_create=True)
+            .create(
+                {
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "res_name": record.display_name,
+                    "user_id": self.env.user.id,
+                    "signed_on": fields.Datetime.now(),
+                    "meaning": meaning,
+                    "company_id": record.company_id.id
+                    if "company_id" in record._fields
+                    else self.env.company.id,
+                }
+            )
         )
 
     @api.model

@@ -9,9 +9,10 @@ that finds nothing to do, which is how an idle agent polls) records the
 agent and the time, and the outbox and the queued regulator reports say so
 when events are due but no agent has claimed for a while.
 """
+
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .quality_sync_event import UNSENT_STATES, _sql_goes_before
@@ -30,7 +31,6 @@ class QualitySyncAgent(models.Model):
     _rec_name = "agent_id"
 
     agent_id = fields.Char(
-        string="Agent",
         required=True,
         readonly=True,
         help="Name the agent gives itself on its leases (COMPLAINTS_SYNC_AGENT_ID, by default host:pid).",
@@ -43,10 +43,14 @@ class QualitySyncAgent(models.Model):
         help="The agent's latest claim, whether or not it found events: a running agent claims every few seconds.",
     )
     last_events_at = fields.Datetime(
-        string="Last Events Claimed", readonly=True, help="Latest claim that handed the agent at least one event."
+        string="Last Events Claimed",
+        readonly=True,
+        help="Latest claim that handed the agent at least one event.",
     )
     last_claim_count = fields.Integer(
-        string="Events in Last Claim", readonly=True, help="How many events the latest claim handed the agent."
+        string="Events in Last Claim",
+        readonly=True,
+        help="How many events the latest claim handed the agent.",
     )
     is_silent = fields.Boolean(
         string="Silent",
@@ -149,11 +153,11 @@ class QualitySyncAgent(models.Model):
         if not self._events_due():
             return False
         if not last:
-            return _(
+            return self.env._(
                 "No sync agent has ever claimed events from this database, although events are due: "
                 "start complaints-sync (see the README)."
             )
-        return _(
+        return self.env._(
             "No sync agent has claimed events for more than %(minutes)s minutes (last: %(agent)s at %(when)s), "
             "although events are due: check that complaints-sync runs.",
             minutes=minutes,
@@ -184,7 +188,6 @@ class QualitySyncEvent(models.Model):
     _inherit = "quality.sync.event"
 
     agent_notice = fields.Char(
-        string="Agent Notice",
         compute="_compute_agent_notice",
         help="Set when this event waits to be sent, events are due and no sync agent has claimed any "
         "for longer than the silence set in Settings.",
@@ -220,7 +223,6 @@ class QualityRegulatoryReport(models.Model):
     _inherit = "quality.regulatory.report"
 
     agent_notice = fields.Char(
-        string="Agent Notice",
         compute="_compute_agent_notice",
         help="Set when this report waits for its file, events are due and no sync agent has claimed any "
         "for longer than the silence set in Settings.",

@@ -5,7 +5,7 @@ import re
 import uuid
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, create_index
 
@@ -96,13 +96,24 @@ class QualitySyncEvent(models.Model):
         default=lambda self: str(uuid.uuid4()),
         help="Unique id of the event; partners receive it as the Idempotency-Key.",
     )
-    target = fields.Char(required=True, readonly=True, index=True, help="Where the event goes, e.g. supplier_portal.")
-    event_type = fields.Char(required=True, readonly=True, help="What happened, e.g. scar.created.")
-    res_model = fields.Char(string="Record Model", required=True, readonly=True, index=True, help="Model of the record.")
-    res_id = fields.Many2oneReference(
-        string="Record ID", model_field="res_model", required=True, readonly=True, index=True, help="Id of the record."
+    target = fields.Char(
+        required=True, readonly=True, index=True, help="Where the event goes, e.g. supplier_portal."
     )
-    res_name = fields.Char(string="Record", readonly=True, help="Name of the record when the event was written.")
+    event_type = fields.Char(required=True, readonly=True, help="What happened, e.g. scar.created.")
+    res_model = fields.Char(
+        string="Record Model", required=True, readonly=True, index=True, help="Model of the record."
+    )
+    res_id = fields.Many2oneReference(
+        string="Record ID",
+        model_field="res_model",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Id of the record.",
+    )
+    res_name = fields.Char(
+        string="Record", readonly=True, help="Name of the record when the event was written."
+    )
     payload_version = fields.Integer(default=1, readonly=True, help="Version of the payload format.")
     payload = fields.Json(
         readonly=True,
@@ -117,7 +128,11 @@ class QualitySyncEvent(models.Model):
         "Vigilance Officers only.",
     )
     company_id = fields.Many2one(
-        "res.company", readonly=True, index=True, default=lambda self: self.env.company, help="Company of the record."
+        "res.company",
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="Company of the record.",
     )
     state = fields.Selection(
         STATES,
@@ -146,7 +161,6 @@ class QualitySyncEvent(models.Model):
         help="When the first failed attempt was reported; the retry window of the target counts from it.",
     )
     retry_until = fields.Datetime(
-        string="Retry Until",
         readonly=True,
         help="End of the retry window: a failed attempt after it makes the event Failed. "
         "Set by the first failed attempt from the target's retry window (Sync Targets).",
@@ -159,9 +173,15 @@ class QualitySyncEvent(models.Model):
         help="When the agent may try again.",
     )
     lease_owner = fields.Char(readonly=True, help="Agent holding the event right now.")
-    lease_expires_at = fields.Datetime(readonly=True, help="When an unfinished lease lapses and the event is due again.")
-    last_error = fields.Text(readonly=True, help="Why the last attempt failed, as reported by the agent or the partner.")
-    remote_ref = fields.Char(string="Partner Reference", readonly=True, help="Reference the partner gave the record.")
+    lease_expires_at = fields.Datetime(
+        readonly=True, help="When an unfinished lease lapses and the event is due again."
+    )
+    last_error = fields.Text(
+        readonly=True, help="Why the last attempt failed, as reported by the agent or the partner."
+    )
+    remote_ref = fields.Char(
+        string="Partner Reference", readonly=True, help="Reference the partner gave the record."
+    )
     date_done = fields.Datetime(string="Sent On", readonly=True, help="When the partner accepted the event.")
     superseded_by_id = fields.Many2one(
         "quality.sync.event",
@@ -204,7 +224,7 @@ class QualitySyncEvent(models.Model):
     _sql_constraints = [("event_uid_unique", "unique(event_uid)", "Event ids are unique.")]
 
     def init(self):
-        super().init()
+        res = super().init()
         # The ordering rule's lookup (see _sql_goes_before) over the unsent events
         # only: a small index however many sent events the outbox keeps.
         create_index(
@@ -214,6 +234,7 @@ class QualitySyncEvent(models.Model):
             ["res_id", "res_model", "target", "id"],
             where="state IN (%s)" % ", ".join(f"'{state}'" for state in UNSENT_STATES),
         )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -236,7 +257,9 @@ class QualitySyncEvent(models.Model):
     def _compute_blocked(self):
         """Point a waiting event at the event it waits for: the oldest failed one of
         its record and target if any (it needs a person), else the oldest unsent one."""
-        waiting_ids = [event.id for event in self if isinstance(event.id, int) and event.state in WAITING_STATES]
+        waiting_ids = [
+            event.id for event in self if isinstance(event.id, int) and event.state in WAITING_STATES
+        ]
         blockers = {}
         if waiting_ids:
             self.flush_model(["state", "res_model", "res_id", "target"])
@@ -270,13 +293,13 @@ class QualitySyncEvent(models.Model):
             error = lines[0] if lines else ""
             if len(error) > REASON_ERROR_LENGTH:
                 error = error[: REASON_ERROR_LENGTH - 1] + "…"
-            return _(
+            return self.env._(
                 "Waiting for event %(event)s (%(type)s), Failed: %(error)s",
                 event=self.id,
                 type=self.event_type,
-                error=error or _("no reason recorded"),
+                error=error or self.env._("no reason recorded"),
             )
-        return _(
+        return self.env._(
             "Waiting for event %(event)s (%(type)s), %(state)s, to be sent first.",
             event=self.id,
             type=self.event_type,
@@ -285,7 +308,7 @@ class QualitySyncEvent(models.Model):
 
     def _search_is_blocked(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on 'Blocked'."))
+            raise UserError(self.env._("Unsupported search on 'Blocked'."))
         blocked = SQL(
             """
             (SELECT event.id FROM quality_sync_event event
@@ -340,7 +363,9 @@ class QualitySyncEvent(models.Model):
                     "res_name": record.display_name,
                     "payload": payload(record) if callable(payload) else payload,
                     "payload_version": payload_version,
-                    "company_id": record.company_id.id if "company_id" in record._fields else self.env.company.id,
+                    "company_id": record.company_id.id
+                    if "company_id" in record._fields
+                    else self.env.company.id,
                 }
                 for record in records
             ]
@@ -370,17 +395,18 @@ class QualitySyncEvent(models.Model):
             for state in SUPERSEDABLE_STATES:
                 replaced = older.filtered(lambda old, state=state: old.state == state)
                 if replaced:
-                    replaced.write({"state": "superseded", "superseded_by_id": event.id, "superseded_from": state})
+                    replaced.write(
+                        {"state": "superseded", "superseded_by_id": event.id, "superseded_from": state}
+                    )
                     _logger.info("sync events %s (%s) superseded by %s", replaced.ids, state, event.id)
 
     # Agent API (RPC)
 
     def _check_sync_access(self):
         if not (
-            self.env.user.has_group("odoo_addon_complaints.group_sync_integration")
-            or self.env.is_superuser()
+            self.env.user.has_group("odoo_addon_complaints.group_sync_integration") or self.env.is_superuser()
         ):
-            raise AccessError(_("Only the integration user of the sync agent may exchange events."))
+            raise AccessError(self.env._("Only the integration user of the sync agent may exchange events."))
 
     @api.model
     def sync_claim(self, agent_id, limit=50, lease_seconds=120, targets=None):
@@ -395,7 +421,7 @@ class QualitySyncEvent(models.Model):
         """
         self._check_sync_access()
         if not agent_id:
-            raise UserError(_("sync_claim needs the agent id."))
+            raise UserError(self.env._("sync_claim needs the agent id."))
         limit = max(1, min(int(limit), 1000))
         lease_seconds = max(5, int(lease_seconds))
         # Wall-clock time, not the transaction's start: the same clock as sync_fail's schedule.
@@ -469,14 +495,19 @@ class QualitySyncEvent(models.Model):
         event = self.sudo().search([("event_uid", "=", event_uid)], limit=1)
         _logger.info(
             "ignored %s from %s for sync event %s: it is %s%s",
-            answer, agent_id, event_uid, event.state or "unknown",
+            answer,
+            agent_id,
+            event_uid,
+            event.state or "unknown",
             f" by {event.superseded_by_id.id}" if event.superseded_by_id else "",
         )
 
     def _leased_by(self, agent_id, event_uid):
         self._check_sync_access()
-        return self.sudo().search([("event_uid", "=", event_uid)], limit=1).filtered(
-            lambda event: event.state == "leased" and event.lease_owner == agent_id
+        return (
+            self.sudo()
+            .search([("event_uid", "=", event_uid)], limit=1)
+            .filtered(lambda event: event.state == "leased" and event.lease_owner == agent_id)
         )
 
     @api.model
@@ -536,7 +567,7 @@ class QualitySyncEvent(models.Model):
         else:
             values["state"] = "dead"
             if retryable:
-                error = _(
+                error = self.env._(
                     "Retry window of %(hours)s hours ran out (failing since %(since)s UTC, %(count)s failed "
                     "attempts); last error: %(error)s",
                     hours=round(window.total_seconds() / 3600, 1),
@@ -557,7 +588,12 @@ class QualitySyncEvent(models.Model):
             released |= self._leased_by(agent_id, event_uid)
         for event in released:
             event.write(
-                {"state": "pending", "attempts": max(event.attempts - 1, 0), "lease_owner": False, "lease_expires_at": False}
+                {
+                    "state": "pending",
+                    "attempts": max(event.attempts - 1, 0),
+                    "lease_owner": False,
+                    "lease_expires_at": False,
+                }
             )
         return len(released)
 
@@ -581,7 +617,7 @@ class QualitySyncEvent(models.Model):
     def _notify_dead(self):
         record = self.env[self.res_model].browse(self.res_id).exists() if self.res_model in self.env else None
         if record and hasattr(record, "message_post"):
-            body = _(
+            body = self.env._(
                 "Sending %(event)s to %(target)s failed: %(error)s",
                 event=self.event_type,
                 target=self.target,
@@ -589,9 +625,11 @@ class QualitySyncEvent(models.Model):
             )
             held = self.sudo().held_count
             if held == 1:
-                body += " " + _("1 later event of this record waits for it until it is requeued or cancelled in Sync Events.")
+                body += " " + self.env._(
+                    "1 later event of this record waits for it until it is requeued or cancelled in Sync Events."
+                )
             elif held > 1:
-                body += " " + _(
+                body += " " + self.env._(
                     "%(count)s later events of this record wait for it until it is requeued or cancelled in Sync Events.",
                     count=held,
                 )
@@ -601,7 +639,9 @@ class QualitySyncEvent(models.Model):
 
     def _check_admin(self):
         if not self.env.user.has_group("odoo_addon_complaints.group_sync_admin"):
-            raise AccessError(_("Only an integration administrator may requeue or cancel sync events."))
+            raise AccessError(
+                self.env._("Only an integration administrator may requeue or cancel sync events.")
+            )
 
     def action_requeue(self):
         """Send failed or cancelled events again; the events they held follow in order.
@@ -625,7 +665,7 @@ class QualitySyncEvent(models.Model):
         """Give up events; the events they held go out next, in order."""
         self._check_admin()
         if any(event.state in ("done", "leased") for event in self):
-            raise UserError(_("Events being sent or already sent cannot be cancelled."))
+            raise UserError(self.env._("Events being sent or already sent cannot be cancelled."))
         self.filtered(lambda e: e.state != "superseded").sudo().write({"state": "cancelled"})
         return True
 

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, fields, models
+from odoo import fields, models
 
 
 class QualitySyncMixin(models.AbstractModel):
@@ -28,7 +28,9 @@ class QualitySyncMixin(models.AbstractModel):
 
     def action_view_sync_events(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("odoo_addon_complaints.action_quality_sync_event")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "odoo_addon_complaints.action_quality_sync_event"
+        )
         action["domain"] = self._sync_event_domain()
-        action["display_name"] = _("Sync Events: %s", self.display_name)
+        action["display_name"] = self.env._("Sync Events: %s", self.display_name)
         return action

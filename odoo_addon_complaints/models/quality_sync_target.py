@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 #: A partner portal may be down for a weekend: retry for three days by default.
@@ -51,11 +51,17 @@ class QualitySyncTarget(models.Model):
         for target in self:
             if target.retry_window_hours < 1:
                 raise ValidationError(
-                    _("Sync target %(target)s: the retry window must be at least one hour.", target=target.name)
+                    self.env._(
+                        "Sync target %(target)s: the retry window must be at least one hour.",
+                        target=target.name,
+                    )
                 )
             if target.backoff_cap_minutes < 1:
                 raise ValidationError(
-                    _("Sync target %(target)s: the longest wait must be at least one minute.", target=target.name)
+                    self.env._(
+                        "Sync target %(target)s: the longest wait must be at least one minute.",
+                        target=target.name,
+                    )
                 )
 
     @api.model

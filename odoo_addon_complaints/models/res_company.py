@@ -11,20 +11,21 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     complaint_credit_approval_limit = fields.Monetary(
-        string="Complaint Credit Approval Limit",
         currency_field="currency_id",
         help="Credit notes from complaints whose total exceeds this amount need a "
         "Complaints Manager's approval before posting. Zero: no approval needed.",
     )
     eu_srn = fields.Char(
-        string="EU Single Registration Number", help="SRN of the manufacturer in EUDAMED, e.g. DE-MF-000012345."
+        string="EU Single Registration Number",
+        help="SRN of the manufacturer in EUDAMED, e.g. DE-MF-000012345.",
     )
     fda_registration_number = fields.Char(
         string="FDA Registration Number",
         help="FDA establishment registration (FEI/CFN) number; it starts the 3500A manufacturer report numbers.",
     )
     vigilance_user_id = fields.Many2one(
-        "res.users", string="Vigilance Contact",
+        "res.users",
+        string="Vigilance Contact",
         help="Person named as the manufacturer's contact in regulator reports; receives overdue report escalations.",
     )
     complaints_tz = fields.Char(
@@ -37,7 +38,6 @@ class ResCompany(models.Model):
 
     complaint_alias_id = fields.Many2one(
         "mail.alias",
-        string="Complaint Alias",
         copy=False,
         ondelete="restrict",
         help="E-mail address (e.g. complaints@) whose new mails register complaints of this company; "
@@ -86,8 +86,12 @@ class ResCompany(models.Model):
         module's data is loaded, so the install hook fills them here.
         """
         self._complaints_ensure_alias()
-        ack = self.env.ref("odoo_addon_complaints.mail_template_complaint_acknowledgement", raise_if_not_found=False)
-        rating = self.env.ref("odoo_addon_complaints.mail_template_complaint_rating_request", raise_if_not_found=False)
+        ack = self.env.ref(
+            "odoo_addon_complaints.mail_template_complaint_acknowledgement", raise_if_not_found=False
+        )
+        rating = self.env.ref(
+            "odoo_addon_complaints.mail_template_complaint_rating_request", raise_if_not_found=False
+        )
         for company in self.sudo():
             if ack and not company.complaint_ack_template_id:
                 company.complaint_ack_template_id = ack

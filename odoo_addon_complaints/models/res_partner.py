@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 BPNL_PATTERN = re.compile(r"^BPNL[a-zA-Z0-9]{12}$")
@@ -23,8 +23,11 @@ class ResPartner(models.Model):
         for partner in self:
             if partner.catena_x_bpn and not BPNL_PATTERN.match(partner.catena_x_bpn):
                 raise ValidationError(
-                    _("%(partner)s: the Business Partner Number must be BPNL followed by 12 letters or digits, not %(bpn)s.",
-                      partner=partner.display_name, bpn=partner.catena_x_bpn)
+                    self.env._(
+                        "%(partner)s: the Business Partner Number must be BPNL followed by 12 letters or digits, not %(bpn)s.",
+                        partner=partner.display_name,
+                        bpn=partner.catena_x_bpn,
+                    )
                 )
 
     def _complaint_domain(self):

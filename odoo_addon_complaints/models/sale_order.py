@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import Command, _, models
+from odoo import Command, models
 from odoo.exceptions import UserError
 
 
@@ -23,7 +23,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if self.state != "sale":
             raise UserError(
-                _("Order %(order)s is not confirmed: no goods were delivered.", order=self.name)
+                self.env._("Order %(order)s is not confirmed: no goods were delivered.", order=self.name)
             )
         lines = [
             Command.create(
@@ -45,7 +45,7 @@ class SaleOrder(models.Model):
                 "view_mode": "form",
                 "context": {
                     "default_partner_id": self.partner_id.id,
-                    "default_subject": _("Complaint about %s", self.name),
+                    "default_subject": self.env._("Complaint about %s", self.name),
                     "default_line_ids": lines,
                 },
             }

@@ -25,14 +25,24 @@ class StockLot(models.Model):
         if not self:
             return []
         rows = []
-        quants = self.env["stock.quant"].sudo()._read_group(
-            [("lot_id", "in", self.ids), ("location_id.usage", "=", "internal"), ("quantity", ">", 0)],
-            ["lot_id", "location_id"],
-            ["quantity:sum"],
+        quants = (
+            self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [("lot_id", "in", self.ids), ("location_id.usage", "=", "internal"), ("quantity", ">", 0)],
+                ["lot_id", "location_id"],
+                ["quantity:sum"],
+            )
         )
         for lot, location, quantity in quants:
             rows.append(
-                {"kind": "on_hand", "lot": lot, "product": lot.product_id, "location": location, "quantity": quantity}
+                {
+                    "kind": "on_hand",
+                    "lot": lot,
+                    "product": lot.product_id,
+                    "location": location,
+                    "quantity": quantity,
+                }
             )
         move_lines = self.env["stock.move.line"].sudo()
         in_transit = move_lines._read_group(
@@ -68,6 +78,12 @@ class StockLot(models.Model):
         for (lot, partner), quantity in at_customer.items():
             if quantity > 0:
                 rows.append(
-                    {"kind": "at_customer", "lot": lot, "product": lot.product_id, "partner": partner, "quantity": quantity}
+                    {
+                        "kind": "at_customer",
+                        "lot": lot,
+                        "product": lot.product_id,
+                        "partner": partner,
+                        "quantity": quantity,
+                    }
                 )
         return rows

@@ -9,7 +9,6 @@ class StockPicking(models.Model):
 
     complaint_id = fields.Many2one(
         "quality.complaint",
-        string="Complaint",
         index="btree_not_null",
         copy=False,
         help="Complaint this return, replacement or quarantine transfer was made for.",

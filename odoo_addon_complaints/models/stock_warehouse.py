@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, fields, models
+from odoo import fields, models
 
 
 class StockWarehouse(models.Model):
@@ -24,16 +24,14 @@ class StockWarehouse(models.Model):
         string="Complaint Returns Type",
         check_company=True,
         copy=False,
-        help="Operation type of customer returns made from complaints; they "
-        "arrive in quarantine.",
+        help="Operation type of customer returns made from complaints; they arrive in quarantine.",
     )
     complaint_quarantine_type_id = fields.Many2one(
         "stock.picking.type",
         string="Quarantine Moves Type",
         check_company=True,
         copy=False,
-        help="Operation type of the internal transfers that move suspect stock "
-        "into quarantine.",
+        help="Operation type of the internal transfers that move suspect stock into quarantine.",
     )
 
     def _get_locations_values(self, vals, code=False):
@@ -41,7 +39,7 @@ class StockWarehouse(models.Model):
         code = (vals.get("code") or code or "").replace(" ", "").upper()
         company_id = vals.get("company_id", self.default_get(["company_id"])["company_id"])
         values["complaint_quarantine_location_id"] = {
-            "name": _("Quarantine"),
+            "name": self.env._("Quarantine"),
             "active": True,
             "usage": "internal",
             "barcode": self._valid_barcode(code + "QUARANTINE", company_id),
@@ -51,11 +49,11 @@ class StockWarehouse(models.Model):
     def _get_sequence_values(self, name=False, code=False):
         values = super()._get_sequence_values(name=name, code=code)
         for field_name, sequence_code, label in (
-            ("complaint_return_type_id", "CRET", _("Complaint Returns")),
-            ("complaint_quarantine_type_id", "QUAR", _("Quarantine Moves")),
+            ("complaint_return_type_id", "CRET", self.env._("Complaint Returns")),
+            ("complaint_quarantine_type_id", "QUAR", self.env._("Quarantine Moves")),
         ):
             values[field_name] = {
-                "name": _("%(warehouse)s Sequence %(label)s", warehouse=self.name, label=label),
+                "name": self.env._("%(warehouse)s Sequence %(label)s", warehouse=self.name, label=label),
                 "prefix": f"{self.code}/{self[field_name].sequence_code or sequence_code}/",
                 "padding": 5,
                 "company_id": self.company_id.id,
@@ -67,7 +65,7 @@ class StockWarehouse(models.Model):
         data.update(
             {
                 "complaint_return_type_id": {
-                    "name": _("Complaint Returns"),
+                    "name": self.env._("Complaint Returns"),
                     "code": "incoming",
                     "use_create_lots": False,
                     "use_existing_lots": True,
@@ -78,7 +76,7 @@ class StockWarehouse(models.Model):
                     "company_id": self.company_id.id,
                 },
                 "complaint_quarantine_type_id": {
-                    "name": _("Quarantine Moves"),
+                    "name": self.env._("Quarantine Moves"),
                     "code": "internal",
                     "use_create_lots": False,
                     "use_existing_lots": True,

@@ -15,9 +15,7 @@ class ComplaintCase(TransactionCase):
         # Dates are read in the company's time zone (its working calendar's):
         # tests count in UTC unless they choose a zone with _set_company_tz.
         cls.company.resource_calendar_id.tz = "UTC"
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.company.id)], limit=1
-        )
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
         cls.stock_location = cls.warehouse.lot_stock_id
         cls.customer = cls.env["res.partner"].create(
             {"name": "Test Customer Ltd", "is_company": True, "email": "qa@customer.test"}
@@ -41,9 +39,7 @@ class ComplaintCase(TransactionCase):
         cls.lot_b = cls._create_lot(cls.product, "LOT-B")
         cls.lot_c = cls._create_lot(cls.product, "LOT-C")
         for lot in cls.lot_a | cls.lot_b | cls.lot_c:
-            cls.env["stock.quant"]._update_available_quantity(
-                cls.product, cls.stock_location, 20, lot_id=lot
-            )
+            cls.env["stock.quant"]._update_available_quantity(cls.product, cls.stock_location, 20, lot_id=lot)
         cls.order = cls._deliver_order(cls.customer, cls.product, 4, cls.lot_a)
         cls.picking = cls.order.picking_ids
         cls.other_order = cls._deliver_order(cls.other_customer, cls.product, 3, cls.lot_b)
@@ -79,13 +75,32 @@ class ComplaintCase(TransactionCase):
         attendances = []
         for day in range(5):
             attendances += [
-                Command.create({"name": f"Morning {day}", "dayofweek": str(day), "hour_from": 8,
-                                "hour_to": 12, "day_period": "morning"}),
-                Command.create({"name": f"Afternoon {day}", "dayofweek": str(day), "hour_from": 13,
-                                "hour_to": 17, "day_period": "afternoon"}),
+                Command.create(
+                    {
+                        "name": f"Morning {day}",
+                        "dayofweek": str(day),
+                        "hour_from": 8,
+                        "hour_to": 12,
+                        "day_period": "morning",
+                    }
+                ),
+                Command.create(
+                    {
+                        "name": f"Afternoon {day}",
+                        "dayofweek": str(day),
+                        "hour_from": 13,
+                        "hour_to": 17,
+                        "day_period": "afternoon",
+                    }
+                ),
             ]
         return cls.env["resource.calendar"].create(
-            {"name": "Test 40h UTC", "tz": "UTC", "hours_per_day": 8, "attendance_ids": [Command.clear(), *attendances]}
+            {
+                "name": "Test 40h UTC",
+                "tz": "UTC",
+                "hours_per_day": 8,
+                "attendance_ids": [Command.clear(), *attendances],
+            }
         )
 
     def _set_company_tz(self, tz):
@@ -105,9 +120,7 @@ class ComplaintCase(TransactionCase):
         order = cls.env["sale.order"].create(
             {
                 "partner_id": customer.id,
-                "order_line": [
-                    Command.create({"product_id": product.id, "product_uom_qty": quantity})
-                ],
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": quantity})],
             }
         )
         order.action_confirm()
@@ -131,7 +144,9 @@ class ComplaintCase(TransactionCase):
         return order
 
     @classmethod
-    def _create_delivered_lot_complaint(cls, qty=1, lot=None, order=None, user=None, line_values=None, **values):
+    def _create_delivered_lot_complaint(
+        cls, qty=1, lot=None, order=None, user=None, line_values=None, **values
+    ):
         """A complaint of the customer with one line on the delivered lot-tracked order.
 
         The line complains of ``qty`` of ``lot`` (LOT-A) delivered on ``order``

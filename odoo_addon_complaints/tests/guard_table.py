@@ -62,8 +62,10 @@ EXEMPT = {
     "actions check that the champion is a manager who owns no step he approves",
     ("quality.sync.event", "date_done"): "as state",
     ("quality.sync.event", "superseded_by_id"): "as state",
-    ("quality.complaint.rating.report", "date_closed"): "a read-only SQL view showing the complaint's guarded "
-    "closing date",
+    (
+        "quality.complaint.rating.report",
+        "date_closed",
+    ): "a read-only SQL view showing the complaint's guarded closing date",
 }
 
 
@@ -183,9 +185,13 @@ class GuardTable:
 
     def _assert_write_refused(self, record, name, value, user):
         guard_expected = self._expect_guard(record, user)
-        error = self._refusal(lambda: record.with_user(user).write({name: value}), f"write {record._name}.{name}", user)
+        error = self._refusal(
+            lambda: record.with_user(user).write({name: value}), f"write {record._name}.{name}", user
+        )
         if guard_expected:
-            self.case.assertNotIsInstance(error, AccessError, f"{user.login} may write {record._name}: the guard must refuse")
+            self.case.assertNotIsInstance(
+                error, AccessError, f"{user.login} may write {record._name}: the guard must refuse"
+            )
         self._assert_refusal(error, record, name, user, guard_expected)
 
     def _refusal(self, operation, what, user, accepted=(UserError, AccessError)):
@@ -219,7 +225,9 @@ class GuardTable:
                     result = {"ids": False, "messages": [{"type": "error"}]}
                 savepoint.rollback()
             self.env.invalidate_all()
-            self.case.assertFalse(result["ids"], f"import of {record._name}.{name} as {user.login} went through")
+            self.case.assertFalse(
+                result["ids"], f"import of {record._name}.{name} as {user.login} went through"
+            )
             self.case.assertTrue(
                 any(message["type"] == "error" for message in result["messages"]),
                 f"import of {record._name}.{name} as {user.login} says nothing",
@@ -231,6 +239,8 @@ class GuardTable:
                 record.sudo().write({name: value})
                 record.flush_recordset()
             except Exception as error:  # noqa: BLE001 - constraints may refuse a forged value, not the guard
-                self.case.assertNotIn(GUARD_MESSAGE, str(error), "the superuser is never refused by the guard")
+                self.case.assertNotIn(
+                    GUARD_MESSAGE, str(error), "the superuser is never refused by the guard"
+                )
             savepoint.rollback()
         self.env.invalidate_all()

@@ -84,7 +84,9 @@ class SyncEventTrap:
             events = events.filtered(lambda event: event.target == target)
         if record is not None:
             record.ensure_one()
-            events = events.filtered(lambda event: (event.res_model, event.res_id) == (record._name, record.id))
+            events = events.filtered(
+                lambda event: (event.res_model, event.res_id) == (record._name, record.id)
+            )
         return events
 
     def assert_enqueued(self, event_type, target=None, record=None, payload=None, count=1):
@@ -94,9 +96,15 @@ class SyncEventTrap:
         values, nested objects likewise, other keys are not checked.
         """
         events = self.filtered(event_type, target, record)
-        wanted = f"{event_type}" + (f" for {target}" if target else "") + (f" on {record.display_name}" if record else "")
+        wanted = (
+            f"{event_type}"
+            + (f" for {target}" if target else "")
+            + (f" on {record.display_name}" if record else "")
+        )
         if len(events) != count:
-            raise AssertionError(f"expected {count} event(s) {wanted}, found {len(events)}; {self._describe()}")
+            raise AssertionError(
+                f"expected {count} event(s) {wanted}, found {len(events)}; {self._describe()}"
+            )
         if payload is not None:
             for event in events:
                 mismatch = _payload_mismatch(payload, event.payload)
@@ -115,7 +123,9 @@ class SyncEventTrap:
     def assert_enqueued_count(self, count):
         """Fail unless the block enqueued ``count`` events in all."""
         if len(self.events) != count:
-            raise AssertionError(f"expected {count} event(s) in all, found {len(self.events)}; {self._describe()}")
+            raise AssertionError(
+                f"expected {count} event(s) in all, found {len(self.events)}; {self._describe()}"
+            )
 
 
 @contextlib.contextmanager

@@ -21,9 +21,22 @@ CONTRACT_PATH = Path(__file__).resolve().parents[2] / "mappings/schemas/outbox_r
 #: The keywords checked below, and those that only annotate.
 CHECKED = frozenset(
     {
-        "type", "enum", "const", "properties", "required", "additionalProperties", "items",
-        "prefixItems", "minItems", "maxItems", "minLength", "maxLength", "minimum", "pattern",
-        "anyOf", "$ref",
+        "type",
+        "enum",
+        "const",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "prefixItems",
+        "minItems",
+        "maxItems",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "pattern",
+        "anyOf",
+        "$ref",
     }
 )
 ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "title", "description"})
@@ -63,7 +76,7 @@ def errors(root, schema, value, path="$"):
         ref = schema["$ref"]
         if not ref.startswith("#/$defs/"):
             raise UnsupportedKeyword(f"{path}: only local #/$defs/ references are checked, not {ref}")
-        found += errors(root, root["$defs"][ref[len("#/$defs/"):]], value, path)
+        found += errors(root, root["$defs"][ref[len("#/$defs/") :]], value, path)
     if "type" in schema:
         types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         if not any(_TYPES[t](value) for t in types):

@@ -15,7 +15,10 @@ class TestCapa(ComplaintCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.verifier = new_test_user(
-            cls.env, login="verifier_user", name="Verifier", groups="odoo_addon_complaints.group_complaint_user"
+            cls.env,
+            login="verifier_user",
+            name="Verifier",
+            groups="odoo_addon_complaints.group_complaint_user",
         )
         cls.capa = cls.env["quality.capa"].create(
             {
@@ -32,15 +35,25 @@ class TestCapa(ComplaintCase):
         user = user or self.verifier
         check.with_user(user).result_to_sign = result
         action = check.with_user(user).action_open_signature()
-        wizard = self.env["quality.signature.wizard"].with_user(user).with_context(**action["context"]).create(
-            {"password": password}
+        wizard = (
+            self.env["quality.signature.wizard"]
+            .with_user(user)
+            .with_context(**action["context"])
+            .create({"password": password})
         )
         return wizard.action_sign()
 
     def _implement(self):
         self.capa.task_ids.done = True
-        self.capa.check_ids = [Command.create({"date_planned": fields.Date.today(), "criterion": "No leak in 3 lots",
-                                               "verifier_id": self.verifier.id})]
+        self.capa.check_ids = [
+            Command.create(
+                {
+                    "date_planned": fields.Date.today(),
+                    "criterion": "No leak in 3 lots",
+                    "verifier_id": self.verifier.id,
+                }
+            )
+        ]
         self.capa.with_user(self.quality_user).action_implemented()
         return self.capa.check_ids[-1]
 
@@ -89,7 +102,9 @@ class TestCapa(ComplaintCase):
         second = self._implement()
         self._sign(second, "effective")
         self.assertEqual(self.capa.state, "done")
-        self.assertEqual(self.capa.check_ids.mapped("result"), ["ineffective", "effective"], "history is kept")
+        self.assertEqual(
+            self.capa.check_ids.mapped("result"), ["ineffective", "effective"], "history is kept"
+        )
 
     def test_late_implementation_counts_against_the_on_time_rate(self):
         self.capa.date_due = fields.Date.today() - timedelta(days=1)

@@ -13,9 +13,7 @@ class TestComplaintAccess(ComplaintCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.complaint = cls._create_delivered_lot_complaint(1, subject="Cracked housing")
-        cls.warehouse_user = new_test_user(
-            cls.env, login="warehouse_user", groups="stock.group_stock_user"
-        )
+        cls.warehouse_user = new_test_user(cls.env, login="warehouse_user", groups="stock.group_stock_user")
         cls.internal_user = new_test_user(cls.env, login="internal_user", groups="base.group_user")
 
     def test_complaint_user_registers_and_edits_but_cannot_delete(self):
@@ -77,8 +75,10 @@ class TestComplaintMultiCompany(ComplaintCase):
         )
 
     def test_complaints_of_another_company_are_invisible(self):
-        complaint_b = self.env["quality.complaint"].with_user(self.user_b).create(
-            {"subject": "Company B complaint", "partner_id": self.customer.id}
+        complaint_b = (
+            self.env["quality.complaint"]
+            .with_user(self.user_b)
+            .create({"subject": "Company B complaint", "partner_id": self.customer.id})
         )
         self.assertEqual(complaint_b.company_id, self.company_b)
         visible_to_b = self.env["quality.complaint"].with_user(self.user_b).search([])
@@ -89,14 +89,16 @@ class TestComplaintMultiCompany(ComplaintCase):
         visible_to_a = self.env["quality.complaint"].with_user(self.complaint_user).search([])
         self.assertNotIn(complaint_b, visible_to_a)
         self.assertFalse(
-            self.env["quality.complaint.deadline"].with_user(self.user_b).search(
-                [("complaint_id", "=", self.complaint_a.id)]
-            )
+            self.env["quality.complaint.deadline"]
+            .with_user(self.user_b)
+            .search([("complaint_id", "=", self.complaint_a.id)])
         )
 
     def test_numbers_are_unique_per_company_not_across(self):
-        complaint_b = self.env["quality.complaint"].with_user(self.user_b).create(
-            {"subject": "B", "partner_id": self.customer.id, "date_received": "2032-01-05 10:00:00"}
+        complaint_b = (
+            self.env["quality.complaint"]
+            .with_user(self.user_b)
+            .create({"subject": "B", "partner_id": self.customer.id, "date_received": "2032-01-05 10:00:00"})
         )
         complaint_a = self.env["quality.complaint"].create(
             {"subject": "A", "partner_id": self.customer.id, "date_received": "2032-01-05 10:00:00"}

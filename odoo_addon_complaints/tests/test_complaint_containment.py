@@ -43,7 +43,10 @@ class TestComplaintContainment(ComplaintCase):
         containment = self._containment()
         self.assertEqual(containment.lot_ids, self.lot_a)
         self.assertEqual(self._rows(containment, "on_hand"), {self.stock_location.display_name: 14})
-        self.assertEqual(self._rows(containment, "in_transit"), {self.open_picking.picking_type_id.default_location_dest_id.display_name: 3})
+        self.assertEqual(
+            self._rows(containment, "in_transit"),
+            {self.open_picking.picking_type_id.default_location_dest_id.display_name: 3},
+        )
         self.assertEqual(
             self._rows(containment, "at_customer"),
             {self.customer.display_name: 4, self.other_customer.display_name: 2},
@@ -53,7 +56,9 @@ class TestComplaintContainment(ComplaintCase):
 
     def test_quarantine_moves_on_hand_stock_in_one_traceable_transfer(self):
         self._containment().action_quarantine_on_hand()
-        transfer = self.complaint.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == "quarantine")
+        transfer = self.complaint.complaint_picking_ids.filtered(
+            lambda p: p.complaint_picking_kind == "quarantine"
+        )
         self.assertEqual(transfer.state, "done")
         self.assertEqual(transfer.picking_type_id, self.warehouse.complaint_quarantine_type_id)
         self.assertEqual(transfer.move_line_ids.lot_id, self.lot_a)
@@ -61,9 +66,14 @@ class TestComplaintContainment(ComplaintCase):
         quant_model = self.env["stock.quant"]
         self.assertEqual(quant_model._get_available_quantity(self.product, quarantine, lot_id=self.lot_a), 14)
         self.assertEqual(
-            quant_model._get_available_quantity(self.product, self.stock_location, lot_id=self.lot_a, strict=True), 0
+            quant_model._get_available_quantity(
+                self.product, self.stock_location, lot_id=self.lot_a, strict=True
+            ),
+            0,
         )
-        self.assertNotIn(self.lot_a, self.open_picking.move_line_ids.lot_id, "the suspect lot can no longer ship")
+        self.assertNotIn(
+            self.lot_a, self.open_picking.move_line_ids.lot_id, "the suspect lot can no longer ship"
+        )
         self.assertEqual(self.complaint.quarantine_count, 1)
         with self.assertRaisesRegex(UserError, "no stock of the suspect lots"):
             self._containment().action_quarantine_on_hand()
@@ -79,12 +89,16 @@ class TestComplaintContainment(ComplaintCase):
 
     def test_sorting_results(self):
         self.complaint.sorting_ids = [
-            Command.create({"lot_id": self.lot_a.id, "place": "WH/Stock", "qty_checked": 14, "qty_defective": 2})
+            Command.create(
+                {"lot_id": self.lot_a.id, "place": "WH/Stock", "qty_checked": 14, "qty_defective": 2}
+            )
         ]
         self.assertEqual(self.complaint.sorting_ids.qty_defective, 2)
         with self.assertRaisesRegex(ValidationError, "between 0 and the checked quantity"):
             self.complaint.sorting_ids = [
-                Command.create({"lot_id": self.lot_a.id, "place": "Customer site", "qty_checked": 1, "qty_defective": 2})
+                Command.create(
+                    {"lot_id": self.lot_a.id, "place": "Customer site", "qty_checked": 1, "qty_defective": 2}
+                )
             ]
 
     def test_repair_of_returned_goods(self):
@@ -92,7 +106,9 @@ class TestComplaintContainment(ComplaintCase):
             self.complaint.action_create_repairs()
         action = self.complaint.action_open_return()
         self.env[action["res_model"]].with_context(**action["context"]).create({}).action_create_returns()
-        return_picking = self.complaint.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == "return")
+        return_picking = self.complaint.complaint_picking_ids.filtered(
+            lambda p: p.complaint_picking_kind == "return"
+        )
         return_picking.move_ids.picked = True
         return_picking._action_done()
         self.complaint.action_create_repairs()

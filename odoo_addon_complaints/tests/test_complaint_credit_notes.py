@@ -42,7 +42,9 @@ class TestComplaintCreditNotes(ComplaintCase):
 
     def _credit_note(self, **values):
         action = self.complaint.with_user(self.accountant).action_open_credit_note()
-        with Form(self.env[action["res_model"]].with_user(self.accountant).with_context(action["context"])) as wizard_form:
+        with Form(
+            self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"])
+        ) as wizard_form:
             self.assertEqual(wizard_form.invoice_id, self.invoice)
             for name, value in values.items():
                 setattr(wizard_form, name, value)
@@ -56,7 +58,9 @@ class TestComplaintCreditNotes(ComplaintCase):
         self.assertEqual(credit_note.reversed_entry_id, self.invoice, "made by Odoo's reversal")
         product_line = credit_note.invoice_line_ids.filtered("product_id")
         self.assertEqual(product_line.quantity, 2)
-        self.assertFalse(product_line.sale_line_ids, "linked, it would make the order invoice the units again")
+        self.assertFalse(
+            product_line.sale_line_ids, "linked, it would make the order invoice the units again"
+        )
         self.assertEqual(credit_note.complaint_id.sale_order_ids, self.order, "traced through the complaint")
         self.assertEqual(credit_note.amount_total, 215.0)
         self.assertEqual(len(credit_note.invoice_line_ids), 3)

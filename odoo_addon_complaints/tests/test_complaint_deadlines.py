@@ -35,18 +35,12 @@ class TestComplaintDeadlines(ComplaintCase):
         )
 
     def _due(self, complaint, kind):
-        return fields.Datetime.to_string(
-            complaint.deadline_ids.filtered(lambda d: d.kind == kind).date_due
-        )
+        return fields.Datetime.to_string(complaint.deadline_ids.filtered(lambda d: d.kind == kind).date_due)
 
     def test_working_time_skips_weekend_and_holiday(self):
         # Friday 4 December 2026, 15:00: two working hours left that day.
-        complaint = self._create_complaint(
-            severity_id=self.severity.id, date_received="2026-12-04 15:00:00"
-        )
-        self.assertEqual(
-            set(complaint.deadline_ids.mapped("kind")), {"acknowledge", "root_cause", "closure"}
-        )
+        complaint = self._create_complaint(severity_id=self.severity.id, date_received="2026-12-04 15:00:00")
+        self.assertEqual(set(complaint.deadline_ids.mapped("kind")), {"acknowledge", "root_cause", "closure"})
         # 2 h on Friday, weekend, Monday holiday, 2 h on Tuesday.
         self.assertEqual(self._due(complaint, "acknowledge"), "2026-12-08 10:00:00")
         # 3 working days = 24 h: Fri 2 h, Tue 8 h, Wed 8 h, Thu 6 h (lunch 12-13).
@@ -65,9 +59,7 @@ class TestComplaintDeadlines(ComplaintCase):
         self.assertEqual(self._due(complaint, "acknowledge"), "2026-12-03 09:00:00")
 
     def test_changing_severity_replans_open_deadlines_only(self):
-        complaint = self._create_complaint(
-            severity_id=self.severity.id, date_received="2026-12-04 15:00:00"
-        )
+        complaint = self._create_complaint(severity_id=self.severity.id, date_received="2026-12-04 15:00:00")
         complaint.deadline_ids.filtered(lambda d: d.kind == "acknowledge").action_mark_done()
         ack_due = self._due(complaint, "acknowledge")
         severe = self.env.ref("odoo_addon_complaints.severity_severe")
@@ -78,9 +70,7 @@ class TestComplaintDeadlines(ComplaintCase):
         self.assertEqual(complaint.priority, severe.priority)
 
     def test_moving_a_promised_date_needs_a_reason_and_is_logged(self):
-        complaint = self._create_complaint(
-            severity_id=self.severity.id, date_received="2026-12-04 15:00:00"
-        )
+        complaint = self._create_complaint(severity_id=self.severity.id, date_received="2026-12-04 15:00:00")
         deadline = complaint.deadline_ids.filtered(lambda d: d.kind == "root_cause")
         with self.assertRaises(UserError):
             deadline.date_due = "2026-12-20 10:00:00"
@@ -91,9 +81,7 @@ class TestComplaintDeadlines(ComplaintCase):
         wizard_form.save().action_apply()
         self.assertEqual(self._due(complaint, "root_cause"), "2026-12-18 10:00:00")
         self.assertTrue(deadline.rescheduled)
-        self.assertIn(
-            "Waiting for the customer's returned sample", complaint.message_ids[0].body
-        )
+        self.assertIn("Waiting for the customer's returned sample", complaint.message_ids[0].body)
         # A moved date is no longer re-planned from the severity level.
         complaint.date_received = "2026-12-01 09:00:00"
         self.assertEqual(self._due(complaint, "root_cause"), "2026-12-18 10:00:00")

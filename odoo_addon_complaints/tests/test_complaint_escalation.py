@@ -25,15 +25,15 @@ class TestComplaintEscalation(ComplaintCase):
         escalations = self._escalations(complaint)
         self.assertEqual(len(escalations), 4, "one activity per missed deadline, not for the met one")
         self.assertEqual(escalations.user_id, self.complaint_manager)
-        self.assertTrue(all(complaint.deadline_ids.filtered(lambda d: not d.date_done).mapped("date_escalated")))
+        self.assertTrue(
+            all(complaint.deadline_ids.filtered(lambda d: not d.date_done).mapped("date_escalated"))
+        )
         notes = complaint.message_ids.filtered(lambda m: "is not met" in (m.body or ""))
         self.assertEqual(len(notes), 4)
 
         self.env["quality.complaint.deadline"]._cron_escalate_overdue()
         self.assertEqual(len(self._escalations(complaint)), 4, "a second run escalates nothing again")
-        self.assertEqual(
-            len(complaint.message_ids.filtered(lambda m: "is not met" in (m.body or ""))), 4
-        )
+        self.assertEqual(len(complaint.message_ids.filtered(lambda m: "is not met" in (m.body or ""))), 4)
 
     def test_closed_and_future_deadlines_do_not_escalate(self):
         future = self._create_complaint(date_received=fields.Datetime.now())

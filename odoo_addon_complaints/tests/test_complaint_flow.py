@@ -12,15 +12,13 @@ class TestComplaintFromSaleOrder(ComplaintCase):
         order = self.order.with_user(self.complaint_user)
         action = order.action_new_complaint()
         complaint_model = self.env["quality.complaint"].with_user(self.complaint_user)
-        with Form(complaint_model.with_context(action["context"])) as complaint_form:
+        with Form(complaint_model.with_context(**action["context"])) as complaint_form:
             self.assertEqual(complaint_form.partner_id, self.customer)
             complaint_form.contact_id = self.customer_contact
             complaint_form.channel = "email"
             complaint_form.reporter_role = "clinician"
             complaint_form.category_id = self.env.ref("odoo_addon_complaints.category_quality")
-            complaint_form.request_type_ids.add(
-                self.env.ref("odoo_addon_complaints.request_type_exchange")
-            )
+            complaint_form.request_type_ids.add(self.env.ref("odoo_addon_complaints.request_type_exchange"))
             self.assertEqual(len(complaint_form.line_ids), 1)
             with complaint_form.line_ids.edit(0) as line:
                 self.assertEqual(line.product_id, self.product)
@@ -59,7 +57,7 @@ class TestComplaintFromSaleOrder(ComplaintCase):
 
     def test_complaining_too_much_in_the_form_is_refused(self):
         action = self.order.action_new_complaint()
-        complaint_form = Form(self.env["quality.complaint"].with_context(action["context"]))
+        complaint_form = Form(self.env["quality.complaint"].with_context(**action["context"]))
         with complaint_form.line_ids.edit(0) as line:
             line.lot_id = self.lot_a
             line.qty_complained = 10

@@ -44,9 +44,7 @@ class TestComplaintLines(ComplaintCase):
 
     def test_defective_cannot_exceed_complained(self):
         with self.assertRaises(ValidationError) as error:
-            self._create_complaint(
-                line_ids=[Command.create(self._line_vals(2, qty_defective=3))]
-            )
+            self._create_complaint(line_ids=[Command.create(self._line_vals(2, qty_defective=3))])
         self.assertIn("defective quantity", str(error.exception))
 
     def test_negative_quantities_are_refused(self):
@@ -58,9 +56,7 @@ class TestComplaintLines(ComplaintCase):
         complaint = self._create_complaint(
             partner_id=end_user.id,
             line_ids=[
-                Command.create(
-                    {"product_id": self.product.id, "lot_id": self.lot_c.id, "qty_complained": 7}
-                )
+                Command.create({"product_id": self.product.id, "lot_id": self.lot_c.id, "qty_complained": 7})
             ],
         )
         line = complaint.line_ids
@@ -69,9 +65,7 @@ class TestComplaintLines(ComplaintCase):
         self.assertIn(self.lot_c, line.allowed_lot_ids, "any lot of the product is possible")
 
     def test_choices_narrow_to_what_was_delivered_to_the_customer(self):
-        complaint = self._create_complaint(
-            line_ids=[Command.create(self._line_vals(1))]
-        )
+        complaint = self._create_complaint(line_ids=[Command.create(self._line_vals(1))])
         line = complaint.line_ids
         self.assertEqual(line.allowed_lot_ids, self.lot_a)
         self.assertEqual(line.allowed_picking_ids, self.picking)

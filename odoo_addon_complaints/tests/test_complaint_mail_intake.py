@@ -4,6 +4,7 @@
 
 Sending is never real: Odoo's mail server skips delivery in test mode.
 """
+
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -161,7 +162,9 @@ class TestComplaintMailIntake(ComplaintCase):
         self.assertEqual(incoming.author_id, self.customer_contact)
         names = sorted(incoming.attachment_ids.mapped("name"))
         self.assertEqual(names, sorted(["照片 1.jpg", "检测报告.pdf", "pump-log.txt"]))
-        kept = self.env["ir.attachment"].search([("res_model", "=", "quality.complaint"), ("res_id", "=", complaint.id)])
+        kept = self.env["ir.attachment"].search(
+            [("res_model", "=", "quality.complaint"), ("res_id", "=", complaint.id)]
+        )
         self.assertEqual(sorted(kept.mapped("name")), names, "the attachments are the complaint's")
         self.assertTrue(kept.filtered(lambda a: a.name == "检测报告.pdf").raw.startswith(b"%PDF"))
 
@@ -178,7 +181,9 @@ class TestComplaintMailIntake(ComplaintCase):
     def test_acknowledgement_can_be_switched_off(self):
         self.company.complaint_auto_acknowledge = False
         complaint = self._new_complaint()
-        self.assertFalse(complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or "")))
+        self.assertFalse(
+            complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or ""))
+        )
         self.assertFalse(complaint.deadline_ids.filtered(lambda d: d.kind == "acknowledge").date_done)
         self.assertEqual(complaint.stage_id, self.stage_new)
 
@@ -188,7 +193,9 @@ class TestComplaintMailIntake(ComplaintCase):
         self.assertEqual(complaint.partner_id.email, "chen.jie@unknown.test")
         self.assertEqual(complaint.partner_id.name, "Chen Jie")
         self.assertEqual(complaint.contact_id, complaint.partner_id)
-        user = new_test_user(self.env, login="mail_intake_user", groups="odoo_addon_complaints.group_complaint_user")
+        user = new_test_user(
+            self.env, login="mail_intake_user", groups="odoo_addon_complaints.group_complaint_user"
+        )
         complaint.with_user(user).action_confirm_sender()
         self.assertFalse(complaint.sender_to_confirm)
         self.assertIn("confirmed", complaint.message_ids[0].body)
@@ -211,7 +218,12 @@ class TestComplaintMailIntake(ComplaintCase):
 
     def test_auto_replies_open_no_complaint(self):
         for number, header in enumerate(
-            ["Auto-Submitted: auto-replied", "X-Autoreply: yes", "Precedence: bulk", "X-Auto-Response-Suppress: OOF"]
+            [
+                "Auto-Submitted: auto-replied",
+                "X-Autoreply: yes",
+                "Precedence: bulk",
+                "X-Auto-Response-Suppress: OOF",
+            ]
         ):
             before = self.Complaint.search_count([])
             self._process(
@@ -225,7 +237,10 @@ class TestComplaintMailIntake(ComplaintCase):
         complaint = self._new_complaint()
         ack = complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or ""))
         self._process(
-            REPLY_MAIL, msg_id="<ooo-1@customer.test>", parent_id=ack.message_id, extra="Auto-Submitted: auto-replied\n"
+            REPLY_MAIL,
+            msg_id="<ooo-1@customer.test>",
+            parent_id=ack.message_id,
+            extra="Auto-Submitted: auto-replied\n",
         )
         self.assertTrue(complaint.message_ids.filtered(lambda m: m.message_id == "<ooo-1@customer.test>"))
 

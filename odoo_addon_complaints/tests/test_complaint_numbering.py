@@ -28,12 +28,16 @@ class TestComplaintNumbering(ComplaintCase):
         # 23:30 UTC on 31 March is already 1 April in Shanghai (UTC+8), but
         # still 31 March for a user in New York: the company's day counts.
         self._set_company_tz("Asia/Shanghai")
-        complaint = self.env["quality.complaint"].with_context(tz="America/New_York").create(
-            {
-                "subject": "Late night call",
-                "partner_id": self.customer.id,
-                "date_received": "2031-03-31 23:30:00",
-            }
+        complaint = (
+            self.env["quality.complaint"]
+            .with_context(tz="America/New_York")
+            .create(
+                {
+                    "subject": "Late night call",
+                    "partner_id": self.customer.id,
+                    "date_received": "2031-03-31 23:30:00",
+                }
+            )
         )
         self.assertTrue(complaint.name.startswith("203104-"), complaint.name)
 

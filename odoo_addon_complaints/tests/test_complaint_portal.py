@@ -1,6 +1,7 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The customer portal: own complaints only, customer-facing fields only, answers recorded with who and when."""
+
 import json
 
 from odoo import Command, fields, http
@@ -39,19 +40,39 @@ class PortalCase(ComplaintCase):
                 "containment_action": "<p>SECRET-CONTAINMENT sort stock</p>",
                 "customer_reply": "<p>We replace both pumps.</p>",
                 "disposition": "exchange",
-                "line_ids": [Command.create({"product_id": cls.product.id, "lot_id": cls.lot_a.id,
-                                             "sale_order_id": cls.order.id, "qty_complained": 2})],
+                "line_ids": [
+                    Command.create(
+                        {
+                            "product_id": cls.product.id,
+                            "lot_id": cls.lot_a.id,
+                            "sale_order_id": cls.order.id,
+                            "qty_complained": 2,
+                        }
+                    )
+                ],
             }
         )
         cls.env["quality.complaint.cost"].create(
-            {"complaint_id": cls.complaint_a.id, "cost_type": "freight", "name": "SECRET-FREIGHT", "amount": 99.0}
+            {
+                "complaint_id": cls.complaint_a.id,
+                "cost_type": "freight",
+                "name": "SECRET-FREIGHT",
+                "amount": 99.0,
+            }
         )
-        cls.complaint_a.message_post(body="SECRET-INTERNAL-NOTE supplier mould worn", subtype_xmlid="mail.mt_note")
-        cls.complaint_a.message_post(body="PUBLIC-MESSAGE we are on it", subtype_xmlid="mail.mt_comment",
-                                     message_type="comment")
+        cls.complaint_a.message_post(
+            body="SECRET-INTERNAL-NOTE supplier mould worn", subtype_xmlid="mail.mt_note"
+        )
+        cls.complaint_a.message_post(
+            body="PUBLIC-MESSAGE we are on it", subtype_xmlid="mail.mt_comment", message_type="comment"
+        )
         cls.complaint_b = cls.env["quality.complaint"].create(
-            {"subject": "OTHER-CUSTOMER-COMPLAINT", "partner_id": cls.other_customer.id, "channel": "phone",
-             "severity_id": cls.severity_minor.id}
+            {
+                "subject": "OTHER-CUSTOMER-COMPLAINT",
+                "partner_id": cls.other_customer.id,
+                "channel": "phone",
+                "severity_id": cls.severity_minor.id,
+            }
         )
 
     def _propose_solution(self, complaint):
@@ -72,16 +93,28 @@ class TestComplaintPortalRules(PortalCase):
 
     def test_a_colleague_of_the_same_customer_sees_it_too(self):
         colleague = new_test_user(
-            self.env, login="portal_a2", groups="base.group_portal",
-            partner_id=self.env["res.partner"].create({"name": "Colleague", "parent_id": self.customer.id}).id,
+            self.env,
+            login="portal_a2",
+            groups="base.group_portal",
+            partner_id=self.env["res.partner"]
+            .create({"name": "Colleague", "parent_id": self.customer.id})
+            .id,
         )
         self.assertEqual(self.env["quality.complaint"].with_user(colleague).search([]), self.complaint_a)
 
     def test_portal_users_read_no_investigation_cost_or_people(self):
         complaint = self.complaint_a.with_user(self.portal_a)
         self.assertEqual(complaint.read(["subject"])[0]["subject"], "Pump housing cracked")
-        for name in ("root_cause", "containment_action", "cost_ids", "user_id", "subject_user_ids", "manager_id",
-                     "severity_id", "rating_last_value"):
+        for name in (
+            "root_cause",
+            "containment_action",
+            "cost_ids",
+            "user_id",
+            "subject_user_ids",
+            "manager_id",
+            "severity_id",
+            "rating_last_value",
+        ):
             with self.subTest(field=name), self.assertRaises(AccessError):
                 complaint.read([name])
         everything = complaint.read()[0]
@@ -99,8 +132,10 @@ class TestComplaintPortalRules(PortalCase):
             )
 
     def test_internal_notes_are_not_portal_messages(self):
-        messages = self.env["mail.message"].with_user(self.portal_a).search(
-            [("model", "=", "quality.complaint"), ("res_id", "=", self.complaint_a.id)]
+        messages = (
+            self.env["mail.message"]
+            .with_user(self.portal_a)
+            .search([("model", "=", "quality.complaint"), ("res_id", "=", self.complaint_a.id)])
         )
         bodies = " ".join(messages.mapped("body"))
         self.assertIn("PUBLIC-MESSAGE", bodies)
@@ -201,7 +236,9 @@ class TestComplaintPortalHttp(HttpCase, PortalCase):
     def test_accept_through_the_portal(self):
         self._propose_solution(self.complaint_a)
         self.authenticate("portal_a", "portal_a")
-        response = self._post(f"/my/complaints/{self.complaint_a.id}/answer", {"decision": "accept", "note": ""})
+        response = self._post(
+            f"/my/complaints/{self.complaint_a.id}/answer", {"decision": "accept", "note": ""}
+        )
         self.assertEqual(response.status_code, 200)
         self.assertTrue(self.complaint_a.customer_accepted)
         self.assertEqual(self.complaint_a.customer_response_user_id, self.portal_a)
@@ -216,10 +253,16 @@ class TestComplaintPortalHttp(HttpCase, PortalCase):
         self.assertNotIn(f'value="{other_line.id}"', form.text, "another customer's delivery is not offered")
         response = self._post(
             "/my/complaints/new",
-            {"subject": "Display flickers", "move_line_id": move_line.id, "quantity": "2",
-             "description": "Both units flicker.\nSince Monday."},
-            files=[("attachments", ("flicker.jpg", b"\xff\xd8\xff\xe0jpeg", "image/jpeg")),
-                   ("attachments", ("说明.pdf", b"%PDF-1.4", "application/pdf"))],
+            {
+                "subject": "Display flickers",
+                "move_line_id": move_line.id,
+                "quantity": "2",
+                "description": "Both units flicker.\nSince Monday.",
+            },
+            files=[
+                ("attachments", ("flicker.jpg", b"\xff\xd8\xff\xe0jpeg", "image/jpeg")),
+                ("attachments", ("说明.pdf", b"%PDF-1.4", "application/pdf")),
+            ],
         )
         self.assertEqual(response.status_code, 200)
         complaint = self.env["quality.complaint"].search([("subject", "=", "Display flickers")])
@@ -252,7 +295,8 @@ class TestComplaintPortalHttp(HttpCase, PortalCase):
 
     def _json(self, url, params):
         response = self.url_open(
-            url, data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+            url,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
             headers={"Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 200)
@@ -263,16 +307,28 @@ class TestComplaintPortalHttp(HttpCase, PortalCase):
         token = self.complaint_a._portal_ensure_token()
         posted = self._json(
             "/mail/message/post",
-            {"thread_model": "quality.complaint", "thread_id": self.complaint_a.id, "token": token,
-             "post_data": {"body": "CUSTOMER-QUESTION when do we get the pumps?", "message_type": "comment",
-                           "subtype_xmlid": "mail.mt_comment"}},
+            {
+                "thread_model": "quality.complaint",
+                "thread_id": self.complaint_a.id,
+                "token": token,
+                "post_data": {
+                    "body": "CUSTOMER-QUESTION when do we get the pumps?",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                },
+            },
         )
         self.assertNotIn("error", posted)
         message = self.complaint_a.message_ids.filtered(lambda m: "CUSTOMER-QUESTION" in (m.body or ""))
         self.assertEqual(message.author_id, self.customer_contact)
         fetched = self._json(
             "/mail/chatter_fetch",
-            {"thread_model": "quality.complaint", "thread_id": self.complaint_a.id, "token": token, "limit": 50},
+            {
+                "thread_model": "quality.complaint",
+                "thread_id": self.complaint_a.id,
+                "token": token,
+                "limit": 50,
+            },
         )
         bodies = " ".join(str(m.get("body")) for m in fetched["result"]["data"]["mail.message"])
         self.assertIn("PUBLIC-MESSAGE", bodies)
@@ -282,6 +338,11 @@ class TestComplaintPortalHttp(HttpCase, PortalCase):
         self.authenticate("portal_b", "portal_b")
         refused = self._json(
             "/mail/chatter_fetch",
-            {"thread_model": "quality.complaint", "thread_id": self.complaint_a.id, "token": "forged", "limit": 50},
+            {
+                "thread_model": "quality.complaint",
+                "thread_id": self.complaint_a.id,
+                "token": "forged",
+                "limit": 50,
+            },
         )
         self.assertIn("error", refused)

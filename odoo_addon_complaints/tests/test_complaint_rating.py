@@ -1,6 +1,7 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Satisfaction: a rating request at closure, results on the complaint and by customer, product and period."""
+
 from odoo import Command
 from odoo.tests import tagged
 

@@ -79,7 +79,9 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
 
     def _post_credit_note(self, complaint):
         action = complaint.with_user(self.accountant).action_open_credit_note()
-        wizard_model = self.env[action["res_model"]].with_user(self.accountant).with_context(action["context"])
+        wizard_model = (
+            self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"])
+        )
         Form(wizard_model).save().action_create_credit_note()
         credit_note = complaint.credit_note_ids
         credit_note.with_user(self.accountant).action_post()
@@ -90,14 +92,18 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
         """Create the replacement from the complaint, as the warehouse user."""
         action = complaint.with_user(self.warehouse_complaint_user).action_open_replacement()
         wizard_model = (
-            self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(action["context"])
+            self.env[action["res_model"]]
+            .with_user(self.warehouse_complaint_user)
+            .with_context(**action["context"])
         )
         with Form(wizard_model) as wizard_form:
             wizard_form.complaint_line_id = complaint.line_ids
             wizard_form.product_id = product
             wizard_form.quantity = quantity
         wizard_form.record.action_create_replacement()
-        replacement = complaint.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == "replacement")
+        replacement = complaint.complaint_picking_ids.filtered(
+            lambda p: p.complaint_picking_kind == "replacement"
+        )
         self.assertEqual(len(replacement), 1)
         return replacement
 
@@ -131,7 +137,9 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
         before = self._invoicing(order)
         if credit_note:
             self._post_credit_note(complaint)
-            self.assertEqual(self._invoicing(order), before, "the credit note does not reopen the order's invoicing")
+            self.assertEqual(
+                self._invoicing(order), before, "the credit note does not reopen the order's invoicing"
+            )
         deliveries_before = order.delivery_count
         product = self.other_product if other_product else self.product
 
@@ -193,11 +201,17 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
                 before = self._invoicing(order)
                 action = complaint.with_user(self.warehouse_complaint_user).action_open_return()
                 wizard = Form(
-                    self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(action["context"])
+                    self.env[action["res_model"]]
+                    .with_user(self.warehouse_complaint_user)
+                    .with_context(**action["context"])
                 ).save()
                 wizard.action_create_returns()
-                returned = complaint.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == "return")
-                self.assertFalse(any(returned.move_ids.mapped("to_refund")), "the complaint settles the money")
+                returned = complaint.complaint_picking_ids.filtered(
+                    lambda p: p.complaint_picking_kind == "return"
+                )
+                self.assertFalse(
+                    any(returned.move_ids.mapped("to_refund")), "the complaint settles the money"
+                )
                 self._ship(returned)
                 self._post_credit_note(complaint)
                 self.assertEqual(self._invoicing(order), before, "nothing to invoice or refund a second time")
@@ -234,7 +248,11 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
         replacement.move_ids.quantity = 1
         replacement.move_ids.picked = True
         action = replacement.button_validate()
-        Form(self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(action["context"])).save().process()
+        Form(
+            self.env[action["res_model"]]
+            .with_user(self.warehouse_complaint_user)
+            .with_context(**action["context"])
+        ).save().process()
         backorder = replacement.backorder_ids
         self.assertEqual(len(backorder), 1)
         self.assertEqual(
@@ -289,4 +307,6 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
         self.assertEqual((new_lines.qty_delivered, new_lines.qty_to_invoice), (1, 1))
         self.assertEqual(new_lines.move_ids, extra_delivery.move_ids)
         self.assertEqual(order.invoice_status, "to invoice", "the extra goods, not the replacement")
-        self.assertEqual(order.order_line.filtered(lambda line: line.product_id == self.product).qty_to_invoice, 0)
+        self.assertEqual(
+            order.order_line.filtered(lambda line: line.product_id == self.product).qty_to_invoice, 0
+        )

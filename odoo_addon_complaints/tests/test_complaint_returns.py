@@ -29,7 +29,11 @@ class TestComplaintReturns(ComplaintCase):
     def _return_wizard(self, user=None, quantity=None):
         complaint = self.complaint.with_user(user or self.warehouse_complaint_user)
         action = complaint.action_open_return()
-        wizard_form = Form(self.env[action["res_model"]].with_user(user or self.warehouse_complaint_user).with_context(**action["context"]))
+        wizard_form = Form(
+            self.env[action["res_model"]]
+            .with_user(user or self.warehouse_complaint_user)
+            .with_context(**action["context"])
+        )
         if quantity is not None:
             with wizard_form.line_ids.edit(0) as line:
                 line.quantity = quantity
@@ -40,7 +44,9 @@ class TestComplaintReturns(ComplaintCase):
         self.assertEqual(self.warehouse.complaint_return_type_id.default_location_dest_id, self.quarantine)
         self.assertEqual(self.warehouse.complaint_quarantine_type_id.code, "internal")
         new_warehouse = self.env["stock.warehouse"].create({"name": "Returns Hub", "code": "RHUB"})
-        self.assertEqual(new_warehouse.complaint_quarantine_location_id.location_id, new_warehouse.view_location_id)
+        self.assertEqual(
+            new_warehouse.complaint_quarantine_location_id.location_id, new_warehouse.view_location_id
+        )
         self.assertTrue(new_warehouse.complaint_return_type_id.sequence_id)
 
     def test_return_of_the_complained_lot_into_quarantine(self):
@@ -65,7 +71,9 @@ class TestComplaintReturns(ComplaintCase):
         self.assertEqual(return_picking.state, "done")
         line.invalidate_recordset()
         self.assertEqual((line.qty_return_expected, line.qty_returned), (0, 2))
-        in_quarantine = self.env["stock.quant"]._get_available_quantity(self.product, self.quarantine, lot_id=self.lot_a)
+        in_quarantine = self.env["stock.quant"]._get_available_quantity(
+            self.product, self.quarantine, lot_id=self.lot_a
+        )
         self.assertEqual(in_quarantine, 2)
 
     def test_returning_more_than_delivered_is_refused(self):
@@ -80,7 +88,11 @@ class TestComplaintReturns(ComplaintCase):
             {
                 "subject": "Bought at a pharmacy",
                 "partner_id": self.other_customer.id,
-                "line_ids": [Command.create({"product_id": self.product.id, "lot_id": self.lot_c.id, "qty_complained": 1})],
+                "line_ids": [
+                    Command.create(
+                        {"product_id": self.product.id, "lot_id": self.lot_c.id, "qty_complained": 1}
+                    )
+                ],
             }
         )
         wizard = self.env["quality.complaint.return"].create(
@@ -101,14 +113,20 @@ class TestComplaintReturns(ComplaintCase):
         sale_line = self.order.order_line
         delivered_before = sale_line.qty_delivered
         action = self.complaint.with_user(self.warehouse_complaint_user).action_open_replacement()
-        with Form(self.env[action["res_model"]].with_user(self.warehouse_complaint_user).with_context(**action["context"])) as wizard_form:
+        with Form(
+            self.env[action["res_model"]]
+            .with_user(self.warehouse_complaint_user)
+            .with_context(**action["context"])
+        ) as wizard_form:
             wizard_form.complaint_line_id = self.complaint.line_ids
             self.assertEqual(wizard_form.product_id, self.product)
             self.assertEqual(wizard_form.quantity, 2)
             wizard_form.tightened_inspection = True
             wizard_form.reworked = True
         wizard_form.record.action_create_replacement()
-        replacement = self.complaint.complaint_picking_ids.filtered(lambda p: p.complaint_picking_kind == "replacement")
+        replacement = self.complaint.complaint_picking_ids.filtered(
+            lambda p: p.complaint_picking_kind == "replacement"
+        )
         self.assertEqual(len(replacement), 1)
         self.assertEqual(replacement.picking_type_id.code, "outgoing")
         self.assertEqual(replacement.partner_id, self.customer)
@@ -127,9 +145,13 @@ class TestComplaintReturns(ComplaintCase):
         self.assertEqual((cost.cost_type, cost.amount, cost.is_automatic), ("replacement", 80.0, True))
         self.assertEqual(self.complaint.cost_total, 80.0)
 
-        html = self.env["ir.actions.report"]._render_qweb_html("stock.action_report_delivery", replacement.ids)[0]
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "stock.action_report_delivery", replacement.ids
+        )[0]
         self.assertIn("重工品", html.decode())
-        normal_html = self.env["ir.actions.report"]._render_qweb_html("stock.action_report_delivery", self.picking.ids)[0]
+        normal_html = self.env["ir.actions.report"]._render_qweb_html(
+            "stock.action_report_delivery", self.picking.ids
+        )[0]
         self.assertNotIn("重工品", normal_html.decode())
 
     def test_replacement_quantity_must_be_positive(self):

@@ -37,7 +37,7 @@ class TestComplaintStages(ComplaintCase):
         complaint = self._create_complaint(disposition="repair")
         action = complaint.with_user(self.complaint_manager).action_open_close_override()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.complaint_manager).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.complaint_manager).with_context(**action["context"])
         )
         wizard.reason = "Customer unreachable for 3 months after repair"
         wizard.save().action_close()
@@ -94,12 +94,10 @@ class TestComplaintStages(ComplaintCase):
         self.assertTrue(all(complaint.deadline_ids.mapped("date_done")))
 
     def test_sending_the_acknowledgement_mail(self):
-        complaint = self._create_complaint(
-            user=self.complaint_user, contact_id=self.customer_contact.id
-        )
+        complaint = self._create_complaint(user=self.complaint_user, contact_id=self.customer_contact.id)
         action = complaint.with_user(self.complaint_user).action_send_acknowledgement()
         composer = Form(
-            self.env["mail.compose.message"].with_user(self.complaint_user).with_context(action["context"])
+            self.env["mail.compose.message"].with_user(self.complaint_user).with_context(**action["context"])
         ).save()
         self.assertIn(complaint.name, composer.subject)
         self.assertIn(complaint.name, composer.body)
@@ -115,7 +113,7 @@ class TestComplaintStages(ComplaintCase):
             complaint.action_send_reply()
         complaint.customer_reply = "<p>The alarm board of lot LOT-A will be replaced.</p>"
         action = complaint.action_send_reply()
-        composer = Form(self.env["mail.compose.message"].with_context(action["context"])).save()
+        composer = Form(self.env["mail.compose.message"].with_context(**action["context"])).save()
         self.assertIn("alarm board", composer.body)
         composer._action_send_mail()
         self.assertTrue(complaint.date_reply)

@@ -15,10 +15,16 @@ class TestEightD(ComplaintCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.champion = new_test_user(
-            cls.env, login="champion_user", name="Champion", groups="odoo_addon_complaints.group_complaint_manager"
+            cls.env,
+            login="champion_user",
+            name="Champion",
+            groups="odoo_addon_complaints.group_complaint_manager",
         )
         cls.leader = new_test_user(
-            cls.env, login="leader_user", name="Team Leader", groups="odoo_addon_complaints.group_complaint_user"
+            cls.env,
+            login="leader_user",
+            name="Team Leader",
+            groups="odoo_addon_complaints.group_complaint_user",
         )
         cls.complaint = cls._complaint()
 
@@ -31,7 +37,9 @@ class TestEightD(ComplaintCase):
     def _report(self):
         action = self.complaint.with_user(self.leader).action_open_eight_d()
         report = self.env["quality.eight.d"].browse(action["res_id"])
-        self.assertEqual(report.champion_id, self.champion, "the complaint's escalation manager champions its 8D")
+        self.assertEqual(
+            report.champion_id, self.champion, "the complaint's escalation manager champions its 8D"
+        )
         return report
 
     def _fill_and_pass(self, report, code):
@@ -41,14 +49,39 @@ class TestEightD(ComplaintCase):
             "D1": {"member_ids": [Command.create({"user_id": self.quality_user.id, "role": "Quality"})]},
             "D2": {"what": "Connector leaks", "how_many": "2 of 4"},
             "D3": {"containment_action": "<p>LOT-A quarantined.</p>", "containment_effective": "yes"},
-            "D4": {"root_cause_ids": [
-                Command.create({"cause_kind": "occurrence", "cause_level": "technical", "description": "Worn mould",
-                                "verified": True, "why_ids": [Command.create({"question": "Why leak?", "answer": "Flash"})]}),
-                Command.create({"cause_kind": "non_detection", "cause_level": "systemic", "description": "No leak test",
-                                "verified": True}),
-            ]},
-            "D5": {"capa_ids": [Command.create({"title": "Replace mould insert", "eight_d_step": "D5",
-                                                "user_id": self.leader.id, "date_due": fields.Date.today()})]},
+            "D4": {
+                "root_cause_ids": [
+                    Command.create(
+                        {
+                            "cause_kind": "occurrence",
+                            "cause_level": "technical",
+                            "description": "Worn mould",
+                            "verified": True,
+                            "why_ids": [Command.create({"question": "Why leak?", "answer": "Flash"})],
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "cause_kind": "non_detection",
+                            "cause_level": "systemic",
+                            "description": "No leak test",
+                            "verified": True,
+                        }
+                    ),
+                ]
+            },
+            "D5": {
+                "capa_ids": [
+                    Command.create(
+                        {
+                            "title": "Replace mould insert",
+                            "eight_d_step": "D5",
+                            "user_id": self.leader.id,
+                            "date_due": fields.Date.today(),
+                        }
+                    )
+                ]
+            },
             "D6": {"implementation_evidence": "<p>Insert replaced, 3 lots tested.</p>"},
             "D7": {"prevention_rollout": "<p>All 4 cavities of sister tools.</p>", "update_fmea": True},
             "D8": {"lessons_learned": "<p>Tool life monitoring.</p>"},
@@ -71,7 +104,11 @@ class TestEightD(ComplaintCase):
         d3, d4 = report.step_ids[3], report.step_ids[4]
         self.assertEqual(d3.date_due - report.step_ids[2].date_due, timedelta(hours=24), "D3 within 24 h")
         self.assertEqual(self.complaint.eight_d_count, 1)
-        self.assertEqual(self.complaint.with_user(self.leader).action_open_eight_d()["res_id"], report.id, "one 8D per complaint")
+        self.assertEqual(
+            self.complaint.with_user(self.leader).action_open_eight_d()["res_id"],
+            report.id,
+            "one 8D per complaint",
+        )
         self.assertGreater(d4.date_due, d3.date_due)
 
     def test_steps_complete_in_order_with_the_champions_approval(self):
@@ -95,16 +132,28 @@ class TestEightD(ComplaintCase):
         report = self._report()
         for code in ("D0", "D1", "D2", "D3"):
             self._fill_and_pass(report, code)
-        report.root_cause_ids = [Command.create({"cause_kind": "occurrence", "cause_level": "technical",
-                                                 "description": "Worn mould", "verified": True})]
+        report.root_cause_ids = [
+            Command.create(
+                {
+                    "cause_kind": "occurrence",
+                    "cause_level": "technical",
+                    "description": "Worn mould",
+                    "verified": True,
+                }
+            )
+        ]
         with self.assertRaisesRegex(UserError, "one for non-detection"):
             report.with_user(self.leader).action_submit_step()
-        report.root_cause_ids = [Command.create({"cause_kind": "non_detection", "cause_level": "systemic",
-                                                 "description": "No leak test"})]
+        report.root_cause_ids = [
+            Command.create(
+                {"cause_kind": "non_detection", "cause_level": "systemic", "description": "No leak test"}
+            )
+        ]
         with self.assertRaisesRegex(UserError, "verification of every root cause"):
             report.with_user(self.leader).action_submit_step()
         self.assertEqual(
-            sorted(report.root_cause_ids.mapped("catena_x_type")), ["systemicNonDetection", "technicalOccurrence"]
+            sorted(report.root_cause_ids.mapped("catena_x_type")),
+            ["systemicNonDetection", "technicalOccurrence"],
         )
 
     def test_full_8d_closes_only_with_the_champions_signature(self):
@@ -117,8 +166,18 @@ class TestEightD(ComplaintCase):
         self._fill_and_pass(report, "D8")
         with self.assertRaisesRegex(UserError, "closed by the champion's signature"):
             report.with_user(self.champion).action_close()
-        wizard = self.env["quality.signature.wizard"].with_user(self.champion).create(
-            {"res_model": report._name, "res_id": report.id, "action": "action_close", "meaning": "Close", "password": "wrong"}
+        wizard = (
+            self.env["quality.signature.wizard"]
+            .with_user(self.champion)
+            .create(
+                {
+                    "res_model": report._name,
+                    "res_id": report.id,
+                    "action": "action_close",
+                    "meaning": "Close",
+                    "password": "wrong",
+                }
+            )
         )
         with self.assertRaisesRegex(UserError, "Wrong password"):
             wizard.action_sign()
@@ -131,7 +190,9 @@ class TestEightD(ComplaintCase):
         self.assertEqual(report.step, "done")
         self.assertTrue(report.date_closed)
         signature = report.closing_signature_id
-        self.assertEqual((signature.user_id, signature.res_id, signature.meaning), (self.champion, report.id, "Close"))
+        self.assertEqual(
+            (signature.user_id, signature.res_id, signature.meaning), (self.champion, report.id, "Close")
+        )
         self.assertFalse(wizard.password, "the password is not kept")
 
     def test_only_the_champion_signs_the_closure(self):
@@ -139,9 +200,18 @@ class TestEightD(ComplaintCase):
         for code in ("D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8"):
             self._fill_and_pass(report, code)
         report.capa_ids.state = "done"
-        wizard = self.env["quality.signature.wizard"].with_user(self.leader).create(
-            {"res_model": report._name, "res_id": report.id, "action": "action_close", "meaning": "Close",
-             "password": "leader_user"}
+        wizard = (
+            self.env["quality.signature.wizard"]
+            .with_user(self.leader)
+            .create(
+                {
+                    "res_model": report._name,
+                    "res_id": report.id,
+                    "action": "action_close",
+                    "meaning": "Close",
+                    "password": "leader_user",
+                }
+            )
         )
         with self.assertRaisesRegex(UserError, "only the champion"):
             wizard.action_sign()
@@ -169,18 +239,32 @@ class TestEightD(ComplaintCase):
         self.assertEqual(len(report.activity_ids.filtered(lambda a: a.user_id == self.champion)), 2)
 
     def test_signatures_cannot_be_edited_or_forged(self):
-        signature = self.env["quality.signature"].with_user(self.champion)._sign(self.complaint, "Test", "champion_user")
+        signature = (
+            self.env["quality.signature"]
+            .with_user(self.champion)
+            ._sign(self.complaint, "Test", "champion_user")
+        )
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             signature.sudo().meaning = "Something else"
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             signature.sudo().unlink()
-        forged = {"res_model": "quality.complaint", "res_id": self.complaint.id, "user_id": self.champion.id,
-                  "signed_on": fields.Datetime.now(), "meaning": "Forged"}
-        for signature_model in (self.env["quality.signature"].with_user(self.champion), self.env["quality.signature"].sudo()):
+        forged = {
+            "res_model": "quality.complaint",
+            "res_id": self.complaint.id,
+            "user_id": self.champion.id,
+            "signed_on": fields.Datetime.now(),
+            "meaning": "Forged",
+        }
+        for signature_model in (
+            self.env["quality.signature"].with_user(self.champion),
+            self.env["quality.signature"].sudo(),
+        ):
             with self.assertRaisesRegex(UserError, "only given by re-entering the password"):
                 signature_model.create(forged)
         with self.assertRaises(AccessError):
-            self.env["quality.signature"].with_user(self.champion).with_context(quality_signature_create=True).create(forged)
+            self.env["quality.signature"].with_user(self.champion).with_context(
+                quality_signature_create=True
+            ).create(forged)
 
     def test_form_flow_of_a_report(self):
         with Form(self.env["quality.eight.d"].with_user(self.champion)) as report_form:

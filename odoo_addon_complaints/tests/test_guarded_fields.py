@@ -40,38 +40,78 @@ class TestGuardedFields(RegulatoryCase):
     def _build_samples(cls):
         env = cls.env
         complaint = cls._create_delivered_lot_complaint(
-            1, subject="Guarded complaint", channel="phone", severity_id=cls.severity_minor.id, ae_serious_injury="yes"
+            1,
+            subject="Guarded complaint",
+            channel="phone",
+            severity_id=cls.severity_minor.id,
+            ae_serious_injury="yes",
         )
         event = complaint.adverse_event_ids
         decision = event.decision_ids.filtered(lambda d: d.market_id == cls.market_eu)
         decision.write({"reportable": "yes", "rationale": "Serious injury."})
         report = env["quality.regulatory.report"].create(
-            {"adverse_event_id": event.id, "decision_id": decision.id, "market_id": cls.market_eu.id,
-             "form_id": env.ref("odoo_addon_complaints.form_eu_mir_7_2_1").id, "report_type": "initial",
-             "date_due": decision.due_date}
+            {
+                "adverse_event_id": event.id,
+                "decision_id": decision.id,
+                "market_id": cls.market_eu.id,
+                "form_id": env.ref("odoo_addon_complaints.form_eu_mir_7_2_1").id,
+                "report_type": "initial",
+                "date_due": decision.due_date,
+            }
         )
         eight_d = env["quality.eight.d"].create(
-            {"title": "Guarded 8D", "complaint_ids": [Command.link(complaint.id)], "champion_id": cls.complaint_manager.id}
+            {
+                "title": "Guarded 8D",
+                "complaint_ids": [Command.link(complaint.id)],
+                "champion_id": cls.complaint_manager.id,
+            }
         )
         capa = env["quality.capa"].create(
-            {"title": "Guarded CAPA", "user_id": cls.quality_user.id, "date_due": fields.Date.today(),
-             "check_ids": [Command.create({"date_planned": fields.Date.today(), "criterion": "No recurrence",
-                                           "verifier_id": cls.complaint_manager.id})]}
+            {
+                "title": "Guarded CAPA",
+                "user_id": cls.quality_user.id,
+                "date_due": fields.Date.today(),
+                "check_ids": [
+                    Command.create(
+                        {
+                            "date_planned": fields.Date.today(),
+                            "criterion": "No recurrence",
+                            "verifier_id": cls.complaint_manager.id,
+                        }
+                    )
+                ],
+            }
         )
         supplier = env["res.partner"].create({"name": "Guard Supplier", "is_company": True})
         scar = env["quality.scar"].create(
-            {"title": "Guarded SCAR", "supplier_id": supplier.id, "product_id": cls.product.id,
-             "description": "Scratches", "user_id": cls.quality_user.id, "complaint_id": complaint.id,
-             "chargeback_amount": 10.0, "step_ids": [Command.create({"code": "D3"})]}
+            {
+                "title": "Guarded SCAR",
+                "supplier_id": supplier.id,
+                "product_id": cls.product.id,
+                "description": "Scratches",
+                "user_id": cls.quality_user.id,
+                "complaint_id": complaint.id,
+                "chargeback_amount": 10.0,
+                "step_ids": [Command.create({"code": "D3"})],
+            }
         )
         credit_note = env["account.move"].create(
-            {"move_type": "out_refund", "partner_id": cls.customer.id, "complaint_id": complaint.id,
-             "invoice_line_ids": [Command.create({"name": "Credit", "quantity": 1, "price_unit": 50.0})]}
+            {
+                "move_type": "out_refund",
+                "partner_id": cls.customer.id,
+                "complaint_id": complaint.id,
+                "invoice_line_ids": [Command.create({"name": "Credit", "quantity": 1, "price_unit": 50.0})],
+            }
         )
         # Targets for the forged many2one values that the demo-less test data may lack.
         env["quality.signature"].sudo().with_context(quality_signature_create=True).create(
-            {"res_model": capa._name, "res_id": capa.id, "user_id": cls.complaint_manager.id,
-             "signed_on": fields.Datetime.now(), "meaning": "Forgery target"}
+            {
+                "res_model": capa._name,
+                "res_id": capa.id,
+                "user_id": cls.complaint_manager.id,
+                "signed_on": fields.Datetime.now(),
+                "meaning": "Forgery target",
+            }
         )
         env["ir.attachment"].create({"name": "forgery-target.txt", "raw": b"x"})
         env["quality.complaint.cost"].create(
@@ -104,7 +144,9 @@ class TestGuardedFields(RegulatoryCase):
         self.assertGreaterEqual(rows, 50, "the table covers every guarded field of every model")
 
     def test_a_protected_field_without_a_guard_fails_the_table(self):
-        self.assertEqual(unguarded_protected_fields(self.env), [], "guard these fields or exempt them with a reason")
+        self.assertEqual(
+            unguarded_protected_fields(self.env), [], "guard these fields or exempt them with a reason"
+        )
         complaint_model = type(self.env["quality.complaint"])
         guarded = complaint_model._guarded_fields
         try:
@@ -120,7 +162,9 @@ class TestGuardedFields(RegulatoryCase):
     def test_the_refusal_names_record_field_and_action(self):
         complaint = self.samples["quality.complaint"]
         with self.assertRaises(UserError) as caught:
-            complaint.with_user(self.complaint_user).write({"close_override_reason": "Customer never answers"})
+            complaint.with_user(self.complaint_user).write(
+                {"close_override_reason": "Customer never answers"}
+            )
         message = str(caught.exception)
         self.assertIn(complaint.display_name, message)
         self.assertIn("Override Reason", message)
@@ -131,7 +175,9 @@ class TestGuardedFields(RegulatoryCase):
         deadline = self.samples["quality.complaint.deadline"].with_user(self.complaint_user)
         for context in ({"complaint_deadline_replan": True}, {"complaint_deadline_reason": "RPC"}):
             with self.assertRaisesRegex(UserError, "changes only through"):
-                deadline.with_context(**context).write({"date_due": fields.Datetime.now() + timedelta(days=30)})
+                deadline.with_context(**context).write(
+                    {"date_due": fields.Datetime.now() + timedelta(days=30)}
+                )
 
     def test_checked_action_is_scoped(self):
         complaint = self.samples["quality.complaint"].with_user(self.complaint_user)

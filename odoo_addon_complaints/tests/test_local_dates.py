@@ -24,7 +24,10 @@ class TestLocalDates(RegulatoryCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.new_york_user = new_test_user(
-            cls.env, login="new_york_user", name="New York User", tz="America/New_York",
+            cls.env,
+            login="new_york_user",
+            name="New York User",
+            tz="America/New_York",
             groups="odoo_addon_complaints.group_complaint_user",
         )
         cls.vigilance.tz = "America/New_York"
@@ -50,7 +53,9 @@ class TestLocalDates(RegulatoryCase):
         self.assertEqual(self.company._complaints_tz(), "Europe/Brussels")
         self.company.partner_id.tz = False
         self.assertEqual(self.company._complaints_tz(), "UTC")
-        self.assertEqual(self.env["res.company"]._complaints_tz(), "UTC", "an empty company is the current one")
+        self.assertEqual(
+            self.env["res.company"]._complaints_tz(), "UTC", "an empty company is the current one"
+        )
 
     def test_local_day_in_three_zones_across_daylight_saving_changes(self):
         cases = [
@@ -58,9 +63,17 @@ class TestLocalDates(RegulatoryCase):
             ("Asia/Shanghai", "2026-03-01 15:59:59", date(2026, 3, 1)),
             ("Asia/Shanghai", "2026-03-01 16:00:00", date(2026, 3, 2)),
             ("Europe/Brussels", "2026-12-02 23:30:00", date(2026, 12, 3)),  # 00:30 CET
-            ("Europe/Brussels", "2026-03-28 23:30:00", date(2026, 3, 29)),  # 00:30 CET, clocks go forward at 02:00
+            (
+                "Europe/Brussels",
+                "2026-03-28 23:30:00",
+                date(2026, 3, 29),
+            ),  # 00:30 CET, clocks go forward at 02:00
             ("Europe/Brussels", "2026-03-29 22:30:00", date(2026, 3, 30)),  # 00:30 CEST: UTC+2 now
-            ("Europe/Brussels", "2026-10-24 22:30:00", date(2026, 10, 25)),  # 00:30 CEST, clocks go back at 03:00
+            (
+                "Europe/Brussels",
+                "2026-10-24 22:30:00",
+                date(2026, 10, 25),
+            ),  # 00:30 CEST, clocks go back at 03:00
             ("Europe/Brussels", "2026-10-25 22:30:00", date(2026, 10, 25)),  # 23:30 CET: UTC+1 again
             ("America/New_York", "2026-03-08 04:30:00", date(2026, 3, 7)),  # 23:30 EST, the night before DST
             ("America/New_York", "2026-03-09 03:30:00", date(2026, 3, 8)),  # 23:30 EDT
@@ -71,7 +84,9 @@ class TestLocalDates(RegulatoryCase):
             with self.subTest(tz=tz, utc=utc):
                 self._set_company_tz(tz)
                 self.assertEqual(self.company._complaints_local_date(utc), day)
-        self.assertEqual(self.company._complaints_local_date(date(2026, 3, 1)), date(2026, 3, 1), "a date stays")
+        self.assertEqual(
+            self.company._complaints_local_date(date(2026, 3, 1)), date(2026, 3, 1), "a date stays"
+        )
         self._set_company_tz("Europe/Brussels")
         spring_forward = fields.Datetime.to_datetime("2026-03-29 02:30:00")
         self.assertEqual(
@@ -92,8 +107,16 @@ class TestLocalDates(RegulatoryCase):
         )
         self.assertTrue(by_user.name.startswith("202603-"), by_user.name)
         # A cron, the sync agent or an import has no time zone: same number month.
-        by_cron = self.env["quality.complaint"].with_context(tz=False).create(
-            {"subject": "Imported call", "partner_id": self.customer.id, "date_received": "2026-02-28 23:00:00"}
+        by_cron = (
+            self.env["quality.complaint"]
+            .with_context(tz=False)
+            .create(
+                {
+                    "subject": "Imported call",
+                    "partner_id": self.customer.id,
+                    "date_received": "2026-02-28 23:00:00",
+                }
+            )
         )
         self.assertTrue(by_cron.name.startswith("202603-"), by_cron.name)
         late_february = self._create_complaint(date_received="2026-02-28 15:59:00")
@@ -122,9 +145,12 @@ class TestLocalDates(RegulatoryCase):
         )
         # 17:00 UTC on 31 December: New Year's Day in Shanghai, noon on 31 December in New York.
         with freeze_time("2026-12-31 17:00:00"):
-            action = self._decision(event, self.market_us).with_user(self.vigilance).with_context(
-                tz=self.vigilance.tz
-            ).action_create_report()
+            action = (
+                self._decision(event, self.market_us)
+                .with_user(self.vigilance)
+                .with_context(tz=self.vigilance.tz)
+                .action_create_report()
+            )
         report = self.env["quality.regulatory.report"].browse(action["res_id"])
         self.assertTrue(report.name.startswith("RR-2027-"), report.name)
         self.assertEqual(report.mfr_report_number[:16], "3099999999-2027-")
@@ -141,7 +167,9 @@ class TestLocalDates(RegulatoryCase):
             (self.market_eu, self.form_mir, "2026-12-18"),  # MDR: 15 days after 3 December
             (self.market_us, self.form_emdr, "2027-01-02"),  # 803.50: 30 calendar days
         ):
-            decision = self._decision(event, market).with_user(self.vigilance).with_context(tz=self.vigilance.tz)
+            decision = (
+                self._decision(event, market).with_user(self.vigilance).with_context(tz=self.vigilance.tz)
+            )
             decision.write({"reportable": "yes", "rationale": "Serious injury."})
             self.assertEqual(self.company._complaints_local_date(decision.due_date).isoformat(), due)
             report = self.env["quality.regulatory.report"].browse(decision.action_create_report()["res_id"])
@@ -164,18 +192,23 @@ class TestLocalDates(RegulatoryCase):
         # 23:30 CET on Friday 20 March; 15 days later Brussels is on CEST.
         _complaint, event = self._event_received("2026-03-20 22:30:00", ae_serious_injury="yes")
         eu = self._decision(event, self.market_eu)
-        self.assertEqual(fields.Datetime.to_string(eu.due_date), "2026-04-04 21:30:00", "23:30 CEST on 4 April")
+        self.assertEqual(
+            fields.Datetime.to_string(eu.due_date), "2026-04-04 21:30:00", "23:30 CEST on 4 April"
+        )
         self.assertEqual(self.company._complaints_local_date(eu.due_date), date(2026, 4, 4))
 
         self._set_company_tz("America/New_York")
         # 00:30 EDT on Tuesday 20 October; 30 days later New York is on EST.
         _complaint, event = self._event_received("2026-10-20 04:30:00", ae_serious_injury="yes")
         us = self._decision(event, self.market_us)
-        self.assertEqual(fields.Datetime.to_string(us.due_date), "2026-11-19 05:30:00", "00:30 EST on 19 November")
+        self.assertEqual(
+            fields.Datetime.to_string(us.due_date), "2026-11-19 05:30:00", "00:30 EST on 19 November"
+        )
         self.assertEqual(self.company._complaints_local_date(us.due_date), date(2026, 11, 19))
         event.classification = "group_event"
         self.assertEqual(
-            fields.Datetime.to_string(self._decision(event, self.market_cn).due_date), "2026-10-20 16:30:00",
+            fields.Datetime.to_string(self._decision(event, self.market_cn).due_date),
+            "2026-10-20 16:30:00",
             "hours are elapsed hours: China's 12 hours",
         )
 
@@ -184,7 +217,9 @@ class TestLocalDates(RegulatoryCase):
         _complaint, event = self._event_received("2026-03-01 23:00:00", ae_death="yes")
         cn = self._decision(event, self.market_cn)
         self.assertEqual(fields.Datetime.to_string(cn.due_date), "2026-03-08 23:00:00")
-        self.assertEqual(self.company._complaints_local_date(cn.due_date), date(2026, 3, 9), "7 days after 2 March")
+        self.assertEqual(
+            self.company._complaints_local_date(cn.due_date), date(2026, 3, 9), "7 days after 2 March"
+        )
 
     def test_work_days_count_from_the_local_awareness_day(self):
         # The 8-12, 13-17 calendar, in New York; DST starts on Sunday 8 March.
@@ -202,8 +237,10 @@ class TestLocalDates(RegulatoryCase):
     def test_reply_letter_and_8d_report_print_the_companys_day(self):
         self._set_company_tz("Asia/Shanghai")
         complaint = self._create_complaint(
-            line_ids=[Command.create(self._line_vals(1))], date_received="2026-02-28 23:00:00",
-            contact_id=self.customer_contact.id, manager_id=self.complaint_manager.id,
+            line_ids=[Command.create(self._line_vals(1))],
+            date_received="2026-02-28 23:00:00",
+            contact_id=self.customer_contact.id,
+            manager_id=self.complaint_manager.id,
         )
         complaint.date_reply = "2026-03-31 17:00:00"  # 01:00 on 1 April in Shanghai
         reports = self._as(self.new_york_user, "ir.actions.report")
@@ -216,9 +253,9 @@ class TestLocalDates(RegulatoryCase):
 
         eight_d = self.env["quality.eight.d"].browse(complaint.action_open_eight_d()["res_id"])
         eight_d.date_closed = "2026-02-28 23:00:00"
-        html = reports._render_qweb_html(
-            "odoo_addon_complaints.action_report_quality_eight_d", eight_d.ids
-        )[0].decode()
+        html = reports._render_qweb_html("odoo_addon_complaints.action_report_quality_eight_d", eight_d.ids)[
+            0
+        ].decode()
         self.assertIn("03/01/2026 07:00", html, "closed at 07:00 on 1 March in Shanghai")
         self.assertNotIn("02/28/2026", html)
 
@@ -229,13 +266,16 @@ class TestLocalDates(RegulatoryCase):
         self.assertTrue(reply, "the minor severity promises a reply")
         reply.with_context(complaint_deadline_replan=True).date_due = "2026-02-28 23:00:00"
         template = self.env.ref("odoo_addon_complaints.mail_template_complaint_acknowledgement")
-        body = template.with_user(self.new_york_user).with_context(tz=self.new_york_user.tz)._render_field(
-            "body_html", complaint.ids
-        )[complaint.id]
+        body = (
+            template.with_user(self.new_york_user)
+            .with_context(tz=self.new_york_user.tz)
+            ._render_field("body_html", complaint.ids)[complaint.id]
+        )
         self.assertIn("Mar 1, 2026", body)
 
     def test_overdue_note_names_the_companys_time(self):
         self._set_company_tz("Europe/Brussels")
         self.assertEqual(
-            self.company._complaints_format_datetime("2026-12-17 23:30:00"), "2026-12-18 00:30 (Europe/Brussels)"
+            self.company._complaints_format_datetime("2026-12-17 23:30:00"),
+            "2026-12-18 00:30 (Europe/Brussels)",
         )

@@ -40,5 +40,7 @@ class TestOutboxTrap(ComplaintCase):
             trap.assert_enqueued("complaint.status", payload={"stage": "Closed"})
         with self.assertRaisesRegex(AssertionError, r"payload\.nothing is missing"):
             trap.assert_enqueued("complaint.status", payload={"nothing": 1})
-        with self.assertRaisesRegex(AssertionError, r"expected 1 event\(s\) scar\.created, found 0; enqueued: complaint\.status"):
+        with self.assertRaisesRegex(
+            AssertionError, r"expected 1 event\(s\) scar\.created, found 0; enqueued: complaint\.status"
+        ):
             trap.assert_enqueued("scar.created")

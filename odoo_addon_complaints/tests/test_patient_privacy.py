@@ -19,34 +19,66 @@ class TestPatientPrivacy(RegulatoryCase, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.agent = new_test_user(
-            cls.env, login="privacy_agent", groups="base.group_user,odoo_addon_complaints.group_sync_integration"
+            cls.env,
+            login="privacy_agent",
+            groups="base.group_user,odoo_addon_complaints.group_sync_integration",
         )
         cls.plain_manager = new_test_user(
-            cls.env, login="privacy_manager", name="Manager Without Vigilance",
+            cls.env,
+            login="privacy_manager",
+            name="Manager Without Vigilance",
             groups="odoo_addon_complaints.group_complaint_manager,odoo_addon_complaints.group_sync_admin",
         )
         complaint = cls.env["quality.complaint"].create(
-            {"subject": "Pump over-infused", "partner_id": cls.customer.id, "ae_serious_injury": "yes",
-             "line_ids": [(0, 0, {"product_id": cls.product.id, "lot_id": cls.lot_a.id,
-                                  "sale_order_id": cls.order.id, "qty_complained": 1})]}
+            {
+                "subject": "Pump over-infused",
+                "partner_id": cls.customer.id,
+                "ae_serious_injury": "yes",
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": cls.product.id,
+                            "lot_id": cls.lot_a.id,
+                            "sale_order_id": cls.order.id,
+                            "qty_complained": 1,
+                        },
+                    )
+                ],
+            }
         )
         event = complaint.adverse_event_ids
         event.write({"patient_code": "P-7", "patient_age": 61, "patient_sex": "male"})
         decision = event.decision_ids.filtered(lambda d: d.market_id == cls.market_eu)
         decision.write({"reportable": "yes", "rationale": "Serious injury."})
-        cls.report = cls.env["quality.regulatory.report"].with_user(cls.vigilance).create(
-            {"adverse_event_id": event.id, "decision_id": decision.id, "market_id": cls.market_eu.id,
-             "form_id": cls.env.ref("odoo_addon_complaints.form_eu_mir_7_2_1").id, "report_type": "initial",
-             "date_due": decision.due_date}
+        cls.report = (
+            cls.env["quality.regulatory.report"]
+            .with_user(cls.vigilance)
+            .create(
+                {
+                    "adverse_event_id": event.id,
+                    "decision_id": decision.id,
+                    "market_id": cls.market_eu.id,
+                    "form_id": cls.env.ref("odoo_addon_complaints.form_eu_mir_7_2_1").id,
+                    "report_type": "initial",
+                    "date_due": decision.due_date,
+                }
+            )
         )
         cls.report.with_user(cls.vigilance).action_render()
         cls.env["quality.regulatory.report"].with_user(cls.agent).sync_report_rendered(
-            cls.report.id, cls.report.render_event_uid, "MIR_initial.xml",
-            base64.b64encode(RENDERED).decode(), hashlib.sha256(RENDERED).hexdigest(),
+            cls.report.id,
+            cls.report.render_event_uid,
+            "MIR_initial.xml",
+            base64.b64encode(RENDERED).decode(),
+            hashlib.sha256(RENDERED).hexdigest(),
         )
         cls.attachment = cls.report.sudo().attachment_id
-        cls.event = cls.env["quality.sync.event"].sudo().search(
-            [("res_model", "=", cls.report._name), ("res_id", "=", cls.report.id)], limit=1
+        cls.event = (
+            cls.env["quality.sync.event"]
+            .sudo()
+            .search([("res_model", "=", cls.report._name), ("res_id", "=", cls.report.id)], limit=1)
         )
 
     def test_the_validated_report_holds_the_file_for_vigilance_staff(self):
@@ -63,8 +95,10 @@ class TestPatientPrivacy(RegulatoryCase, HttpCase):
                 report.read(["file_data"])
             with self.assertRaises(AccessError):
                 self.attachment.with_user(user).read(["raw"])
-            found = self.env["ir.attachment"].with_user(user).search(
-                [("res_model", "=", self.report._name), ("res_id", "=", self.report.id)]
+            found = (
+                self.env["ir.attachment"]
+                .with_user(user)
+                .search([("res_model", "=", self.report._name), ("res_id", "=", self.report.id)])
             )
             self.assertNotIn(self.attachment, found)
 
@@ -73,7 +107,10 @@ class TestPatientPrivacy(RegulatoryCase, HttpCase):
         self.assertFalse(messages.attachment_ids, "the validation note must not attach the file")
 
     def test_download_through_web_content(self):
-        urls = (f"/web/content/{self.attachment.id}", f"/web/content/{self.report._name}/{self.report.id}/file_data")
+        urls = (
+            f"/web/content/{self.attachment.id}",
+            f"/web/content/{self.report._name}/{self.report.id}/file_data",
+        )
         self.authenticate(self.complaint_user.login, self.complaint_user.login)
         for url in urls:
             response = self.url_open(url)

@@ -31,7 +31,9 @@ class TestRegulatoryReport(RegulatoryCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.agent = new_test_user(
-            cls.env, login="regulatory_agent", groups="base.group_user,odoo_addon_complaints.group_sync_integration"
+            cls.env,
+            login="regulatory_agent",
+            groups="base.group_user,odoo_addon_complaints.group_sync_integration",
         )
         cls.sync_admin = new_test_user(
             cls.env, login="regulatory_sync_admin", groups="odoo_addon_complaints.group_sync_admin"
@@ -46,7 +48,9 @@ class TestRegulatoryReport(RegulatoryCase):
         _complaint, self.event = self._complaint_with_event(ae_serious_injury="yes")
         self.event.write(
             {
-                "patient_code": "P-1", "patient_age": 61, "patient_sex": "male",
+                "patient_code": "P-1",
+                "patient_age": 61,
+                "patient_sex": "male",
                 "device_problem_code_ids": [(6, 0, self.env.ref("odoo_addon_complaints.imdrf_a0504").ids)],
             }
         )
@@ -55,8 +59,12 @@ class TestRegulatoryReport(RegulatoryCase):
 
     def _initial(self, **values):
         vals = {
-            "adverse_event_id": self.event.id, "decision_id": self.eu.id, "market_id": self.market_eu.id,
-            "form_id": self.form_mir.id, "report_type": "initial", "date_due": self.eu.due_date,
+            "adverse_event_id": self.event.id,
+            "decision_id": self.eu.id,
+            "market_id": self.market_eu.id,
+            "form_id": self.form_mir.id,
+            "report_type": "initial",
+            "date_due": self.eu.due_date,
         }
         vals.update(values)
         return self.env["quality.regulatory.report"].with_user(self.vigilance).create(vals)
@@ -79,10 +87,14 @@ class TestRegulatoryReport(RegulatoryCase):
         with trap_sync_events(self.env) as trap:
             report.action_render()
         event = trap.assert_enqueued(
-            "regulatory_report.render", target="eu_mir_7_2_1", record=report,
-            payload={"report": {"mfr_report_number": report.mfr_report_number},
-                     "device": {"registration_number": "CE-1", "lot": "LOT-A"},
-                     "manufacturer": {"srn": "DE-MF-000099999"}},
+            "regulatory_report.render",
+            target="eu_mir_7_2_1",
+            record=report,
+            payload={
+                "report": {"mfr_report_number": report.mfr_report_number},
+                "device": {"registration_number": "CE-1", "lot": "LOT-A"},
+                "manufacturer": {"srn": "DE-MF-000099999"},
+            },
         )
         self.assertEqual(event.state, "pending")
         self.assertEqual(report.render_state, "queued")
@@ -91,7 +103,10 @@ class TestRegulatoryReport(RegulatoryCase):
         self.assertEqual(_shape(event.payload), _shape(example), "payload v1 keeps the documented shape")
         payload = event.payload
         self.assertEqual(payload["event"]["patient"]["age"], 61)
-        self.assertEqual(payload["event"]["imdrf"]["device_problem"][0], {"code": "A0504", "fda_code": "1354", "term": "Leak/Splash"})
+        self.assertEqual(
+            payload["event"]["imdrf"]["device_problem"][0],
+            {"code": "A0504", "fda_code": "1354", "term": "Leak/Splash"},
+        )
 
     def test_follow_ups_continue_the_initial_report(self):
         initial = self._initial(regulator_ref="BfArM-42")
@@ -107,7 +122,12 @@ class TestRegulatoryReport(RegulatoryCase):
         us = self._decision(self.event, self.market_us)
         us.write({"reportable": "yes", "rationale": "Serious injury."})
         with self.assertRaisesRegex(ValidationError, "has no Combined Initial and Final report"):
-            self._initial(market_id=self.market_us.id, form_id=self.form_emdr.id, decision_id=us.id, report_type="initial_final")
+            self._initial(
+                market_id=self.market_us.id,
+                form_id=self.form_emdr.id,
+                decision_id=us.id,
+                report_type="initial_final",
+            )
         with self.assertRaisesRegex(ValidationError, "is not a"):
             self._initial(form_id=self.form_emdr.id)
 
@@ -118,18 +138,32 @@ class TestRegulatoryReport(RegulatoryCase):
         uid = report.render_event_uid
         with self.assertRaises(AccessError):
             report.with_user(self.vigilance).sync_report_rendered(
-                report.id, uid, "x.xml", base64.b64encode(content).decode(), hashlib.sha256(content).hexdigest()
+                report.id,
+                uid,
+                "x.xml",
+                base64.b64encode(content).decode(),
+                hashlib.sha256(content).hexdigest(),
             )
         agent_model = self.env["quality.regulatory.report"].with_user(self.agent)
         with self.assertRaisesRegex(UserError, "checksum"):
-            agent_model.sync_report_rendered(report.id, uid, "x.xml", base64.b64encode(content).decode(), "0" * 64)
+            agent_model.sync_report_rendered(
+                report.id, uid, "x.xml", base64.b64encode(content).decode(), "0" * 64
+            )
         stale = agent_model.sync_report_rendered(
-            report.id, "older-event", "x.xml", base64.b64encode(content).decode(), hashlib.sha256(content).hexdigest()
+            report.id,
+            "older-event",
+            "x.xml",
+            base64.b64encode(content).decode(),
+            hashlib.sha256(content).hexdigest(),
         )
         self.assertFalse(stale["applied"])
         self.assertEqual(report.state, "draft")
         result = agent_model.sync_report_rendered(
-            report.id, uid, "RR_MIR_initial.xml", base64.b64encode(content).decode(), hashlib.sha256(content).hexdigest()
+            report.id,
+            uid,
+            "RR_MIR_initial.xml",
+            base64.b64encode(content).decode(),
+            hashlib.sha256(content).hexdigest(),
         )
         self.assertTrue(result["applied"])
         self.assertEqual(report.state, "validated")
@@ -140,7 +174,8 @@ class TestRegulatoryReport(RegulatoryCase):
         report = self._initial()
         report.action_render()
         self.env["quality.regulatory.report"].with_user(self.agent).sync_report_invalid(
-            report.id, report.render_event_uid,
+            report.id,
+            report.render_event_uid,
             [{"path": "/incident/admin_info/ncaReportNo", "message": "Missing child element(s)."}],
         )
         self.assertEqual((report.state, report.render_state), ("draft", "invalid"))
@@ -150,7 +185,11 @@ class TestRegulatoryReport(RegulatoryCase):
         first = self._render_event(report)
         report.action_render()
         self.assertFalse(report.validation_errors, "a new rendering starts clean")
-        self.assertEqual((first.state, first.superseded_from), ("superseded", "pending"), "a rendering still waiting is superseded")
+        self.assertEqual(
+            (first.state, first.superseded_from),
+            ("superseded", "pending"),
+            "a rendering still waiting is superseded",
+        )
         self.assertEqual(self._render_event(report).state, "pending")
 
     def test_submission_and_fda_acknowledgement(self):
@@ -166,11 +205,18 @@ class TestRegulatoryReport(RegulatoryCase):
         with self.assertRaisesRegex(UserError, "not rendered again"):
             report.action_render()
         agent_model = self.env["quality.regulatory.report"].with_user(self.agent)
-        unmatched = agent_model.sync_apply_acknowledgement({"kind": "ACK3", "report_number": "1-2026-99999", "status": "accepted"})
+        unmatched = agent_model.sync_apply_acknowledgement(
+            {"kind": "ACK3", "report_number": "1-2026-99999", "status": "accepted"}
+        )
         self.assertFalse(unmatched["matched"])
         result = agent_model.sync_apply_acknowledgement(
-            {"kind": "ACK3", "report_number": report.mfr_report_number, "status": "rejected", "core_id": "ci1.2@te",
-             "errors": [{"section": "reportIdentifier", "message": "Manufacturer number is not valid."}]}
+            {
+                "kind": "ACK3",
+                "report_number": report.mfr_report_number,
+                "status": "rejected",
+                "core_id": "ci1.2@te",
+                "errors": [{"section": "reportIdentifier", "message": "Manufacturer number is not valid."}],
+            }
         )
         self.assertEqual(result, {"matched": True, "report": report.name, "state": "rejected"})
         self.assertEqual(report.ack_ref, "ci1.2@te")
@@ -191,7 +237,8 @@ class TestRegulatoryReport(RegulatoryCase):
         self.assertTrue(report.date_escalated)
         model._cron_escalate_overdue()
         self.assertEqual(
-            len(report.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)), len(escalations),
+            len(report.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)),
+            len(escalations),
             "escalated once",
         )
 
@@ -212,25 +259,48 @@ class TestRegulatoryReport(RegulatoryCase):
     def _agent_renders(self, agent_id="agent-a"):
         """What the agent claims for the EU MIR now, as uids in claim order."""
         outbox = self.env["quality.sync.event"].with_user(self.agent)
-        return [event["event_uid"] for event in outbox.sync_claim(agent_id, limit=10, targets=["eu_mir_7_2_1"])]
+        return [
+            event["event_uid"] for event in outbox.sync_claim(agent_id, limit=10, targets=["eu_mir_7_2_1"])
+        ]
 
     def _file(self, report, event_uid, agent_id="agent-a"):
         """The agent writes a valid file for ``event_uid``, tells the report and acks the event."""
         content = f"<incident uid='{event_uid}'/>".encode()
-        answer = self.env["quality.regulatory.report"].with_user(self.agent).sync_report_rendered(
-            report.id, event_uid, "RR_MIR_initial.xml", base64.b64encode(content).decode(),
-            hashlib.sha256(content).hexdigest(),
+        answer = (
+            self.env["quality.regulatory.report"]
+            .with_user(self.agent)
+            .sync_report_rendered(
+                report.id,
+                event_uid,
+                "RR_MIR_initial.xml",
+                base64.b64encode(content).decode(),
+                hashlib.sha256(content).hexdigest(),
+            )
         )
-        acked = self.env["quality.sync.event"].with_user(self.agent).sync_ack(agent_id, event_uid, "RR_MIR_initial.xml")
+        acked = (
+            self.env["quality.sync.event"]
+            .with_user(self.agent)
+            .sync_ack(agent_id, event_uid, "RR_MIR_initial.xml")
+        )
         return answer, acked
 
     def _invalid(self, report, event_uid, agent_id="agent-a"):
         """The agent found the file invalid: it tells the report, then fails the event for good."""
-        answer = self.env["quality.regulatory.report"].with_user(self.agent).sync_report_invalid(
-            report.id, event_uid, [{"path": "/incident/admin_info/ncaReportNo", "message": "Missing child element(s)."}]
+        answer = (
+            self.env["quality.regulatory.report"]
+            .with_user(self.agent)
+            .sync_report_invalid(
+                report.id,
+                event_uid,
+                [{"path": "/incident/admin_info/ncaReportNo", "message": "Missing child element(s)."}],
+            )
         )
-        state = self.env["quality.sync.event"].with_user(self.agent).sync_fail(
-            agent_id, event_uid, "/incident/admin_info/ncaReportNo: Missing child element(s).", False
+        state = (
+            self.env["quality.sync.event"]
+            .with_user(self.agent)
+            .sync_fail(
+                agent_id, event_uid, "/incident/admin_info/ncaReportNo: Missing child element(s).", False
+            )
         )
         return answer, state
 
@@ -239,14 +309,18 @@ class TestRegulatoryReport(RegulatoryCase):
         report.action_render()
         failed = self._render_event(report)
         self.assertEqual(self._agent_renders(), [failed.event_uid])
-        self.assertEqual(self._invalid(report, failed.event_uid), ({"applied": True, "state": "draft"}, "dead"))
+        self.assertEqual(
+            self._invalid(report, failed.event_uid), ({"applied": True, "state": "draft"}, "dead")
+        )
         self.assertEqual(report.render_state, "invalid")
 
         report.with_user(self.vigilance).write({"regulator_ref": "BfArM-42"})  # the data is fixed
         report.action_render()
         event = self._render_event(report)
         self.assertEqual(report.render_state, "queued")
-        self.assertEqual((failed.state, failed.superseded_by_id, failed.superseded_from), ("superseded", event, "dead"))
+        self.assertEqual(
+            (failed.state, failed.superseded_by_id, failed.superseded_from), ("superseded", event, "dead")
+        )
         self.assertIn("ncaReportNo", failed.last_error, "the failed rendering keeps its history")
         self.assertEqual(failed.attempts, 1)
         self.assertFalse(event.with_user(self.sync_admin).is_blocked, "nothing holds the new rendering")
@@ -266,12 +340,18 @@ class TestRegulatoryReport(RegulatoryCase):
         report.action_render()  # while the agent renders the previous one
         newest = self._render_event(report)
         self.assertEqual(sent.state, "done", "a file rendered and attached stays so")
-        self.assertEqual((leased.state, leased.superseded_by_id, leased.superseded_from), ("superseded", newest, "leased"))
-        self.assertEqual(self._agent_renders("agent-b"), [newest.event_uid], "the superseded lease holds nothing back")
+        self.assertEqual(
+            (leased.state, leased.superseded_by_id, leased.superseded_from), ("superseded", newest, "leased")
+        )
+        self.assertEqual(
+            self._agent_renders("agent-b"), [newest.event_uid], "the superseded lease holds nothing back"
+        )
 
         # The stale agent answers: the report and the superseded event stay as they are.
         agent_reports = self.env["quality.regulatory.report"].with_user(self.agent)
-        stale = agent_reports.sync_report_invalid(report.id, leased.event_uid, [{"path": "/x", "message": "late"}])
+        stale = agent_reports.sync_report_invalid(
+            report.id, leased.event_uid, [{"path": "/x", "message": "late"}]
+        )
         self.assertEqual(stale, {"applied": False, "reason": "stale"})
         self.assertEqual(self._file(report, leased.event_uid), ({"applied": False, "reason": "stale"}, False))
         outbox = self.env["quality.sync.event"].with_user(self.agent)
@@ -280,9 +360,14 @@ class TestRegulatoryReport(RegulatoryCase):
         leased.sudo().lease_expires_at = fields.Datetime.now() - timedelta(seconds=1)
         self.assertEqual(self._agent_renders("agent-c"), [], "its lapsed lease is not claimed again")
         self.assertEqual((leased.state, leased.date_done, leased.remote_ref), ("superseded", False, False))
-        self.assertEqual((report.state, report.render_state, report.render_event_uid), ("draft", "queued", newest.event_uid))
+        self.assertEqual(
+            (report.state, report.render_state, report.render_event_uid),
+            ("draft", "queued", newest.event_uid),
+        )
 
-        self.assertEqual(self._file(report, newest.event_uid, "agent-b"), ({"applied": True, "state": "validated"}, True))
+        self.assertEqual(
+            self._file(report, newest.event_uid, "agent-b"), ({"applied": True, "state": "validated"}, True)
+        )
 
     def test_a_new_rendering_supersedes_pending_and_cancelled_ones_for_good(self):
         report = self._initial()
@@ -296,5 +381,7 @@ class TestRegulatoryReport(RegulatoryCase):
         self.assertEqual((cancelled.state, cancelled.superseded_from), ("superseded", "cancelled"))
         self.assertEqual((pending.state, pending.superseded_from), ("superseded", "pending"))
         (cancelled | pending).with_user(self.sync_admin).action_requeue()
-        self.assertEqual(set((cancelled | pending).mapped("state")), {"superseded"}, "an old rendering is not sent again")
+        self.assertEqual(
+            set((cancelled | pending).mapped("state")), {"superseded"}, "an old rendering is not sent again"
+        )
         self.assertEqual(self._agent_renders(), [newest.event_uid])

@@ -26,13 +26,19 @@ class RegulatoryCase(ComplaintCase):
                 "udi_di": "04099999000011",
                 "device_registration_ids": [
                     Command.create({"market_id": cls.market_eu.id, "number": "CE-1", "risk_class": "eu_iib"}),
-                    Command.create({"market_id": cls.market_us.id, "number": "K269999", "risk_class": "us_2"}),
-                    Command.create({"market_id": cls.market_cn.id, "number": "国械注进2026", "risk_class": "cn_3"}),
+                    Command.create(
+                        {"market_id": cls.market_us.id, "number": "K269999", "risk_class": "us_2"}
+                    ),
+                    Command.create(
+                        {"market_id": cls.market_cn.id, "number": "国械注进2026", "risk_class": "cn_3"}
+                    ),
                 ],
             }
         )
         cls.vigilance = new_test_user(
-            cls.env, login="vigilance_officer", name="Vigilance Officer",
+            cls.env,
+            login="vigilance_officer",
+            name="Vigilance Officer",
             groups="odoo_addon_complaints.group_regulatory_user",
         )
 
@@ -46,7 +52,9 @@ class RegulatoryCase(ComplaintCase):
 
 class TestAdverseEventOpening(RegulatoryCase):
     def test_a_yes_on_a_medical_device_opens_the_evaluation(self):
-        complaint = self._create_complaint(line_ids=[Command.create(self._line_vals(1))], user=self.complaint_user)
+        complaint = self._create_complaint(
+            line_ids=[Command.create(self._line_vals(1))], user=self.complaint_user
+        )
         self.assertTrue(complaint.is_medical_device)
         self.assertFalse(complaint.adverse_event_ids, "no evaluation without a yes")
         complaint.with_user(self.complaint_user).ae_death = "yes"
@@ -85,13 +93,20 @@ class TestReportability(RegulatoryCase):
         self.assertEqual(due["us"], "2026-04-01 10:00:00", "US: 30 calendar days")
         self.assertEqual(due["cn"], "2026-03-09 10:00:00", "China death: 7 days")
         event.classification = "serious_injury"
-        self.assertEqual(fields.Datetime.to_string(self._decision(event, self.market_eu).due_date), "2026-03-17 10:00:00")
-        self.assertEqual(fields.Datetime.to_string(self._decision(event, self.market_cn).due_date), "2026-03-22 10:00:00")
+        self.assertEqual(
+            fields.Datetime.to_string(self._decision(event, self.market_eu).due_date), "2026-03-17 10:00:00"
+        )
+        self.assertEqual(
+            fields.Datetime.to_string(self._decision(event, self.market_cn).due_date), "2026-03-22 10:00:00"
+        )
         event.classification = "serious_public_health_threat"
-        self.assertEqual(fields.Datetime.to_string(self._decision(event, self.market_eu).due_date), "2026-03-04 10:00:00")
+        self.assertEqual(
+            fields.Datetime.to_string(self._decision(event, self.market_eu).due_date), "2026-03-04 10:00:00"
+        )
         event.classification = "group_event"
         self.assertEqual(
-            fields.Datetime.to_string(self._decision(event, self.market_cn).due_date), "2026-03-02 22:00:00",
+            fields.Datetime.to_string(self._decision(event, self.market_cn).due_date),
+            "2026-03-02 22:00:00",
             "China group event: 12 hours",
         )
 
@@ -107,13 +122,17 @@ class TestReportability(RegulatoryCase):
 
     def test_rules_are_data_a_manager_can_change(self):
         manager = new_test_user(
-            self.env, login="regulatory_manager", name="Regulatory Manager",
+            self.env,
+            login="regulatory_manager",
+            name="Regulatory Manager",
             groups="odoo_addon_complaints.group_regulatory_manager",
         )
         _complaint, event = self._complaint_with_event(ae_death="yes")
         event.date_awareness = "2026-03-02 10:00:00"
         self.env.ref("odoo_addon_complaints.rule_cn_death").with_user(manager).duration = 5
-        self.assertEqual(fields.Datetime.to_string(self._decision(event, self.market_cn).due_date), "2026-03-07 10:00:00")
+        self.assertEqual(
+            fields.Datetime.to_string(self._decision(event, self.market_cn).due_date), "2026-03-07 10:00:00"
+        )
         with self.assertRaises(AccessError):
             self.env.ref("odoo_addon_complaints.rule_cn_death").with_user(self.vigilance).duration = 9
 

@@ -18,24 +18,50 @@ class TestScar(ComplaintCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.supplier = cls.env["res.partner"].create(
-            {"name": "Castings Supplier Ltd", "ref": "V-00815", "is_company": True, "city": "Sheffield",
-             "country_id": cls.env.ref("base.uk").id, "email": "sqe@castings.example.org",
-             "catena_x_bpn": "BPNL00000007XYZ1"}
+            {
+                "name": "Castings Supplier Ltd",
+                "ref": "V-00815",
+                "is_company": True,
+                "city": "Sheffield",
+                "country_id": cls.env.ref("base.uk").id,
+                "email": "sqe@castings.example.org",
+                "catena_x_bpn": "BPNL00000007XYZ1",
+            }
         )
         cls.component = cls.env["product.product"].create(
-            {"name": "Cast housing", "default_code": "HSG-100", "type": "consu", "is_storable": True, "tracking": "lot"}
+            {
+                "name": "Cast housing",
+                "default_code": "HSG-100",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "lot",
+            }
         )
         cls.purchase = cls.env["purchase.order"].create(
-            {"partner_id": cls.supplier.id,
-             "order_line": [Command.create({"product_id": cls.component.id, "product_qty": 500, "price_unit": 3})]}
+            {
+                "partner_id": cls.supplier.id,
+                "order_line": [
+                    Command.create({"product_id": cls.component.id, "product_qty": 500, "price_unit": 3})
+                ],
+            }
         )
         cls.purchase.button_confirm()
         cls.agent_user = new_test_user(
-            cls.env, login="sync_agent_user", groups="base.group_user,odoo_addon_complaints.group_sync_integration"
+            cls.env,
+            login="sync_agent_user",
+            groups="base.group_user,odoo_addon_complaints.group_sync_integration",
         )
-        cls.company.partner_id.write({"catena_x_bpn": "BPNL00000003AYRE", "email": "quality@company.example.com",
-                                      "city": "Berlin", "country_id": cls.env.ref("base.de").id})
-        cls.complaint = cls.env["quality.complaint"].create({"subject": "Leaking housing", "partner_id": cls.customer.id})
+        cls.company.partner_id.write(
+            {
+                "catena_x_bpn": "BPNL00000003AYRE",
+                "email": "quality@company.example.com",
+                "city": "Berlin",
+                "country_id": cls.env.ref("base.de").id,
+            }
+        )
+        cls.complaint = cls.env["quality.complaint"].create(
+            {"subject": "Leaking housing", "partner_id": cls.customer.id}
+        )
         cls.scar = cls.env["quality.scar"].create(
             {
                 "title": "Scratches on cast housing",
@@ -62,11 +88,21 @@ class TestScar(ComplaintCase):
         return self.env["quality.sync.event"].search(domain)
 
     def _answer(self, step, answer_id, summary="Root cause: worn fixture"):
-        return self.env["quality.scar"].with_user(self.agent_user).sync_apply_supplier_answer(
-            self.scar.name,
-            {"answer_id": answer_id, "step": step, "summary": summary, "author": "J. Smith",
-             "submitted_at": "2026-11-20T10:00:00+00:00", "supplier_complaint_id": "SUP-77",
-             "report": {f"step{step}": {"note": summary}}},
+        return (
+            self.env["quality.scar"]
+            .with_user(self.agent_user)
+            .sync_apply_supplier_answer(
+                self.scar.name,
+                {
+                    "answer_id": answer_id,
+                    "step": step,
+                    "summary": summary,
+                    "author": "J. Smith",
+                    "submitted_at": "2026-11-20T10:00:00+00:00",
+                    "supplier_complaint_id": "SUP-77",
+                    "report": {f"step{step}": {"note": summary}},
+                },
+            )
         )
 
     def test_sending_writes_the_outbox_event_with_the_portal_payload(self):
@@ -76,9 +112,15 @@ class TestScar(ComplaintCase):
             self.scar.action_send()
         self.assertEqual(self.scar.state, "open")
         event = trap.assert_enqueued(
-            "scar.created", target="supplier_portal", record=self.scar,
+            "scar.created",
+            target="supplier_portal",
+            record=self.scar,
             payload={
-                "scar": {"number": self.scar.name, "complaint_number": self.complaint.name, "requested_steps": ["D3", "D4"]},
+                "scar": {
+                    "number": self.scar.name,
+                    "complaint_number": self.complaint.name,
+                    "requested_steps": ["D3", "D4"],
+                },
                 "supplier": {"code": "V-00815"},
             },
         )
@@ -100,8 +142,11 @@ class TestScar(ComplaintCase):
     def test_a_scar_the_portal_would_refuse_is_not_sent(self):
         self.company.partner_id.catena_x_bpn = False
         self.supplier.city = False
-        with trap_sync_events(self.env) as trap, self.assertRaisesRegex(
-            UserError, r"missing: Business Partner Number \(BPNL\) of .*; City of Castings"
+        with (
+            trap_sync_events(self.env) as trap,
+            self.assertRaisesRegex(
+                UserError, r"missing: Business Partner Number \(BPNL\) of .*; City of Castings"
+            ),
         ):
             self.scar.action_send()
         trap.assert_not_enqueued()
@@ -111,9 +156,15 @@ class TestScar(ComplaintCase):
     def test_agent_refusals_show_on_the_scar_once(self):
         self.scar.action_send()
         outbox = self.env["quality.sync.event"].with_user(self.agent_user)
-        refusal = {"answer_id": "bad-1", "status": "rejected", "reject_reason": "step: Input should be 'D0'",
-                   "raw_json": '{"step": "D9"}'}
-        self.assertEqual(outbox.sync_apply_supplier_answer(self.scar.name, refusal)["status"], "refused_recorded")
+        refusal = {
+            "answer_id": "bad-1",
+            "status": "rejected",
+            "reject_reason": "step: Input should be 'D0'",
+            "raw_json": '{"step": "D9"}',
+        }
+        self.assertEqual(
+            outbox.sync_apply_supplier_answer(self.scar.name, refusal)["status"], "refused_recorded"
+        )
         self.assertIn("Input should be", self.scar.message_ids[0].body)
         self.assertEqual(outbox.sync_apply_supplier_answer(self.scar.name, refusal)["status"], "duplicate")
         self.assertEqual(set(self.scar.step_ids.mapped("state")), {"requested"})
@@ -121,9 +172,13 @@ class TestScar(ComplaintCase):
     def test_supplier_answers_are_applied_once_then_accepted_or_rejected(self):
         self.scar.action_send()
         self.assertEqual(self._answer("D3", "ans-1")["status"], "applied")
-        self.assertEqual(self._answer("D3", "ans-1")["status"], "duplicate", "a replayed answer changes nothing")
+        self.assertEqual(
+            self._answer("D3", "ans-1")["status"], "duplicate", "a replayed answer changes nothing"
+        )
         d3 = self.scar.step_ids.filtered(lambda s: s.code == "D3")
-        self.assertEqual((d3.state, d3.answer_author, self.scar.supplier_complaint_ref), ("answered", "J. Smith", "SUP-77"))
+        self.assertEqual(
+            (d3.state, d3.answer_author, self.scar.supplier_complaint_ref), ("answered", "J. Smith", "SUP-77")
+        )
         self.assertEqual(fields.Datetime.to_string(d3.date_answered), "2026-11-20 10:00:00")
         self.assertEqual(self.scar.state, "open", "D4 is still requested")
         with self.assertRaisesRegex(UserError, "give the reason"):
@@ -148,21 +203,32 @@ class TestScar(ComplaintCase):
             self._answer("D7", "ans-9")
         with self.assertRaisesRegex(UserError, "answer is empty"):
             self.env["quality.scar"].with_user(self.agent_user).sync_apply_supplier_answer(
-                self.scar.name, {"answer_id": "ans-10", "step": "D3", "summary": "  "})
+                self.scar.name, {"answer_id": "ans-10", "step": "D3", "summary": "  "}
+            )
         with self.assertRaisesRegex(UserError, "Unknown SCAR"):
-            self.env["quality.scar"].with_user(self.agent_user).sync_apply_supplier_answer("SCAR-0000", {"answer_id": "x"})
+            self.env["quality.scar"].with_user(self.agent_user).sync_apply_supplier_answer(
+                "SCAR-0000", {"answer_id": "x"}
+            )
         with self.assertRaisesRegex(UserError, "not a date-time"):
             self.env["quality.scar"].with_user(self.agent_user).sync_apply_supplier_answer(
-                self.scar.name, {"answer_id": "x", "step": "D3", "summary": "ok", "submitted_at": "yesterday"})
+                self.scar.name, {"answer_id": "x", "step": "D3", "summary": "ok", "submitted_at": "yesterday"}
+            )
         self.assertEqual(set(self.scar.step_ids.mapped("state")), {"requested"})
         with self.assertRaises(AccessError):
-            self.env["quality.scar"].with_user(self.quality_user).sync_apply_supplier_answer(self.scar.name, {})
+            self.env["quality.scar"].with_user(self.quality_user).sync_apply_supplier_answer(
+                self.scar.name, {}
+            )
 
     def test_answer_times_with_an_offset_are_stored_in_utc(self):
         self.scar.action_send()
         self.env["quality.scar"].with_user(self.agent_user).sync_apply_supplier_answer(
             self.scar.name,
-            {"answer_id": "tz-1", "step": "D3", "summary": "Sorted", "submitted_at": "2026-11-20T16:30:00+08:00"},
+            {
+                "answer_id": "tz-1",
+                "step": "D3",
+                "summary": "Sorted",
+                "submitted_at": "2026-11-20T16:30:00+08:00",
+            },
         )
         d3 = self.scar.step_ids.filtered(lambda s: s.code == "D3")
         self.assertEqual(fields.Datetime.to_string(d3.date_answered), "2026-11-20 08:30:00")
@@ -176,7 +242,9 @@ class TestScar(ComplaintCase):
     def test_chargeback_flows_into_the_complaint_costs(self):
         self.scar.chargeback_amount = 250.0
         cost = self.scar.cost_id
-        self.assertEqual((cost.complaint_id, cost.cost_type, cost.amount), (self.complaint, "chargeback", 250.0))
+        self.assertEqual(
+            (cost.complaint_id, cost.cost_type, cost.amount), (self.complaint, "chargeback", 250.0)
+        )
         self.assertEqual(self.complaint.cost_total, -250.0)
         self.scar.chargeback_amount = 300.0
         self.assertEqual(self.complaint.cost_total, -300.0)
@@ -188,8 +256,13 @@ class TestScar(ComplaintCase):
 
     def test_submitting_a_step_of_a_linked_8d_tells_the_portal(self):
         report = self.env["quality.eight.d"].create(
-            {"title": "Housing leak", "source": "supplier", "supplier_id": self.supplier.id,
-             "champion_id": self.env.ref("base.user_admin").id, "emergency_response": "<p>Sort all housings.</p>"}
+            {
+                "title": "Housing leak",
+                "source": "supplier",
+                "supplier_id": self.supplier.id,
+                "champion_id": self.env.ref("base.user_admin").id,
+                "emergency_response": "<p>Sort all housings.</p>",
+            }
         )
         self.scar.eight_d_id = report
         self.scar.action_send()

@@ -1,6 +1,7 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The supplier portal: own SCARs only, no end customer, answers through the agent's path."""
+
 from datetime import timedelta
 
 from odoo import Command, fields, http
@@ -16,25 +17,47 @@ class ScarPortalCase(ComplaintCase):
         super().setUpClass()
         uk = cls.env.ref("base.uk")
         cls.supplier = cls.env["res.partner"].create(
-            {"name": "Castings Supplier Ltd", "is_company": True, "city": "Sheffield", "country_id": uk.id,
-             "email": "sqe@castings.example.org", "catena_x_bpn": "BPNL00000007XYZ1"}
+            {
+                "name": "Castings Supplier Ltd",
+                "is_company": True,
+                "city": "Sheffield",
+                "country_id": uk.id,
+                "email": "sqe@castings.example.org",
+                "catena_x_bpn": "BPNL00000007XYZ1",
+            }
         )
         cls.supplier_contact = cls.env["res.partner"].create(
             {"name": "Chen Jing", "parent_id": cls.supplier.id, "email": "chen.jing@castings.example.org"}
         )
         cls.other_supplier = cls.env["res.partner"].create(
-            {"name": "Other Foundry", "is_company": True, "city": "Leeds", "country_id": uk.id,
-             "email": "q@foundry.example.org", "catena_x_bpn": "BPNL00000007ABC2"}
+            {
+                "name": "Other Foundry",
+                "is_company": True,
+                "city": "Leeds",
+                "country_id": uk.id,
+                "email": "q@foundry.example.org",
+                "catena_x_bpn": "BPNL00000007ABC2",
+            }
         )
         cls.supplier_user = new_test_user(
             cls.env, login="portal_supplier", groups="base.group_portal", partner_id=cls.supplier_contact.id
         )
         cls.other_supplier_user = new_test_user(
-            cls.env, login="portal_other_supplier", groups="base.group_portal",
-            partner_id=cls.env["res.partner"].create({"name": "Foundry QA", "parent_id": cls.other_supplier.id}).id,
+            cls.env,
+            login="portal_other_supplier",
+            groups="base.group_portal",
+            partner_id=cls.env["res.partner"]
+            .create({"name": "Foundry QA", "parent_id": cls.other_supplier.id})
+            .id,
         )
-        cls.company.partner_id.write({"catena_x_bpn": "BPNL00000003AYRE", "email": "quality@company.example.com",
-                                      "city": "Berlin", "country_id": cls.env.ref("base.de").id})
+        cls.company.partner_id.write(
+            {
+                "catena_x_bpn": "BPNL00000003AYRE",
+                "email": "quality@company.example.com",
+                "city": "Berlin",
+                "country_id": cls.env.ref("base.de").id,
+            }
+        )
         cls.component = cls.env["product.product"].create({"name": "Cast housing", "type": "consu"})
         cls.complaint = cls.env["quality.complaint"].create(
             {"subject": "END-CUSTOMER-COMPLAINT", "partner_id": cls.customer.id}
@@ -48,11 +71,18 @@ class ScarPortalCase(ComplaintCase):
     @classmethod
     def _scar(cls, supplier, **values):
         return cls.env["quality.scar"].create(
-            {"title": f"Scratches {supplier.name}", "supplier_id": supplier.id, "product_id": cls.component.id,
-             "description": "37 of 500 housings scratched on the sealing face.", "user_id": cls.quality_user.id,
-             "step_ids": [Command.create({"code": "D3", "date_due": fields.Date.today() + timedelta(days=1)}),
-                          Command.create({"code": "D4", "date_due": fields.Date.today() + timedelta(days=5)})],
-             **values}
+            {
+                "title": f"Scratches {supplier.name}",
+                "supplier_id": supplier.id,
+                "product_id": cls.component.id,
+                "description": "37 of 500 housings scratched on the sealing face.",
+                "user_id": cls.quality_user.id,
+                "step_ids": [
+                    Command.create({"code": "D3", "date_due": fields.Date.today() + timedelta(days=1)}),
+                    Command.create({"code": "D4", "date_due": fields.Date.today() + timedelta(days=5)}),
+                ],
+                **values,
+            }
         )
 
 
@@ -71,8 +101,10 @@ class TestScarPortalRules(ScarPortalCase):
         for name in ("complaint_id", "eight_d_id", "chargeback_amount", "cost_id", "user_id", "step_ids"):
             with self.subTest(field=name), self.assertRaises(AccessError):
                 scar.read([name])
-        self.assertFalse(self.env["quality.complaint"].with_user(self.supplier_user).search([]),
-                         "the customer's complaint is not the supplier's")
+        self.assertFalse(
+            self.env["quality.complaint"].with_user(self.supplier_user).search([]),
+            "the customer's complaint is not the supplier's",
+        )
 
     def test_answer_goes_through_the_agent_s_path_and_is_accepted_by_staff(self):
         self.scar.with_user(self.supplier_user).action_portal_answer_step(
@@ -116,8 +148,11 @@ class TestScarPortalHttp(HttpCase, ScarPortalCase):
         self.assertNotIn(self.customer.name, page.text)
         response = self.url_open(
             f"/my/scars/{self.scar.id}/answer",
-            data={"step": "D4", "summary": "Occurrence: worn fixture. Non-detection: no face inspection.",
-                  "csrf_token": http.Request.csrf_token(self)},
+            data={
+                "step": "D4",
+                "summary": "Occurrence: worn fixture. Non-detection: no face inspection.",
+                "csrf_token": http.Request.csrf_token(self),
+            },
             files=[("evidence", ("ishikawa.png", b"\x89PNG fishbone", "image/png"))],
         )
         self.assertEqual(response.status_code, 200)

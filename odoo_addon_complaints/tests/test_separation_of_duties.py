@@ -17,12 +17,17 @@ class TestPersonsConcerned(ComplaintCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.concerned_manager = new_test_user(
-            cls.env, login="concerned_manager", name="Concerned Manager",
+            cls.env,
+            login="concerned_manager",
+            name="Concerned Manager",
             groups="odoo_addon_complaints.group_complaint_manager",
         )
         cls.complaint = cls.env["quality.complaint"].create(
-            {"subject": "Rude driver", "partner_id": cls.customer.id,
-             "subject_user_ids": [Command.set(cls.concerned_manager.ids)]}
+            {
+                "subject": "Rude driver",
+                "partner_id": cls.customer.id,
+                "subject_user_ids": [Command.set(cls.concerned_manager.ids)],
+            }
         )
 
     def test_cannot_move_the_complaint_into_investigation(self):
@@ -37,8 +42,10 @@ class TestPersonsConcerned(ComplaintCase):
 
     def test_cannot_close_it_even_with_an_override(self):
         self.complaint.disposition = "explanation"
-        wizard = self.env["quality.complaint.close.override"].with_user(self.concerned_manager).create(
-            {"complaint_id": self.complaint.id, "reason": "Customer unreachable"}
+        wizard = (
+            self.env["quality.complaint.close.override"]
+            .with_user(self.concerned_manager)
+            .create({"complaint_id": self.complaint.id, "reason": "Customer unreachable"})
         )
         with self.assertRaisesRegex(UserError, "person concerned"):
             wizard.action_close()
@@ -46,21 +53,41 @@ class TestPersonsConcerned(ComplaintCase):
 
     def test_cannot_approve_its_capa_or_sign_its_effectiveness(self):
         capa = self.env["quality.capa"].create(
-            {"title": "Driver training", "complaint_id": self.complaint.id, "source": "complaint",
-             "user_id": self.quality_user.id, "date_due": fields.Date.today()}
+            {
+                "title": "Driver training",
+                "complaint_id": self.complaint.id,
+                "source": "complaint",
+                "user_id": self.quality_user.id,
+                "date_due": fields.Date.today(),
+            }
         )
         with self.assertRaisesRegex(UserError, "person concerned"):
             capa.with_user(self.concerned_manager).action_approve()
         capa.with_user(self.complaint_manager).action_approve()
         self.assertEqual((capa.state, capa.approved_by_id), ("approved", self.complaint_manager))
         with self.assertRaisesRegex(ValidationError, "cannot verify"):
-            capa.check_ids = [Command.create({"date_planned": fields.Date.today(), "criterion": "No complaint in 3 months",
-                                              "verifier_id": self.concerned_manager.id})]
+            capa.check_ids = [
+                Command.create(
+                    {
+                        "date_planned": fields.Date.today(),
+                        "criterion": "No complaint in 3 months",
+                        "verifier_id": self.concerned_manager.id,
+                    }
+                )
+            ]
 
     def test_cannot_move_its_deadlines(self):
         deadline = self.complaint.deadline_ids[:1]
-        wizard = self.env["quality.complaint.deadline.reschedule"].with_user(self.concerned_manager).create(
-            {"deadline_id": deadline.id, "date_due": fields.Datetime.now() + timedelta(days=9), "reason": "Busy"}
+        wizard = (
+            self.env["quality.complaint.deadline.reschedule"]
+            .with_user(self.concerned_manager)
+            .create(
+                {
+                    "deadline_id": deadline.id,
+                    "date_due": fields.Datetime.now() + timedelta(days=9),
+                    "reason": "Busy",
+                }
+            )
         )
         with self.assertRaisesRegex(UserError, "person concerned"):
             wizard.action_apply()
@@ -76,11 +103,15 @@ class TestCreditNoteApproval(ComplaintCase):
         invoice = cls.order._create_invoices()
         invoice.action_post()
         cls.other_manager = new_test_user(
-            cls.env, login="other_manager", name="Other Manager",
+            cls.env,
+            login="other_manager",
+            name="Other Manager",
             groups="odoo_addon_complaints.group_complaint_manager,account.group_account_invoice",
         )
         cls.creating_manager = new_test_user(
-            cls.env, login="creating_manager", name="Creating Manager",
+            cls.env,
+            login="creating_manager",
+            name="Creating Manager",
             groups="odoo_addon_complaints.group_complaint_manager,account.group_account_invoice",
         )
         cls.complaint = cls._create_delivered_lot_complaint(
@@ -106,8 +137,12 @@ class TestCreditNoteApproval(ComplaintCase):
         credit_note = self._credit_note(self.creating_manager)
         credit_note.with_user(self.other_manager).action_complaint_approve()
         line = credit_note.invoice_line_ids.filtered("product_id")
-        credit_note.write({"invoice_line_ids": [Command.update(line.id, {"price_unit": line.price_unit - 10})]})
-        self.assertEqual(credit_note.complaint_approval_state, "to_approve", "a smaller amount was not approved either")
+        credit_note.write(
+            {"invoice_line_ids": [Command.update(line.id, {"price_unit": line.price_unit - 10})]}
+        )
+        self.assertEqual(
+            credit_note.complaint_approval_state, "to_approve", "a smaller amount was not approved either"
+        )
         with self.assertRaisesRegex(UserError, "must approve it"):
             credit_note.action_post()
 
@@ -115,8 +150,10 @@ class TestCreditNoteApproval(ComplaintCase):
         credit_note = self._credit_note(self.creating_manager)
         with self.assertRaisesRegex(UserError, "changes only through"):
             credit_note.with_user(self.creating_manager).write(
-                {"complaint_approved_by_id": self.other_manager.id,
-                 "complaint_approved_amount": abs(credit_note.amount_total_signed)}
+                {
+                    "complaint_approved_by_id": self.other_manager.id,
+                    "complaint_approved_amount": abs(credit_note.amount_total_signed),
+                }
             )
         self.assertEqual(credit_note.complaint_approval_state, "to_approve")
 
@@ -138,8 +175,12 @@ class TestEightDChampion(ComplaintCase):
     @classmethod
     def _make_complaint(cls, investigator):
         return cls.env["quality.complaint"].create(
-            {"subject": "Seal leaks", "partner_id": cls.customer.id, "severity_id": cls.severity_minor.id,
-             "user_id": investigator.id}
+            {
+                "subject": "Seal leaks",
+                "partner_id": cls.customer.id,
+                "severity_id": cls.severity_minor.id,
+                "user_id": investigator.id,
+            }
         )
 
     def test_the_champion_is_the_escalation_manager_not_the_creator(self):
@@ -163,7 +204,9 @@ class TestEightDChampion(ComplaintCase):
         report = self.env["quality.eight.d"].browse(action["res_id"])
         with self.assertRaisesRegex(UserError, "only a Complaints Manager changes"):
             report.with_user(self.quality_user).champion_id = self.quality_user
-        other = new_test_user(self.env, login="other_champion", groups="odoo_addon_complaints.group_complaint_manager")
+        other = new_test_user(
+            self.env, login="other_champion", groups="odoo_addon_complaints.group_complaint_manager"
+        )
         report.with_user(self.complaint_manager).champion_id = other
         self.assertEqual(report.champion_id, other)
         self.env.flush_all()
@@ -173,8 +216,12 @@ class TestEightDChampion(ComplaintCase):
 
     def test_a_champion_who_is_no_manager_or_owns_the_step_cannot_approve(self):
         report = self.env["quality.eight.d"].create(
-            {"title": "Self-approval", "champion_id": self.quality_user.id, "leader_id": self.complaint_manager.id,
-             "emergency_response": "<p>Stop shipping.</p>"}
+            {
+                "title": "Self-approval",
+                "champion_id": self.quality_user.id,
+                "leader_id": self.complaint_manager.id,
+                "emergency_response": "<p>Stop shipping.</p>",
+            }
         )
         report.with_user(self.complaint_manager).action_submit_step()
         with self.assertRaisesRegex(UserError, "approved by a Complaints Manager"):
@@ -185,7 +232,9 @@ class TestEightDChampion(ComplaintCase):
         self.assertEqual(report.step, "D0")
 
     def test_steps_move_only_through_their_actions(self):
-        report = self.env["quality.eight.d"].create({"title": "Jump", "champion_id": self.complaint_manager.id})
+        report = self.env["quality.eight.d"].create(
+            {"title": "Jump", "champion_id": self.complaint_manager.id}
+        )
         with self.assertRaisesRegex(UserError, "changes only through"):
             report.with_user(self.quality_user).step = "D6"
         with self.assertRaisesRegex(UserError, "changes only through"):

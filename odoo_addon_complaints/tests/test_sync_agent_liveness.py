@@ -6,6 +6,7 @@ time, and due events and queued reports say when no agent has claimed for a whil
 Time is moved by patching ``fields.Datetime.now``, which the liveness checks
 read; the claim itself keeps the database clock, so events written now are due.
 """
+
 from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
@@ -29,14 +30,20 @@ class TestSyncAgentLiveness(RegulatoryCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.agent_user = new_test_user(
-            cls.env, login="liveness_agent", groups="base.group_user,odoo_addon_complaints.group_sync_integration"
+            cls.env,
+            login="liveness_agent",
+            groups="base.group_user,odoo_addon_complaints.group_sync_integration",
         )
-        cls.sync_admin = new_test_user(cls.env, login="liveness_admin", groups="odoo_addon_complaints.group_sync_admin")
+        cls.sync_admin = new_test_user(
+            cls.env, login="liveness_admin", groups="odoo_addon_complaints.group_sync_admin"
+        )
         cls.outbox = cls.env["quality.sync.event"].with_user(cls.agent_user)
         # Only this test's events and agents count.
         cls.env["quality.sync.event"].search([]).unlink()
         cls.env["quality.sync.agent"].search([]).unlink()
-        cls.env["ir.config_parameter"].sudo().set_param("odoo_addon_complaints.sync_agent_silence_minutes", "10")
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "odoo_addon_complaints.sync_agent_silence_minutes", "10"
+        )
         cls.t0 = fields.Datetime.now()
 
     def _queued_report(self):
@@ -44,12 +51,19 @@ class TestSyncAgentLiveness(RegulatoryCase):
         event.write({"patient_code": "P-1", "patient_age": 61, "patient_sex": "male"})
         decision = self._decision(event, self.market_eu)
         decision.write({"reportable": "yes", "rationale": "Serious injury."})
-        report = self.env["quality.regulatory.report"].with_user(self.vigilance).create(
-            {
-                "adverse_event_id": event.id, "decision_id": decision.id, "market_id": self.market_eu.id,
-                "form_id": self.env.ref("odoo_addon_complaints.form_eu_mir_7_2_1").id,
-                "report_type": "initial", "date_due": decision.due_date,
-            }
+        report = (
+            self.env["quality.regulatory.report"]
+            .with_user(self.vigilance)
+            .create(
+                {
+                    "adverse_event_id": event.id,
+                    "decision_id": decision.id,
+                    "market_id": self.market_eu.id,
+                    "form_id": self.env.ref("odoo_addon_complaints.form_eu_mir_7_2_1").id,
+                    "report_type": "initial",
+                    "date_due": decision.due_date,
+                }
+            )
         )
         report.action_render()
         self.assertEqual(report.render_state, "queued")
@@ -73,12 +87,16 @@ class TestSyncAgentLiveness(RegulatoryCase):
         self.assertEqual(len(claimed), 1)
         agent.invalidate_recordset()
         self.assertEqual(len(self._agent("agent-a")), 1, "one row per agent, however often it claims")
-        self.assertEqual((agent.first_claim_at, agent.last_claim_at, agent.last_events_at), (self.t0, later, later))
+        self.assertEqual(
+            (agent.first_claim_at, agent.last_claim_at, agent.last_events_at), (self.t0, later, later)
+        )
         self.assertEqual(agent.last_claim_count, 1)
         with at(later + timedelta(minutes=1)):
             self.outbox.sync_claim("agent-a", limit=5)
         agent.invalidate_recordset()
-        self.assertEqual((agent.last_claim_count, agent.last_events_at), (0, later), "the last claim with events stays")
+        self.assertEqual(
+            (agent.last_claim_count, agent.last_events_at), (0, later), "the last claim with events stays"
+        )
 
     def test_only_the_claim_writes_agents(self):
         with at(self.t0):
@@ -90,11 +108,15 @@ class TestSyncAgentLiveness(RegulatoryCase):
             self.env["quality.sync.agent"].with_user(self.agent_user).create({"agent_id": "forged"})
         with self.assertRaises(AccessError):
             agent.with_user(self.sync_admin).write({"last_claim_at": self.t0 + timedelta(days=1)})
-        self.assertEqual(agent.with_user(self.sync_admin).agent_id, "agent-a", "integration administrators read them")
+        self.assertEqual(
+            agent.with_user(self.sync_admin).agent_id, "agent-a", "integration administrators read them"
+        )
 
     def test_due_events_and_queued_reports_say_when_no_agent_claims(self):
         report = self._queued_report()
-        event = self.env["quality.sync.event"].search([("res_model", "=", report._name), ("res_id", "=", report.id)])
+        event = self.env["quality.sync.event"].search(
+            [("res_model", "=", report._name), ("res_id", "=", report.id)]
+        )
         event_seen = event.with_user(self.sync_admin)
         report_seen = report.with_user(self.vigilance)
         # The event is due from the moment it was written, on the outbox's clock.
@@ -118,10 +140,14 @@ class TestSyncAgentLiveness(RegulatoryCase):
             self.assertIn("for more than 10 minutes", notice)
             self.assertIn("agent-a", notice, "the notice names the last agent seen")
             self.assertEqual(report_seen.agent_notice, notice)
-            self.env["ir.config_parameter"].sudo().set_param("odoo_addon_complaints.sync_agent_silence_minutes", "30")
+            self.env["ir.config_parameter"].sudo().set_param(
+                "odoo_addon_complaints.sync_agent_silence_minutes", "30"
+            )
             event.invalidate_recordset()
             self.assertFalse(event_seen.agent_notice, "the silence is a setting")
-            self.env["ir.config_parameter"].sudo().set_param("odoo_addon_complaints.sync_agent_silence_minutes", "10")
+            self.env["ir.config_parameter"].sudo().set_param(
+                "odoo_addon_complaints.sync_agent_silence_minutes", "10"
+            )
             # Nothing due, nobody missed: once every event is sent, nothing says so.
             self.env["quality.sync.event"].search([("state", "=", "pending")]).write({"state": "done"})
             self.env.invalidate_all()
@@ -132,7 +158,9 @@ class TestSyncAgentLiveness(RegulatoryCase):
         self._queued_report()
         self.env["quality.sync.event"].search([]).write({"next_attempt_at": self.t0 + timedelta(hours=2)})
         with at(self.t0 + timedelta(minutes=30)):
-            self.assertFalse(self.env["quality.sync.agent"]._silence_notice(), "backing off is not waiting for an agent")
+            self.assertFalse(
+                self.env["quality.sync.agent"]._silence_notice(), "backing off is not waiting for an agent"
+            )
 
     def test_status_lists_the_agents_seen_and_when(self):
         with at(self.t0):

@@ -20,9 +20,13 @@ class SyncOutboxCase(ComplaintCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.agent_user = new_test_user(
-            cls.env, login="outbox_agent", groups="base.group_user,odoo_addon_complaints.group_sync_integration"
+            cls.env,
+            login="outbox_agent",
+            groups="base.group_user,odoo_addon_complaints.group_sync_integration",
         )
-        cls.sync_admin = new_test_user(cls.env, login="sync_admin", groups="odoo_addon_complaints.group_sync_admin")
+        cls.sync_admin = new_test_user(
+            cls.env, login="sync_admin", groups="odoo_addon_complaints.group_sync_admin"
+        )
         cls.outbox = cls.env["quality.sync.event"].with_user(cls.agent_user)
         cls.stage_acknowledged.sync_target = "customer_portal"
         # Only this test's events are due.
@@ -36,12 +40,13 @@ class SyncOutboxCase(ComplaintCase):
 
 @tagged("post_install", "-at_install")
 class TestSyncOutbox(SyncOutboxCase):
-
     def test_status_change_writes_an_event_in_the_same_transaction(self):
         with trap_sync_events(self.env) as trap:
             complaint = self._complaint_with_event()
         event = trap.assert_enqueued(
-            "complaint.status", target="customer_portal", record=complaint,
+            "complaint.status",
+            target="customer_portal",
+            record=complaint,
             payload={"complaint": complaint.name, "stage": "Acknowledged"},
         )
         trap.assert_enqueued_count(1)
@@ -74,14 +79,18 @@ class TestSyncOutbox(SyncOutboxCase):
         self.assertFalse(self.outbox.sync_ack("agent-a", event["event_uid"]), "the old lease is gone")
         self.assertTrue(self.outbox.sync_ack("agent-b", event["event_uid"], "PORTAL-1"))
         self.assertEqual((record.state, record.remote_ref), ("done", "PORTAL-1"))
-        self.assertTrue(self.outbox.sync_ack("agent-b", event["event_uid"]), "acknowledging twice is harmless")
+        self.assertTrue(
+            self.outbox.sync_ack("agent-b", event["event_uid"]), "acknowledging twice is harmless"
+        )
 
     def test_failures_back_off_and_show_on_the_record(self):
         self._complaint_with_event()
         [event] = self.outbox.sync_claim("agent-a")
         record = self.env["quality.sync.event"].search([("event_uid", "=", event["event_uid"])])
         before = fields.Datetime.now()
-        self.assertEqual(self.outbox.sync_fail("agent-a", event["event_uid"], "HTTP 503", True, 120), "pending")
+        self.assertEqual(
+            self.outbox.sync_fail("agent-a", event["event_uid"], "HTTP 503", True, 120), "pending"
+        )
         self.assertEqual(record.last_error, "HTTP 503")
         self.assertEqual(record.failure_count, 1)
         self.assertGreaterEqual(record.next_attempt_at, before + timedelta(seconds=119))
@@ -122,10 +131,14 @@ class TestSyncOutbox(SyncOutboxCase):
         complaint.stage_id = self.stage_investigating
         [first] = self.outbox.sync_claim("agent-a", limit=10)
         self.assertEqual(first["payload"]["stage"], "Acknowledged")
-        self.assertEqual(self.outbox.sync_claim("agent-b", limit=10), [], "the newer event waits for the older")
+        self.assertEqual(
+            self.outbox.sync_claim("agent-b", limit=10), [], "the newer event waits for the older"
+        )
         self.outbox.sync_fail("agent-a", first["event_uid"], "HTTP 422", False)
         self.assertEqual(self.outbox.sync_claim("agent-b", limit=10), [], "a failed older event still blocks")
-        self.env["quality.sync.event"].search([("event_uid", "=", first["event_uid"])]).with_user(self.sync_admin).action_cancel()
+        self.env["quality.sync.event"].search([("event_uid", "=", first["event_uid"])]).with_user(
+            self.sync_admin
+        ).action_cancel()
         [second] = self.outbox.sync_claim("agent-b", limit=10)
         self.assertEqual(second["payload"]["stage"], "Investigating")
 
@@ -164,7 +177,11 @@ class TestSyncOutboxHeld(SyncOutboxCase):
         events = model.browse()
         for index in range(count):
             events |= model._enqueue(
-                complaint, event_type, "customer_portal", {"complaint": complaint.name, "n": index}, supersede=supersede
+                complaint,
+                event_type,
+                "customer_portal",
+                {"complaint": complaint.name, "n": index},
+                supersede=supersede,
             )
         return events
 
@@ -192,7 +209,8 @@ class TestSyncOutboxHeld(SyncOutboxCase):
         self.assertEqual(second.blocked_by_id, first)
         self.assertFalse(second.is_blocked, "waiting behind an event being sent is the normal order")
         self.assertEqual(
-            second.blocked_reason, f"Waiting for event {first.id} (complaint.status), Being Sent, to be sent first."
+            second.blocked_reason,
+            f"Waiting for event {first.id} (complaint.status), Being Sent, to be sent first.",
         )
 
         self._fail_for_good(first, "422: customer code unknown\n(portal trace)")
@@ -203,7 +221,8 @@ class TestSyncOutboxHeld(SyncOutboxCase):
             self.assertEqual(held.blocked_by_id, first, "held events point at the failed one")
             self.assertTrue(held.is_blocked)
             self.assertEqual(
-                held.blocked_reason, f"Waiting for event {first.id} (complaint.status), Failed: 422: customer code unknown"
+                held.blocked_reason,
+                f"Waiting for event {first.id} (complaint.status), Failed: 422: customer code unknown",
             )
         self.assertFalse(first.blocked_reason, "the failed event itself waits for nothing")
         self.assertFalse(first.is_blocked)
@@ -228,7 +247,9 @@ class TestSyncOutboxHeld(SyncOutboxCase):
         [alone] = self._queue(quiet, 1)
         self._claim_uids()
         self._fail_for_good(failed)
-        self.assertEqual(self.outbox.sync_fail("agent-a", retried.event_uid, "HTTP 503", True, 600), "pending")
+        self.assertEqual(
+            self.outbox.sync_fail("agent-a", retried.event_uid, "HTTP 503", True, 600), "pending"
+        )
         self.assertTrue(alone.sudo().state == "leased")
 
         domain = self._blocked_filter_domain()
@@ -252,7 +273,9 @@ class TestSyncOutboxHeld(SyncOutboxCase):
         self.assertEqual(self._claim_uids(), [], "held events are not claimed")
         self._as_admin(first).action_requeue()
         self.assertFalse(self._as_admin(second).is_blocked, "released: it waits for a pending event now")
-        self.assertFalse(self.env["quality.sync.event"].with_user(self.sync_admin).search(self._blocked_filter_domain()))
+        self.assertFalse(
+            self.env["quality.sync.event"].with_user(self.sync_admin).search(self._blocked_filter_domain())
+        )
         for event in (first, second, third):
             self.assertEqual(self._claim_uids(), [event.event_uid])
             self.assertTrue(self.outbox.sync_ack("agent-a", event.event_uid, f"REF-{event.id}"))
@@ -269,8 +292,10 @@ class TestSyncOutboxHeld(SyncOutboxCase):
         self.assertEqual(self._as_admin(third).blocked_by_id, second)
         self._fail_for_good(second, "422: stage unknown")
         self.assertIn("1 later event of this record waits for it", complaint.message_ids[0].body)
-        self.assertEqual(self._as_admin(third).blocked_reason,
-                         f"Waiting for event {second.id} (complaint.status), Failed: 422: stage unknown")
+        self.assertEqual(
+            self._as_admin(third).blocked_reason,
+            f"Waiting for event {second.id} (complaint.status), Failed: 422: stage unknown",
+        )
         self._as_admin(second).action_cancel()
         self.assertEqual(self._claim_uids(), [third.event_uid])
         self.assertEqual((first.state, second.state, third.state), ("cancelled", "cancelled", "leased"))
@@ -309,9 +334,13 @@ class TestSyncOutboxHeld(SyncOutboxCase):
             self.assertEqual(
                 (event.state, event.superseded_by_id, event.superseded_from), ("superseded", newest, before)
             )
-        self.assertEqual((failed.attempts, failed.last_error), (1, "422: customer code unknown"), "its history stays")
+        self.assertEqual(
+            (failed.attempts, failed.last_error), (1, "422: customer code unknown"), "its history stays"
+        )
         self.assertEqual(other_type.state, "pending", "only events of the same type are superseded")
-        self.assertEqual(self._claim_uids(), [other_type.event_uid], "nothing failed holds the record's events now")
+        self.assertEqual(
+            self._claim_uids(), [other_type.event_uid], "nothing failed holds the record's events now"
+        )
         self.assertEqual(self._as_admin(newest).blocked_by_id, other_type)
         self.outbox.sync_ack("agent-a", other_type.event_uid)
         self.assertEqual(self._claim_uids(), [newest.event_uid])
@@ -322,14 +351,18 @@ class TestSyncOutboxHeld(SyncOutboxCase):
         self.assertEqual(self._claim_uids("agent-a"), [old.event_uid])
         [new] = self._queue(complaint, 1, "complaint.render", supersede=True)
         self.assertEqual((old.state, old.superseded_from), ("superseded", "leased"))
-        self.assertEqual(self._claim_uids("agent-b"), [new.event_uid], "the superseded lease holds nothing back")
+        self.assertEqual(
+            self._claim_uids("agent-b"), [new.event_uid], "the superseded lease holds nothing back"
+        )
 
         self.assertFalse(self.outbox.sync_ack("agent-a", old.event_uid, "REF-OLD"))
         self.assertFalse(self.outbox.sync_fail("agent-a", old.event_uid, "HTTP 503", True))
         self.assertFalse(self.outbox.sync_fail("agent-a", old.event_uid, "422", False))
         self.assertEqual(self.outbox.sync_release("agent-a", [old.event_uid]), 0)
         old.sudo().lease_expires_at = fields.Datetime.now() - timedelta(seconds=1)
-        self.assertEqual(self._claim_uids("agent-c"), [], "a lapsed lease of a superseded event is not claimed")
+        self.assertEqual(
+            self._claim_uids("agent-c"), [], "a lapsed lease of a superseded event is not claimed"
+        )
         self._as_admin(old).action_requeue()
         self._as_admin(old).action_cancel()
         self.assertEqual((old.state, old.remote_ref, old.superseded_by_id), ("superseded", False, new))

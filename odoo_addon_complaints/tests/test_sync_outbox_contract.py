@@ -8,6 +8,7 @@ fake Odoo and its models are checked against the same file
 arguments the agent sends, and both the arguments and Odoo's answer are
 validated, so a change on either side of the wire shows up here first.
 """
+
 from odoo.tests import tagged
 
 from .outbox_contract import contract_errors, load_contract
@@ -24,7 +25,9 @@ class TestSyncOutboxContract(SyncOutboxCase):
     def _call(self, method, *args):
         """Call ``method`` as the agent does, checking arguments and answer against the contract."""
         name = method.removeprefix("sync_")
-        self.assertEqual(contract_errors(self.contract, f"{name}_arguments", list(args)), [], f"{method} arguments")
+        self.assertEqual(
+            contract_errors(self.contract, f"{name}_arguments", list(args)), [], f"{method} arguments"
+        )
         answer = getattr(self.outbox, method)(*args)
         self.assertEqual(
             contract_errors(self.contract, f"{name}_answer", answer), [], f"{method} answered {answer!r}"
@@ -39,9 +42,15 @@ class TestSyncOutboxContract(SyncOutboxCase):
         acked, failed, dead, released = (event["event_uid"] for event in claimed)
 
         self.assertIs(self._call("sync_ack", "contract-agent", acked, "PORTAL-1"), True)
-        self.assertIs(self._call("sync_ack", "contract-agent", acked, None), True, "acking a sent event again")
-        self.assertEqual(self._call("sync_fail", "contract-agent", failed, "HTTP 503", True, 120.0), "pending")
-        self.assertEqual(self._call("sync_fail", "contract-agent", dead, "HTTP 422: bad field", False, None), "dead")
+        self.assertIs(
+            self._call("sync_ack", "contract-agent", acked, None), True, "acking a sent event again"
+        )
+        self.assertEqual(
+            self._call("sync_fail", "contract-agent", failed, "HTTP 503", True, 120.0), "pending"
+        )
+        self.assertEqual(
+            self._call("sync_fail", "contract-agent", dead, "HTTP 422: bad field", False, None), "dead"
+        )
         self.assertIs(self._call("sync_fail", "other-agent", released, "not mine", True, None), False)
         self.assertIs(self._call("sync_ack", "other-agent", released, None), False)
         self.assertEqual(self._call("sync_release", "contract-agent", [released, acked]), 1)
@@ -62,8 +71,13 @@ class TestSyncOutboxContract(SyncOutboxCase):
         del broken["payload"]
         self.assertEqual(
             sorted(message for _path, message in contract_errors(self.contract, "event", broken)),
-            ["'payload' is a required property", "0 is less than the minimum of 1",
-             "additional property 'surprise' is not allowed"],
+            [
+                "'payload' is a required property",
+                "0 is less than the minimum of 1",
+                "additional property 'surprise' is not allowed",
+            ],
         )
-        self.assertTrue(contract_errors(self.contract, "fail_answer", "not-leased"), "the gateway's word, not Odoo's")
+        self.assertTrue(
+            contract_errors(self.contract, "fail_answer", "not-leased"), "the gateway's word, not Odoo's"
+        )
         self.assertTrue(contract_errors(self.contract, "ack_answer", 1), "1 is no boolean in JSON")

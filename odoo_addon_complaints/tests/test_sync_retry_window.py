@@ -26,7 +26,9 @@ class TestSyncRetryWindow(SyncOutboxCase):
     def setUp(self):
         super().setUp()
         self.clock = Clock()
-        patcher = patch.object(type(self.env["quality.sync.event"]), "_sync_now", lambda _self: self.clock.now)
+        patcher = patch.object(
+            type(self.env["quality.sync.event"]), "_sync_now", lambda _self: self.clock.now
+        )
         patcher.start()
         self.addCleanup(patcher.stop)
         self.complaint = self._complaint_with_event()
@@ -53,14 +55,17 @@ class TestSyncRetryWindow(SyncOutboxCase):
         self.assertEqual(gaps[0], timedelta(seconds=30), "the wait starts at 30 seconds")
         self.assertEqual(max(gaps), timedelta(hours=1), "and never exceeds the longest wait")
         self.assertGreater(len(attempts_at), 60, "tried all weekend, not 8 times")
-        self.assertEqual(self.event.retry_until, datetime(2026, 3, 9, 17, 0, 0), "72 hours after the first failure")
+        self.assertEqual(
+            self.event.retry_until, datetime(2026, 3, 9, 17, 0, 0), "72 hours after the first failure"
+        )
         # The portal is back: the next attempt goes through.
         self.clock.now = self.event.next_attempt_at
         [claimed] = self.outbox.sync_claim("agent-a", limit=10, lease_seconds=60)
         self.assertTrue(self.outbox.sync_ack("agent-a", claimed["event_uid"], "PORTAL-9"))
         self.assertEqual(self.event.state, "done")
         self.assertFalse(
-            self.complaint.message_ids.filtered(lambda m: "failed" in (m.body or "")), "no failure note on the record"
+            self.complaint.message_ids.filtered(lambda m: "failed" in (m.body or "")),
+            "no failure note on the record",
         )
 
     def test_the_window_running_out_fails_the_event_saying_so(self):
@@ -68,7 +73,9 @@ class TestSyncRetryWindow(SyncOutboxCase):
         self.clock.advance(hours=71, minutes=59)
         while self.event.next_attempt_at < self.event.retry_until:
             self.assertEqual(self._attempt(), "pending")
-        self.assertEqual(self.event.next_attempt_at, self.event.retry_until, "the last attempt is at the window's end")
+        self.assertEqual(
+            self.event.next_attempt_at, self.event.retry_until, "the last attempt is at the window's end"
+        )
         self.assertEqual(self._attempt("HTTP 502 Bad Gateway"), "dead")
         self.assertIn("Retry window of 72.0 hours ran out", self.event.last_error)
         self.assertIn("failing since 2026-03-06 17:00:00 UTC", self.event.last_error)
@@ -92,7 +99,9 @@ class TestSyncRetryWindow(SyncOutboxCase):
         self.clock.advance(minutes=5)
         self.assertEqual(self._attempt(), "pending")
         self.assertEqual(self.event.failure_count, 2)
-        self.assertEqual(self.event.next_attempt_at - self.clock.now, timedelta(seconds=60), "second wait: 60 s")
+        self.assertEqual(
+            self.event.next_attempt_at - self.clock.now, timedelta(seconds=60), "second wait: 60 s"
+        )
 
     def test_a_target_has_its_own_window_and_longest_wait(self):
         self.env["quality.sync.target"].with_user(self.sync_admin).create(
@@ -108,7 +117,9 @@ class TestSyncRetryWindow(SyncOutboxCase):
 
     def test_retry_after_is_honoured_but_never_beyond_the_window(self):
         self.assertEqual(self._attempt(retry_after=7200), "pending")
-        self.assertEqual(self.event.next_attempt_at - self.clock.now, timedelta(hours=2), "longer than the cap: asked")
+        self.assertEqual(
+            self.event.next_attempt_at - self.clock.now, timedelta(hours=2), "longer than the cap: asked"
+        )
         self.clock.advance(hours=70)
         self.assertEqual(self._attempt(retry_after=86400), "pending")
         self.assertEqual(self.event.next_attempt_at, self.event.retry_until)
@@ -117,10 +128,14 @@ class TestSyncRetryWindow(SyncOutboxCase):
         self.assertEqual(self._attempt(), "pending")
         self.clock.now = self.event.next_attempt_at
         self.outbox.sync_claim("agent-a", limit=10, lease_seconds=60)
-        self.assertEqual(self.outbox.sync_fail("agent-a", self.event.event_uid, "422 unknown supplier", False), "dead")
+        self.assertEqual(
+            self.outbox.sync_fail("agent-a", self.event.event_uid, "422 unknown supplier", False), "dead"
+        )
         self.assertEqual(self.event.last_error, "422 unknown supplier")
         self.event.with_user(self.sync_admin).action_requeue()
-        self.assertEqual((self.event.failure_count, self.event.first_failure_at, self.event.retry_until), (0, False, False))
+        self.assertEqual(
+            (self.event.failure_count, self.event.first_failure_at, self.event.retry_until), (0, False, False)
+        )
 
     def test_only_sensible_settings_are_accepted(self):
         targets = self.env["quality.sync.target"].with_user(self.sync_admin)

@@ -22,7 +22,11 @@ class QualityComplaintCloseOverride(models.TransientModel):
     def action_close(self):
         self.ensure_one()
         if not self.env.user.has_group("odoo_addon_complaints.group_complaint_manager"):
-            raise AccessError(self.env._("Only a Complaints Manager may close a complaint without the customer's acceptance."))
+            raise AccessError(
+                self.env._(
+                    "Only a Complaints Manager may close a complaint without the customer's acceptance."
+                )
+            )
         if not (self.reason or "").strip():
             raise UserError(self.env._("Give the reason for closing without the customer's acceptance."))
         complaint = self.complaint_id
@@ -39,8 +43,11 @@ class QualityComplaintCloseOverride(models.TransientModel):
                 }
             )
         complaint.message_post(
-            body=self.env._("Closed without the customer's acceptance by %(user)s. Reason: %(reason)s",
-                   user=self.env.user.name, reason=self.reason.strip()),
+            body=self.env._(
+                "Closed without the customer's acceptance by %(user)s. Reason: %(reason)s",
+                user=self.env.user.name,
+                reason=self.reason.strip(),
+            ),
             subtype_xmlid="mail.mt_note",
         )
         return {"type": "ir.actions.act_window_close"}

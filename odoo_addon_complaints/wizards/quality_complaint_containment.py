@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 WHEREABOUTS = [
@@ -23,7 +23,10 @@ class QualityComplaintContainment(models.TransientModel):
     )
     lot_ids = fields.Many2many("stock.lot", string="Lots", help="Suspect lots.")
     line_ids = fields.One2many(
-        "quality.complaint.containment.line", "containment_id", string="Whereabouts", help="Where the lots are."
+        "quality.complaint.containment.line",
+        "containment_id",
+        string="Whereabouts",
+        help="Where the lots are.",
     )
 
     @api.model
@@ -46,7 +49,9 @@ class QualityComplaintContainment(models.TransientModel):
         lots = complaint.lot_ids
         return {
             "lot_ids": [Command.set(lots.ids)],
-            "line_ids": [Command.create(self._line_values(row, complaint)) for row in lots._complaint_whereabouts()],
+            "line_ids": [
+                Command.create(self._line_values(row, complaint)) for row in lots._complaint_whereabouts()
+            ],
         }
 
     @staticmethod
@@ -74,14 +79,18 @@ class QualityComplaintContainment(models.TransientModel):
         self.ensure_one()
         complaint = self.complaint_id
         on_hand = self.line_ids.filtered(
-            lambda line: line.kind == "on_hand"
-            and line.location_id.warehouse_id
-            and line.location_id != line.location_id.warehouse_id.complaint_quarantine_location_id
+            lambda line: (
+                line.kind == "on_hand"
+                and line.location_id.warehouse_id
+                and line.location_id != line.location_id.warehouse_id.complaint_quarantine_location_id
+            )
         )
         if not on_hand:
             raise UserError(
-                _("Complaint %(complaint)s: no stock of the suspect lots is on hand outside quarantine.",
-                  complaint=complaint.name)
+                self.env._(
+                    "Complaint %(complaint)s: no stock of the suspect lots is on hand outside quarantine.",
+                    complaint=complaint.name,
+                )
             )
         by_warehouse = defaultdict(lambda: self.env["quality.complaint.containment.line"])
         for line in on_hand:
@@ -89,8 +98,10 @@ class QualityComplaintContainment(models.TransientModel):
         transfers = self.env["stock.picking"]
         for warehouse, lines in by_warehouse.items():
             transfers |= self._quarantine_transfer(warehouse, lines)
-        complaint._note_stock_action(_("Suspect stock moved to quarantine: %s", ", ".join(transfers.mapped("name"))))
-        return complaint._action_view_records(transfers, _("Quarantine Transfers"))
+        complaint._note_stock_action(
+            self.env._("Suspect stock moved to quarantine: %s", ", ".join(transfers.mapped("name")))
+        )
+        return complaint._action_view_records(transfers, self.env._("Quarantine Transfers"))
 
     def _quarantine_transfer(self, warehouse, lines):
         if not warehouse.complaint_quarantine_type_id:
@@ -108,7 +119,7 @@ class QualityComplaintContainment(models.TransientModel):
                 "move_ids": [
                     Command.create(
                         {
-                            "name": _("Quarantine for %s", self.complaint_id.name),
+                            "name": self.env._("Quarantine for %s", self.complaint_id.name),
                             "product_id": product.id,
                             "product_uom": product.uom_id.id,
                             "product_uom_qty": sum(product_lines.mapped("quantity")),
@@ -150,15 +161,18 @@ class QualityComplaintContainment(models.TransientModel):
         others = self.line_ids.filtered("is_other_customer")
         if not others:
             raise UserError(
-                _("Complaint %(complaint)s: no other customer received the suspect lots.", complaint=complaint.name)
+                self.env._(
+                    "Complaint %(complaint)s: no other customer received the suspect lots.",
+                    complaint=complaint.name,
+                )
             )
         responsible = complaint.user_id or self.env.user
         for partner, lines in others.grouped("partner_id").items():
             lots = ", ".join(f"{line.lot_id.name} ({line.quantity:g})" for line in lines)
             partner.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=_("Recall candidate: complaint %s", complaint.name),
-                note=_(
+                summary=self.env._("Recall candidate: complaint %s", complaint.name),
+                note=self.env._(
                     "%(customer)s received suspect lots of complaint %(complaint)s: %(lots)s. "
                     "Contact them about sorting or recall.",
                     customer=partner.display_name,
@@ -168,7 +182,7 @@ class QualityComplaintContainment(models.TransientModel):
                 user_id=responsible.id,
             )
         complaint._note_stock_action(
-            _(
+            self.env._(
                 "Follow-up planned with the other customers who received the suspect lots: %s",
                 ", ".join(others.partner_id.mapped("display_name")),
             )
@@ -187,7 +201,7 @@ class QualityComplaintContainmentLine(models.TransientModel):
     kind = fields.Selection(WHEREABOUTS, string="Where", required=True, help="Kind of place.")
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial", help="Suspect lot.")
     product_id = fields.Many2one("product.product", help="Product of the lot.")
-    location_id = fields.Many2one("stock.location", string="Location", help="Location of the stock.")
+    location_id = fields.Many2one("stock.location", help="Location of the stock.")
     picking_id = fields.Many2one("stock.picking", string="Transfer", help="Transfer not yet done.")
     partner_id = fields.Many2one("res.partner", string="Customer", help="Customer holding the goods.")
     quantity = fields.Float(digits="Product Unit of Measure", help="Quantity of the lot there.")

@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -20,7 +20,6 @@ class QualityComplaintCreditNote(models.TransientModel):
     )
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         required=True,
         domain="[('id', 'in', allowed_invoice_ids)]",
         help="Customer invoice to credit.",
@@ -75,7 +74,7 @@ class QualityComplaintCreditNote(models.TransientModel):
         complaint = self.complaint_id
         if self.invoice_id not in self.allowed_invoice_ids:
             raise UserError(
-                _(
+                self.env._(
                     "Complaint %(complaint)s: invoice %(invoice)s does not invoice any affected order line.",
                     complaint=complaint.name,
                     invoice=self.invoice_id.display_name,
@@ -88,7 +87,7 @@ class QualityComplaintCreditNote(models.TransientModel):
             .create(
                 {
                     "move_ids": [Command.set(self.invoice_id.ids)],
-                    "reason": self.reason or _("Complaint %s", complaint.name),
+                    "reason": self.reason or self.env._("Complaint %s", complaint.name),
                     "journal_id": self.invoice_id.journal_id.id,
                     "date": fields.Date.context_today(self),
                 }
@@ -98,7 +97,9 @@ class QualityComplaintCreditNote(models.TransientModel):
         credit_note = reversal.new_move_ids
         commands = []
         credited_any = False
-        for invoice_line in credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
+        for invoice_line in credit_note.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        ):
             sale_line = invoice_line.sale_line_ids[:1]
             quantity = min(quantities.get(sale_line, 0.0), invoice_line.quantity)
             if quantity > 0:
@@ -106,15 +107,17 @@ class QualityComplaintCreditNote(models.TransientModel):
                 # would lower the invoiced quantity and the order would invoice the credited
                 # units again (see sale.order.line._compute_qty_invoiced).
                 commands.append(
-                    Command.update(invoice_line.id, {"quantity": quantity, "sale_line_ids": [Command.clear()]})
+                    Command.update(
+                        invoice_line.id, {"quantity": quantity, "sale_line_ids": [Command.clear()]}
+                    )
                 )
                 credited_any = True
             else:
                 commands.append(Command.delete(invoice_line.id))
         template_line = credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product")[:1]
         for amount, label in (
-            (self.discount_amount, _("Complaint %s: discount", complaint.name)),
-            (self.compensation_amount, _("Complaint %s: compensation", complaint.name)),
+            (self.discount_amount, self.env._("Complaint %s: discount", complaint.name)),
+            (self.compensation_amount, self.env._("Complaint %s: compensation", complaint.name)),
         ):
             if amount > 0:
                 commands.append(
@@ -132,7 +135,7 @@ class QualityComplaintCreditNote(models.TransientModel):
         if not credited_any:
             credit_note.unlink()
             raise UserError(
-                _(
+                self.env._(
                     "Complaint %(complaint)s: nothing to credit on %(invoice)s for the affected lines.",
                     complaint=complaint.name,
                     invoice=self.invoice_id.display_name,
@@ -141,7 +144,7 @@ class QualityComplaintCreditNote(models.TransientModel):
         credit_note.write({"invoice_line_ids": commands, "complaint_id": complaint.id})
         complaint._add_credit_note_cost(credit_note)
         complaint.message_post(
-            body=_("Draft credit note created: %s", credit_note.display_name),
+            body=self.env._("Draft credit note created: %s", credit_note.display_name),
             subtype_xmlid="mail.mt_note",
         )
-        return complaint._action_view_records(credit_note, _("Credit Notes"))
+        return complaint._action_view_records(credit_note, self.env._("Credit Notes"))

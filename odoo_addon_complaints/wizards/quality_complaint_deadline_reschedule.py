@@ -16,15 +16,11 @@ class QualityComplaintDeadlineReschedule(models.TransientModel):
         ondelete="cascade",
         help="Deadline to move.",
     )
-    complaint_id = fields.Many2one(
-        related="deadline_id.complaint_id", help="Complaint of the deadline."
-    )
+    complaint_id = fields.Many2one(related="deadline_id.complaint_id", help="Complaint of the deadline.")
     date_due_current = fields.Datetime(
         related="deadline_id.date_due", string="Current Due Date", help="Date promised so far."
     )
-    date_due = fields.Datetime(
-        string="New Due Date", required=True, help="New date promised."
-    )
+    date_due = fields.Datetime(string="New Due Date", required=True, help="New date promised.")
     reason = fields.Text(
         required=True,
         help="Why the date moves; logged on the complaint. Tell the customer "

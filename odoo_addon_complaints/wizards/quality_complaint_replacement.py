@@ -1,6 +1,6 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
@@ -74,7 +74,12 @@ class QualityComplaintReplacement(models.TransientModel):
         self.ensure_one()
         complaint = self.complaint_id
         if float_compare(self.quantity, 0, precision_rounding=self.product_id.uom_id.rounding) <= 0:
-            raise UserError(_("Complaint %(complaint)s: the replacement quantity must be positive.", complaint=complaint.name))
+            raise UserError(
+                self.env._(
+                    "Complaint %(complaint)s: the replacement quantity must be positive.",
+                    complaint=complaint.name,
+                )
+            )
         origin_picking = self._origin_picking()
         warehouse = origin_picking.picking_type_id.warehouse_id or self.env["stock.warehouse"].search(
             [("company_id", "=", complaint.company_id.id)], limit=1
@@ -105,7 +110,7 @@ class QualityComplaintReplacement(models.TransientModel):
                     self.quantity,
                     self.product_id.uom_id,
                     customer_location,
-                    _("Replacement for %s", complaint.name),
+                    self.env._("Replacement for %s", complaint.name),
                     complaint.name,
                     complaint.company_id,
                     values,
@@ -120,7 +125,7 @@ class QualityComplaintReplacement(models.TransientModel):
         )
         if not replacements:
             raise UserError(
-                _(
+                self.env._(
                     "Complaint %(complaint)s: no delivery route leads %(product)s to the customer "
                     "from warehouse %(warehouse)s.",
                     complaint=complaint.name,
@@ -133,11 +138,11 @@ class QualityComplaintReplacement(models.TransientModel):
         )
         complaint._add_replacement_cost(self.product_id, self.quantity)
         complaint._note_stock_action(
-            _(
+            self.env._(
                 "Replacement of %(quantity)s %(product)s created: %(pickings)s",
                 quantity=self.quantity,
                 product=self.product_id.display_name,
                 pickings=", ".join(replacements.mapped("name")),
             )
         )
-        return complaint._action_view_records(replacements, _("Replacements"))
+        return complaint._action_view_records(replacements, self.env._("Replacements"))

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
@@ -58,7 +58,11 @@ class QualityComplaintReturn(models.TransientModel):
             lambda line: not float_is_zero(line.quantity, precision_rounding=line.uom_id.rounding or 0.01)
         )
         if not lines:
-            raise UserError(_("Complaint %(complaint)s: enter a quantity to return.", complaint=self.complaint_id.name))
+            raise UserError(
+                self.env._(
+                    "Complaint %(complaint)s: enter a quantity to return.", complaint=self.complaint_id.name
+                )
+            )
         lines._check_returnable()
         by_move = defaultdict(list)
         for line in lines:
@@ -66,8 +70,10 @@ class QualityComplaintReturn(models.TransientModel):
         returns = self.env["stock.picking"]
         for picking, move_quantities in self._group_by_picking(by_move).items():
             returns |= self._create_return_for(picking, move_quantities)
-        self.complaint_id._note_stock_action(_("Customer return created: %s", ", ".join(returns.mapped("name"))))
-        return self.complaint_id._action_view_records(returns, _("Returns"))
+        self.complaint_id._note_stock_action(
+            self.env._("Customer return created: %s", ", ".join(returns.mapped("name")))
+        )
+        return self.complaint_id._action_view_records(returns, self.env._("Returns"))
 
     @staticmethod
     def _group_by_picking(by_move):
@@ -136,9 +142,7 @@ class QualityComplaintReturnLine(models.TransientModel):
     def _compute_qty_returnable(self):
         for line in self:
             complaint_line = line.complaint_line_id
-            line.qty_returnable = max(
-                complaint_line.qty_delivered - line._already_returned(), 0.0
-            )
+            line.qty_returnable = max(complaint_line.qty_delivered - line._already_returned(), 0.0)
 
     def _already_returned(self):
         """Quantity of the delivered moves already on a return (any return, done or not)."""
@@ -155,7 +159,7 @@ class QualityComplaintReturnLine(models.TransientModel):
             complaint_line = line.complaint_line_id
             if not complaint_line.move_line_ids:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s, line %(line)s: no delivery to this customer "
                         "is known, so there is nothing to return against.",
                         complaint=complaint_line.complaint_id.name,
@@ -165,7 +169,7 @@ class QualityComplaintReturnLine(models.TransientModel):
             rounding = line.uom_id.rounding or 0.01
             if float_compare(line.quantity, line.qty_returnable, precision_rounding=rounding) > 0:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Complaint %(complaint)s, line %(line)s: %(quantity)s cannot be "
                         "returned; only %(returnable)s of what was delivered is not yet "
                         "returned.",
@@ -187,9 +191,10 @@ class QualityComplaintReturnLine(models.TransientModel):
             already = sum(
                 quantity for lot, quantity in by_move.get(move_line.move_id, []) if lot == move_line.lot_id
             )
-            available = move_line.product_uom_id._compute_quantity(
-                move_line.quantity, self.product_id.uom_id
-            ) - already
+            available = (
+                move_line.product_uom_id._compute_quantity(move_line.quantity, self.product_id.uom_id)
+                - already
+            )
             quantity = min(available, remaining)
             if quantity > 0:
                 by_move[move_line.move_id].append((move_line.lot_id, quantity))

@@ -8,9 +8,7 @@ class StockReturnPicking(models.TransientModel):
 
     _inherit = "stock.return.picking"
 
-    complaint_id = fields.Many2one(
-        "quality.complaint", help="Complaint the return is made for, if any."
-    )
+    complaint_id = fields.Many2one("quality.complaint", help="Complaint the return is made for, if any.")
 
     def _prepare_picking_default_values(self):
         values = super()._prepare_picking_default_values()

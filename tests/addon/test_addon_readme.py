@@ -33,7 +33,9 @@ def test_generated_readme_and_app_page_match_the_fragments():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", ["DESCRIPTION.md", "CONFIGURE.md", "USAGE.md", "ROADMAP.md", "CONTRIBUTORS.md"])
+@pytest.mark.parametrize(
+    "name", ["DESCRIPTION.md", "CONFIGURE.md", "USAGE.md", "ROADMAP.md", "CONTRIBUTORS.md"]
+)
 def test_every_oca_fragment_has_content(name):
     text = (ADDON / "readme" / name).read_text(encoding="utf-8")
     assert len(text.split()) >= 3, f"readme/{name} is empty"
@@ -45,7 +47,14 @@ def test_the_generated_files_carry_each_section_and_the_manifest_keys():
     assert manifest["maintainers"], "the manifest names its maintainers"
     rst = (ADDON / "README.rst").read_text(encoding="utf-8")
     html = (ADDON / "static" / "description" / "index.html").read_text(encoding="utf-8")
-    for title in ("Configuration", "Usage", "Known issues / Roadmap", "Bug Tracker", "Contributors", "Maintainers"):
+    for title in (
+        "Configuration",
+        "Usage",
+        "Known issues / Roadmap",
+        "Bug Tracker",
+        "Contributors",
+        "Maintainers",
+    ):
         assert f"\n{title}\n" in rst, title
         assert title in html, title
     assert f"Development status: {manifest['development_status']}" in rst
@@ -62,7 +71,9 @@ def test_a_stale_fragment_is_detected(tmp_path, monkeypatch):
     shutil.copy(ADDON / "__manifest__.py", copy / "__manifest__.py")
     (copy / "static" / "description").mkdir(parents=True)
     shutil.copy(ADDON / "README.rst", copy / "README.rst")
-    shutil.copy(ADDON / "static" / "description" / "index.html", copy / "static" / "description" / "index.html")
+    shutil.copy(
+        ADDON / "static" / "description" / "index.html", copy / "static" / "description" / "index.html"
+    )
     loader = importlib.machinery.SourceFileLoader("gen_addon_readme", str(SCRIPT))
     spec = importlib.util.spec_from_loader("gen_addon_readme", loader)
     module = importlib.util.module_from_spec(spec)

@@ -72,7 +72,12 @@ def test_status_shows_odoo_and_the_journal(
     assert cli.main(["status"]) == 0
     status = out_json(capsys)
     assert status["odoo"]["counts"] == {
-        "pending": 1, "leased": 0, "done": 1, "dead": 0, "cancelled": 0, "superseded": 0
+        "pending": 1,
+        "leased": 0,
+        "done": 1,
+        "dead": 0,
+        "cancelled": 0,
+        "superseded": 0,
     }
     assert status["journal"]["deliveries"] == {"acked": 1}
     [agent] = status["odoo"]["agents"]

@@ -50,7 +50,9 @@ def test_a_delivered_scar_is_answered_with_a_valid_d4_once(
         poller = AnswerPoller(gateway=gateway, portal=client, state=state, report_schema=REPORT8D)
         report = poller.poll()
         state.close()
-    assert (report.applied, report.rejected) == (1, 0), "one answer per SCAR, valid for the agent and Report8D"
+    assert (report.applied, report.rejected) == (1, 0), (
+        "one answer per SCAR, valid for the agent and Report8D"
+    )
     [(ref, answer)] = gateway.answers
     assert ref == scar_ref
     assert (answer["step"], answer["status"]) == ("D4", "valid")
@@ -66,7 +68,15 @@ def test_it_runs_on_its_own_on_the_loopback_and_stops_on_sigterm(tmp_path: Path)
     token_file = tmp_path / "token"
     token_file.write_text("demo-token\n", encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sync_agent.demo_portal", "--token-file", str(token_file), "--answer-delay", "0"],
+        [
+            sys.executable,
+            "-m",
+            "sync_agent.demo_portal",
+            "--token-file",
+            str(token_file),
+            "--answer-delay",
+            "0",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

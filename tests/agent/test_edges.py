@@ -69,7 +69,9 @@ def status_payload(**changes: Any) -> dict[str, Any]:
 
 
 def add_status(gateway: FakeOdooGateway, **changes: Any) -> str:
-    return gateway.add_event(status_payload(**changes), event_type="complaint.status", res_model="quality.complaint")
+    return gateway.add_event(
+        status_payload(**changes), event_type="complaint.status", res_model="quality.complaint"
+    )
 
 
 def overlay(tmp_path: Path, name: str, extra: str) -> MappingRegistry:
@@ -85,7 +87,10 @@ def overlay(tmp_path: Path, name: str, extra: str) -> MappingRegistry:
 
 @pytest.mark.parametrize(
     ("field", "target", "value"),
-    [("changed_at", "changedAt", "9999-12-31T23:59:59-05:00"), ("received_at", "receivedAt", "0001-01-01T00:00:00+01:00")],
+    [
+        ("changed_at", "changedAt", "9999-12-31T23:59:59-05:00"),
+        ("received_at", "receivedAt", "0001-01-01T00:00:00+01:00"),
+    ],
 )
 def test_an_out_of_range_date_fails_for_good_naming_field_value_and_rule(
     field: str, target: str, value: str, make_worker: MakeWorker, portal_server: LoopbackPortal
@@ -159,7 +164,10 @@ def test_a_one_megabyte_report8d_field_is_refused_although_report8d_sets_no_limi
     make_worker(gateway).run_once()
     error = gateway.event(uid).last_error or ""
     assert gateway.event(uid).state == "dead" and portal_server.posts() == []
-    assert "document too large, nothing sent" in error and "characters long, more than the limit of 20000" in error
+    assert (
+        "document too large, nothing sent" in error
+        and "characters long, more than the limit of 20000" in error
+    )
     assert "$.payload.customer.city" in error, error
 
 
@@ -226,7 +234,11 @@ def test_every_string_of_our_own_schemas_is_bounded() -> None:
 
 @pytest.mark.parametrize("status", [401, 503])
 def test_a_portal_echoing_headers_and_token_puts_no_secret_anywhere(
-    status: int, make_worker: MakeWorker, portal_server: LoopbackPortal, log_lines: io.StringIO, tmp_path: Path
+    status: int,
+    make_worker: MakeWorker,
+    portal_server: LoopbackPortal,
+    log_lines: io.StringIO,
+    tmp_path: Path,
 ) -> None:
     portal_server.inject(Fault(status=status, echo=True), times=5)
     gateway = FakeOdooGateway()
@@ -237,8 +249,11 @@ def test_a_portal_echoing_headers_and_token_puts_no_secret_anywhere(
     error = event.last_error or ""
     assert f"portal answered {status}" in error and '"authorization": "***"' in error, error
     assert "idempotency-key" in error, "the rest of the echo stays readable"
-    for where, text in (("Odoo's last_error", error), ("the journal", journal_text(tmp_path / "echo.sqlite3")),
-                        ("the log", log_lines.getvalue())):
+    for where, text in (
+        ("Odoo's last_error", error),
+        ("the journal", journal_text(tmp_path / "echo.sqlite3")),
+        ("the log", log_lines.getvalue()),
+    ):
         assert PORTAL_TOKEN not in text, f"token in {where}"
         assert PORTAL_TOKEN[:12] not in text, f"part of the token in {where}"
 
@@ -249,7 +264,8 @@ def test_a_portal_echoing_an_api_key_header_is_redacted_too(
     with LoopbackPortal(token=PORTAL_TOKEN, auth="api_key", api_key_header="X-Partner-Key") as server:
         server.inject(Fault(status=403, echo=True))
         client = PortalClient(
-            portal_settings(server.base_url, auth="api_key", api_key_header="X-Partner-Key"), sleep=lambda _s: None
+            portal_settings(server.base_url, auth="api_key", api_key_header="X-Partner-Key"),
+            sleep=lambda _s: None,
         )
         gateway = FakeOdooGateway()
         uid = gateway.add_event(example_payload())
@@ -265,7 +281,9 @@ def test_credentials_that_look_like_one_are_redacted_even_when_unknown() -> None
     assert redact('{"Proxy-Authorization": "Basic dXNlcjpwYXNz"}') == '{"Proxy-Authorization": "***"}'
     assert redact("retry with api_key=12345678&page=2") == "retry with api_key=***&page=2"
     assert redact("token was Bearer eyJhbGciOiJIUzI1NiJ9") == "token was Bearer ***"
-    assert redact("Authorization header missing") == "Authorization header missing", "no value, nothing to hide"
+    assert redact("Authorization header missing") == "Authorization header missing", (
+        "no value, nothing to hide"
+    )
 
 
 # -- 4. an outage of a day, on a controlled clock ---------------------------------------------

@@ -362,9 +362,13 @@ def test_the_worker_writes_a_valid_report_and_nothing_for_an_invalid_one(
 
 def test_a_patient_problem_without_fda_code_is_refused_naming_its_element(registry: MappingRegistry) -> None:
     event = us_event()
-    event["payload"]["event"]["imdrf"]["health_effect_impact"].append({"code": "F26", "fda_code": None, "term": "x"})
+    event["payload"]["event"]["imdrf"]["health_effect_impact"].append(
+        {"code": "F26", "fda_code": None, "term": "x"}
+    )
     with pytest.raises(DocumentInvalid) as info:
         render(registry, event)
     (problem,) = info.value.problems
     assert problem.message.startswith("event.imdrf.health_effect_impact[2] / fda_code")
-    assert problem.path.startswith("/PORR_IN040001UV01/") and problem.path.endswith("/observation/value/@code")
+    assert problem.path.startswith("/PORR_IN040001UV01/") and problem.path.endswith(
+        "/observation/value/@code"
+    )

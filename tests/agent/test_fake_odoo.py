@@ -123,7 +123,10 @@ def test_fail_backs_off_exponentially_then_dead_letters_when_the_window_ran_out(
     assert gateway.sync_fail("a", uid, "portal 503 again", True, None) == "dead"
     event = gateway.event(uid)
     assert event.attempts == 4 and event.failures == 4
-    assert event.last_error == "Retry window of 0.0 hours ran out (4 failed attempts); last error: portal 503 again"
+    assert (
+        event.last_error
+        == "Retry window of 0.0 hours ran out (4 failed attempts); last error: portal 503 again"
+    )
 
 
 def test_lapsed_leases_are_no_failures() -> None:
@@ -184,7 +187,12 @@ def test_status_counts_and_oldest_pending() -> None:
     gateway.sync_claim("a", 1, 60, None)
     status = gateway.sync_status()
     assert status["counts"] == {
-        "pending": 1, "leased": 1, "done": 0, "dead": 0, "cancelled": 0, "superseded": 0
+        "pending": 1,
+        "leased": 1,
+        "done": 0,
+        "dead": 0,
+        "cancelled": 0,
+        "superseded": 0,
     }
     assert status["oldest_pending"] is not None
 
@@ -207,7 +215,9 @@ def test_claims_record_the_agent_and_status_says_when_none_claims_lately() -> No
     assert [agent.agent_id for agent in status.agents] == ["b", "a"], "newest claim first"
     a = {agent.agent_id: agent for agent in status.agents}["a"]
     assert (a.first_claim_at, a.last_claim_at, a.last_events_at) == (
-        "2026-01-05 08:00:00", "2026-01-05 08:00:00", "2026-01-05 08:00:00"
+        "2026-01-05 08:00:00",
+        "2026-01-05 08:00:00",
+        "2026-01-05 08:00:00",
     )
     assert a.last_claim_count == 1 and status.agent_notice is None
 

@@ -60,7 +60,9 @@ def test_the_agent_models_have_the_contracts_fields(model: type[BaseModel], defi
     schema = outbox_contract()["$defs"][definition]
     assert set(schema["properties"]) == set(model.model_fields), definition
     model_required = {name for name, field in model.model_fields.items() if field.is_required()}
-    assert model_required <= set(schema["required"]), f"{definition}: the model requires more than the contract"
+    assert model_required <= set(schema["required"]), (
+        f"{definition}: the model requires more than the contract"
+    )
 
 
 def test_the_event_models_limits_are_the_contracts() -> None:
@@ -81,8 +83,14 @@ def test_the_event_models_limits_are_the_contracts() -> None:
 
 def _event(**changes: Any) -> dict[str, Any]:
     event = {
-        "event_uid": str(uuid.uuid4()), "target": "supplier_portal", "event_type": "scar.created",
-        "res_model": "quality.scar", "res_id": 7, "payload_version": 1, "payload": {"scar": {}}, "attempts": 1,
+        "event_uid": str(uuid.uuid4()),
+        "target": "supplier_portal",
+        "event_type": "scar.created",
+        "res_model": "quality.scar",
+        "res_id": 7,
+        "payload_version": 1,
+        "payload": {"scar": {}},
+        "attempts": 1,
     }
     event.update(changes)
     return event
@@ -93,8 +101,14 @@ def _status(**changes: Any) -> dict[str, Any]:
         "counts": dict.fromkeys(("pending", "leased", "done", "dead", "cancelled", "superseded"), 0),
         "oldest_pending": "2026-12-04 16:00:00",
         "agents": [
-            {"agent_id": "host:1", "first_claim_at": "2026-12-04 15:00:00", "last_claim_at": "2026-12-04 16:00:00",
-             "last_events_at": None, "last_claim_count": 0, "silent": False}
+            {
+                "agent_id": "host:1",
+                "first_claim_at": "2026-12-04 15:00:00",
+                "last_claim_at": "2026-12-04 16:00:00",
+                "last_events_at": None,
+                "last_claim_count": 0,
+                "silent": False,
+            }
         ],
         "agent_notice": None,
         "silence_minutes": 10,

@@ -36,7 +36,9 @@ pytestmark = pytest.mark.odoo
 
 
 def _report(agent: AgentProcess) -> dict:
-    assert agent.proc.returncode == 0, f"complaints-sync exited with {agent.proc.returncode}\n{agent.describe()}"
+    assert agent.proc.returncode == 0, (
+        f"complaints-sync exited with {agent.proc.returncode}\n{agent.describe()}"
+    )
     return json.loads(agent.stdout())
 
 
@@ -56,7 +58,11 @@ def _notes(outbox: Outbox, scar_id: int) -> str:
 
 
 def test_out_of_range_dates_fail_for_good_naming_field_value_and_rule(
-    quiet_outbox: None, agents: AgentLauncher, portal: RecordingPortal, outbox: Outbox, odoo_server: OdooServer
+    quiet_outbox: None,
+    agents: AgentLauncher,
+    portal: RecordingPortal,
+    outbox: Outbox,
+    odoo_server: OdooServer,
 ) -> None:
     late, early = outbox.send_scars(2, "hostile dates")
     values = {late: "9999-12-31T23:59:59-05:00", early: "0001-01-01T00:00:00+01:00"}
@@ -72,13 +78,20 @@ def test_out_of_range_dates_fail_for_good_naming_field_value_and_rule(
         assert (event["state"], event["attempts"]) == ("dead", 1), event
         error = event["last_error"] or ""
         assert "$.payload.scar.revised_at" in error, error
-        assert f"header.lastRevisionDate <- scar.revised_at: iso_date: {value!r} is outside the years 1900-2099" in error
+        assert (
+            f"header.lastRevisionDate <- scar.revised_at: iso_date: {value!r} is outside the years 1900-2099"
+            in error
+        )
         assert "internal error" not in error and "OverflowError" not in error
         assert "outside the years 1900-2099" in _notes(outbox, scar.id)
 
 
 def test_an_oversized_field_fails_for_good_naming_it_and_nothing_is_sent(
-    quiet_outbox: None, agents: AgentLauncher, portal: RecordingPortal, outbox: Outbox, odoo_server: OdooServer
+    quiet_outbox: None,
+    agents: AgentLauncher,
+    portal: RecordingPortal,
+    outbox: Outbox,
+    odoo_server: OdooServer,
 ) -> None:
     [scar] = outbox.send_scars(1, "oversized field")
     _set_payload(odoo_server, scar.event_uid, "{scar,location}", "to_jsonb(repeat('L', 1048576))")
@@ -109,7 +122,9 @@ def test_credentials_a_portal_echoes_are_stored_nowhere(
 
     agent = agents.run(["once"], env={"COMPLAINTS_SYNC_CONFIG": str(config)}, log_level="DEBUG")
     _report(agent)
-    echoes = [p for p in portal.post_exchanges([refused.event_uid, retried.event_uid]) if p.status in (401, 503)]
+    echoes = [
+        p for p in portal.post_exchanges([refused.event_uid, retried.event_uid]) if p.status in (401, 503)
+    ]
     assert len(echoes) == 3 and all(PORTAL_TOKEN in json.dumps(p.answer) for p in echoes), "the portal echoed"
     events = outbox.events([refused.event_uid, retried.event_uid])
     assert events[refused.event_uid]["state"] == "dead" and events[retried.event_uid]["state"] == "pending"
@@ -157,7 +172,15 @@ def test_a_day_long_outage_fails_nothing_and_every_event_goes_out_after(
         [row] = admin.search_read(
             "quality.sync.event",
             [("event_uid", "=", uid)],
-            ["state", "attempts", "failure_count", "first_failure_at", "retry_until", "next_attempt_at", "write_date"],
+            [
+                "state",
+                "attempts",
+                "failure_count",
+                "first_failure_at",
+                "retry_until",
+                "next_attempt_at",
+                "write_date",
+            ],
         )
         return row
 

@@ -31,8 +31,18 @@ MIR_XSD = {
 }
 DEMO_REPORTS = ("demo_report_us_initial", "demo_report_cn_initial", "demo_report_eu_followup")
 REPORT_FIELDS = [
-    "name", "state", "render_state", "report_type", "form_id", "validation_errors", "attachment_id",
-    "file_name", "file_sha256", "mfr_report_number", "regulator_ref", "ack_ref",
+    "name",
+    "state",
+    "render_state",
+    "report_type",
+    "form_id",
+    "validation_errors",
+    "attachment_id",
+    "file_name",
+    "file_sha256",
+    "mfr_report_number",
+    "regulator_ref",
+    "ack_ref",
 ]
 
 
@@ -48,7 +58,12 @@ def _demo_reports(admin: OdooClient) -> dict[str, dict]:
 
 
 def _reports(admin: OdooClient, ids: dict[str, int]) -> dict[str, dict]:
-    rows = {row["id"]: row for row in admin.search_read("quality.regulatory.report", [("id", "in", list(ids.values()))], REPORT_FIELDS)}
+    rows = {
+        row["id"]: row
+        for row in admin.search_read(
+            "quality.regulatory.report", [("id", "in", list(ids.values()))], REPORT_FIELDS
+        )
+    }
     return {name: rows[report_id] for name, report_id in ids.items()}
 
 
@@ -60,7 +75,9 @@ def _fresh_reports(admin: OdooClient) -> dict[str, int]:
     each test works on copies of its own, with the demo's data.
     """
     copies = {
-        name: admin.call("quality.regulatory.report", "copy", [report["id"]], {"regulator_ref": report["regulator_ref"]})
+        name: admin.call(
+            "quality.regulatory.report", "copy", [report["id"]], {"regulator_ref": report["regulator_ref"]}
+        )
         for name, report in _demo_reports(admin).items()
     }
     return {name: ids[0] for name, ids in copies.items()}  # copy() answers a list of ids
@@ -72,7 +89,9 @@ def _queue_renders(admin: OdooClient, ids: dict[str, int]) -> None:
 
 
 def _form_code(admin: OdooClient, report: dict) -> str:
-    return admin.search_read("quality.regulatory.form", [("id", "=", report["form_id"][0])], ["code"])[0]["code"]
+    return admin.search_read("quality.regulatory.form", [("id", "=", report["form_id"][0])], ["code"])[0][
+        "code"
+    ]
 
 
 def _ok(agent: AgentProcess) -> None:
@@ -109,8 +128,12 @@ def test_render_writes_valid_mir_emdr_and_nmpa_files_from_the_demo_database(
     assert {entry["mapping"] for entry in regulatory} == {"eu_mir_7_2_1", "us_emdr_3500a", "cn_nmpa_mdae"}
     assert all(entry["status"] == "ok" for entry in regulatory), regulatory
     by_uid = {entry["event_uid"]: entry for entry in regulatory}
-    uids = {row["id"]: row["render_event_uid"] for row in admin.search_read(
-        "quality.regulatory.report", [("id", "in", list(ids.values()))], ["render_event_uid"])}
+    uids = {
+        row["id"]: row["render_event_uid"]
+        for row in admin.search_read(
+            "quality.regulatory.report", [("id", "in", list(ids.values()))], ["render_event_uid"]
+        )
+    }
     for report in reports.values():
         entry = by_uid[uids[report["id"]]]
         content = (out / entry["file"]).read_bytes()
@@ -133,7 +156,9 @@ def test_once_files_each_report_and_attaches_the_same_bytes_in_odoo(
         written = submissions / report["file_name"]
         assert written.is_file(), f"{report['file_name']} is not in the submission folder"
         content = written.read_bytes()
-        attachment = admin.search_read("ir.attachment", [("id", "=", report["attachment_id"][0])], ["datas"])[0]
+        attachment = admin.search_read("ir.attachment", [("id", "=", report["attachment_id"][0])], ["datas"])[
+            0
+        ]
         assert base64.b64decode(attachment["datas"]) == content
         assert report["file_sha256"] == hashlib.sha256(content).hexdigest()
         _check_file(admin, report, content)
@@ -161,11 +186,18 @@ def test_an_invalid_report_writes_no_file_and_names_the_missing_element(
         event = admin.search_read(
             "quality.sync.event",
             [("res_model", "=", "quality.regulatory.report"), ("res_id", "=", followup["id"])],
-            ["state", "last_error"], order="id desc", limit=1,
+            ["state", "last_error"],
+            order="id desc",
+            limit=1,
         )[0]
         assert event["state"] == "dead" and "ncaReportNo" in event["last_error"], event
     finally:
-        admin.call("quality.regulatory.report", "write", [followup["id"]], {"regulator_ref": followup["regulator_ref"]})
+        admin.call(
+            "quality.regulatory.report",
+            "write",
+            [followup["id"]],
+            {"regulator_ref": followup["regulator_ref"]},
+        )
 
 
 def test_an_fda_acknowledgement_file_acknowledges_the_submitted_report(
@@ -181,7 +213,7 @@ def test_an_fda_acknowledgement_file_acknowledges_the_submitted_report(
         "<?xml version='1.0' encoding='UTF-8'?>\n<submission><coreId>ci9.77@e2e</coreId>"
         "<batchId>3012345678-20261121000000</batchId><dateEntered>Sat Nov 21 10:08:51 EST 2026</dateEntered>"
         f"<numReportFailed>0</numReportFailed><numReportPassed>1</numReportPassed>"
-        f"<report id=\"{us['mfr_report_number']}\"><status>passed</status></report></submission>",
+        f'<report id="{us["mfr_report_number"]}"><status>passed</status></report></submission>',
         encoding="utf-8",
     )
     agent = agents.run(["ack", str(ack)])
@@ -197,35 +229,66 @@ def test_every_report_type_renders_and_validates_for_the_demo_events(
     and follow-up; China: initial, follow-up and final, all from the demo's evaluations."""
     ref = lambda name: admin.xmlid("odoo_addon_complaints", name)  # noqa: E731
     admin.call(
-        "quality.adverse.event", "write", [ref("demo_adverse_event_eu")],
-        {"root_cause": "Ejector pin mark too deep on cavity 3.", "root_cause_confirmed": True,
-         "risk_assessment_reviewed": True, "corrective_action": "Mould insert reworked; 100% visual check.",
-         "final_comments": "No further incidents since the rework."},
+        "quality.adverse.event",
+        "write",
+        [ref("demo_adverse_event_eu")],
+        {
+            "root_cause": "Ejector pin mark too deep on cavity 3.",
+            "root_cause_confirmed": True,
+            "risk_assessment_reviewed": True,
+            "corrective_action": "Mould insert reworked; 100% visual check.",
+            "final_comments": "No further incidents since the rework.",
+        },
     )
     cases = {
-        "eu": ("demo_adverse_event_eu", "market_eu", "form_eu_mir_7_2_1", "demo_report_eu_initial",
-               ["initial", "initial_final", "followup", "final", "final_non_reportable"]),
-        "us": ("demo_adverse_event_us", "market_us", "form_us_emdr_3500a", "demo_report_us_initial", ["followup"]),
-        "cn": ("demo_adverse_event_cn", "market_cn", "form_cn_nmpa_mdae", "demo_report_cn_initial", ["followup", "final"]),
+        "eu": (
+            "demo_adverse_event_eu",
+            "market_eu",
+            "form_eu_mir_7_2_1",
+            "demo_report_eu_initial",
+            ["initial", "initial_final", "followup", "final", "final_non_reportable"],
+        ),
+        "us": (
+            "demo_adverse_event_us",
+            "market_us",
+            "form_us_emdr_3500a",
+            "demo_report_us_initial",
+            ["followup"],
+        ),
+        "cn": (
+            "demo_adverse_event_cn",
+            "market_cn",
+            "form_cn_nmpa_mdae",
+            "demo_report_cn_initial",
+            ["followup", "final"],
+        ),
     }
     created = []
     for event, market, form, initial, types in cases.values():
         for report_type in types:
             vals = {
-                "adverse_event_id": ref(event), "market_id": ref(market), "form_id": ref(form),
-                "report_type": report_type, "date_due": "2030-01-01 00:00:00", "next_report_date": "2030-02-01",
+                "adverse_event_id": ref(event),
+                "market_id": ref(market),
+                "form_id": ref(form),
+                "report_type": report_type,
+                "date_due": "2030-01-01 00:00:00",
+                "next_report_date": "2030-02-01",
                 "regulator_ref": "IGJ-2026-004217" if market == "market_eu" else False,
             }
             if report_type not in ("initial", "initial_final"):
                 vals["initial_report_id"] = ref(initial)
             if report_type == "final_non_reportable":
-                vals["non_reportable_reason"] = "The investigation showed the cracks could not let air into the line."
+                vals["non_reportable_reason"] = (
+                    "The investigation showed the cracks could not let air into the line."
+                )
             created.append(admin.call("quality.regulatory.report", "create", vals))
     admin.call("quality.regulatory.report", "action_render", created)
     out = tmp_path / "rendered"
     _ok(agents.run(["render", "--out", str(out)]))
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
-    rows = admin.search_read("quality.regulatory.report", [("id", "in", created)], REPORT_FIELDS + ["render_event_uid"])
+    rows = admin.search_read(
+        "quality.regulatory.report", [("id", "in", created)], REPORT_FIELDS + ["render_event_uid"]
+    )
     entries = {entry["event_uid"]: entry for entry in index}
     for report in rows:
         entry = entries[report["render_event_uid"]]

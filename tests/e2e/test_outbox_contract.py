@@ -48,8 +48,10 @@ def _fake_side() -> Side:
     res_ids = iter(range(1, 10_000))
 
     def new_events(count: int) -> list[str]:
-        return [gateway.add_event({"scar": {"number": "SCAR"}}, target=TARGET, res_id=next(res_ids))
-                for _ in range(count)]
+        return [
+            gateway.add_event({"scar": {"number": "SCAR"}}, target=TARGET, res_id=next(res_ids))
+            for _ in range(count)
+        ]
 
     return Side("fake", gateway, new_events, lambda uid: gateway.event(uid).state)
 
@@ -59,7 +61,11 @@ def _odoo_side(request: pytest.FixtureRequest) -> Side:
     server: OdooServer = request.getfixturevalue("odoo_server")
     outbox: Outbox = request.getfixturevalue("outbox")
     settings = OdooSettings(
-        url=server.url, db=server.db, user=AGENT_LOGIN[0], api_key=request.getfixturevalue("api_key"), timeout=30
+        url=server.url,
+        db=server.db,
+        user=AGENT_LOGIN[0],
+        api_key=request.getfixturevalue("api_key"),
+        timeout=30,
     )
 
     def new_events(count: int) -> list[str]:

@@ -65,8 +65,13 @@ class Demo:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [str(RUN_DEMO)], env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True, cwd=REPO,
+                [str(RUN_DEMO)],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=REPO,
             )
 
     def output(self) -> str:
@@ -146,7 +151,9 @@ def _wait(demo: Demo, predicate: Any, *, timeout: float, what: str, interval: fl
     last_error: Exception | None = None
     while time.monotonic() < deadline:
         if not demo.running():
-            raise AssertionError(f"run-demo exited (code {demo.proc.returncode}) before {what}\n{demo.describe()}")
+            raise AssertionError(
+                f"run-demo exited (code {demo.proc.returncode}) before {what}\n{demo.describe()}"
+            )
         try:
             value = predicate()
             if value:
@@ -154,16 +161,22 @@ def _wait(demo: Demo, predicate: Any, *, timeout: float, what: str, interval: fl
         except Exception as exc:  # noqa: BLE001 - Odoo may still be installing or starting
             last_error = exc
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; last error: {last_error!r}\n{demo.describe()}")
+    raise AssertionError(
+        f"timed out after {timeout:.0f} s waiting for {what}; last error: {last_error!r}\n{demo.describe()}"
+    )
 
 
 def _round_trip_done(admin: OdooClient) -> dict[str, Any] | None:
     """The demo SCAR's events sent, its D4 answered, the queued reports validated with files."""
     scar_id = admin.xmlid("odoo_addon_complaints", "demo_scar_01")
     events = admin.search_read(
-        "quality.sync.event", [("res_model", "=", "quality.scar"), ("res_id", "=", scar_id)], ["state", "event_type"]
+        "quality.sync.event",
+        [("res_model", "=", "quality.scar"), ("res_id", "=", scar_id)],
+        ["state", "event_type"],
     )
-    steps = admin.search_read("quality.scar.step", [("scar_id", "=", scar_id)], ["code", "state", "answer_id"])
+    steps = admin.search_read(
+        "quality.scar.step", [("scar_id", "=", scar_id)], ["code", "state", "answer_id"]
+    )
     reports = admin.search_read(
         "quality.regulatory.report",
         [("id", "in", [admin.xmlid("odoo_addon_complaints", name) for name in DEMO_REPORTS])],
@@ -171,16 +184,20 @@ def _round_trip_done(admin: OdooClient) -> dict[str, Any] | None:
     )
     d4 = next(step for step in steps if step["code"] == "D4")
     done = (
-        events and all(event["state"] == "done" for event in events)
+        events
+        and all(event["state"] == "done" for event in events)
         and d4["state"] == "answered"
-        and len(reports) == 3 and all(r["state"] == "validated" and r["render_state"] == "done" for r in reports)
+        and len(reports) == 3
+        and all(r["state"] == "validated" and r["render_state"] == "done" for r in reports)
     )
     return {"events": events, "d4": d4, "reports": reports} if done else None
 
 
 def test_run_demo_runs_the_whole_product_and_one_ctrl_c_stops_it(demo: Demo) -> None:
     demo.start()
-    admin = OdooClient(f"http://127.0.0.1:{demo.env['COMPLAINTS_HTTP_PORT']}", demo.env["COMPLAINTS_DEMO_DB"], *ADMIN)
+    admin = OdooClient(
+        f"http://127.0.0.1:{demo.env['COMPLAINTS_HTTP_PORT']}", demo.env["COMPLAINTS_DEMO_DB"], *ADMIN
+    )
     result = _wait(
         demo,
         lambda: "all running" in demo.output() and _round_trip_done(admin),
@@ -197,7 +214,9 @@ def test_run_demo_runs_the_whole_product_and_one_ctrl_c_stops_it(demo: Demo) -> 
     assert result["d4"]["answer_id"].startswith("demo-portal-"), result["d4"]
     submissions = demo.state / "submissions"
     for report in result["reports"]:
-        assert (submissions / report["file_name"]).is_file(), f"{report['name']}: {report['file_name']} not on disk"
+        assert (submissions / report["file_name"]).is_file(), (
+            f"{report['name']}: {report['file_name']} not on disk"
+        )
 
     # Odoo saw the agent; the key is a fresh one in a 0600 file and in no log.
     agents = admin.search_read("quality.sync.agent", [], ["agent_id", "last_claim_at"])
@@ -224,7 +243,9 @@ def test_run_demo_runs_the_whole_product_and_one_ctrl_c_stops_it(demo: Demo) -> 
     # A second run reuses the database and makes a new key (the old one is revoked).
     demo.log.write_text("")
     demo.start()
-    _wait(demo, lambda: "all running" in demo.output(), timeout=300, interval=1, what="the second run to start")
+    _wait(
+        demo, lambda: "all running" in demo.output(), timeout=300, interval=1, what="the second run to start"
+    )
     second = demo.output()
     assert "creating database" not in second and "updating" not in second, "the database is reused as it is"
     assert key_file.read_text().strip() != key
