@@ -11,6 +11,11 @@ what was sent, what failed and why.
 and out), so that :class:`OdooRpcGateway` is a thin transport and the
 in-memory :class:`sync_agent.testing.FakeOdooGateway` can stand in for it.
 The worker parses every answer into a pydantic model (:mod:`sync_agent.models`).
+The arguments and answers of the outbox calls are written down once, as the
+JSON Schema ``mappings/schemas/outbox_rpc_v1.schema.json``
+(:mod:`sync_agent.outbox_contract`); the addon's tests, the fake and the
+models are held to it, and ``tests/e2e/test_outbox_contract.py`` runs the
+same contract tests against the fake and a real Odoo.
 
 Semantics the agent relies on, as the addon implements them (and the fake
 in :mod:`sync_agent.testing` mirrors):

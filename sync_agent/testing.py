@@ -10,6 +10,9 @@ end to end without Odoo or a supplier portal:
   ack/fail/release by the lease holder, backoff and a dead-letter state;
   every claim records its agent and time, and ``sync_status`` lists the
   agents seen and says when events are due but none has claimed lately.
+  Built with ``check_contract=True`` it validates every outbox call's
+  arguments and answer against the contract schema
+  (:mod:`sync_agent.outbox_contract`), as the addon's tests validate Odoo's.
 * :class:`LoopbackPortal` (in :mod:`sync_agent._loopback`) is a real HTTP
   server bound to 127.0.0.1 only.
 """
@@ -26,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ._loopback import Fault, LoopbackPortal, RecordedRequest
-from .gateway import GatewayCallError, GatewayUnavailable
+from .gateway import GatewayUnavailable
 
 __all__ = [
     "FakeEvent",
@@ -35,6 +38,13 @@ __all__ = [
     "LoopbackPortal",
     "RecordedRequest",
 ]
+
+
+def _odoo_datetime(moment: datetime) -> str:
+    """A date-time as Odoo answers it over RPC: UTC, ``YYYY-MM-DD HH:MM:SS``."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 @dataclass
@@ -99,8 +109,12 @@ class FakeOdooGateway:
         per_record_order: bool = False,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         silence_minutes: int = 10,
+        check_contract: bool = False,
     ) -> None:
         self.clock = clock
+        #: Validate the outbox calls against ``outbox_rpc_v1.schema.json`` (off by default: the
+        #: benchmark and tests that feed deliberately odd uids keep the fake fast and lenient).
+        self.check_contract = check_contract
         #: Date-times of the agents' claims (Odoo's ``fields.Datetime.now``); injectable like ``clock``.
         self.wall_clock = wall_clock
         #: Minutes without a claim after which due events say that no agent runs (Odoo: Settings).
@@ -176,11 +190,22 @@ class FakeOdooGateway:
         if self.unavailable:
             raise GatewayUnavailable("fake odoo is down")
 
+    def _contract(self, definition: str, value: Any) -> Any:
+        """``value``, after checking it against the contract when ``check_contract`` is on."""
+        if self.check_contract:
+            from .outbox_contract import check_contract  # loads the schema only when asked to
+
+            check_contract(definition, value)
+        return value
+
     def _leased_by(self, agent_id: str, event_uid: str) -> FakeEvent | None:
-        """The event if ``agent_id`` holds its lease (lapsed or not, until reclaimed)."""
+        """The event if ``agent_id`` holds its lease (lapsed or not, until reclaimed).
+
+        An unknown event is held by nobody, as in Odoo (the contract's answers:
+        ack False, fail "not-leased", release skips it)."""
         event = self._all.get(event_uid)
         if event is None:
-            raise GatewayCallError(f"unknown event {event_uid}")
+            return None
         return event if event.state == "leased" and event.lease_owner == agent_id else None
 
     def sync_claim(
@@ -189,6 +214,7 @@ class FakeOdooGateway:
         """Lease due events (pending and past their backoff, or with a lapsed
         lease) in creation order; every claim counts as an attempt."""
         self._check()
+        self._contract("claim_arguments", [agent_id, limit, lease_seconds, targets])
         now = self.clock()
         claimed: list[dict[str, Any]] = []
         earlier: set[tuple[str, int]] = set()  # records with an older open event
@@ -213,7 +239,7 @@ class FakeOdooGateway:
                 self.claims.append((agent_id, event.event_uid))
                 claimed.append(event.as_claim())
             self._record_claim(agent_id, len(claimed))
-        return claimed
+        return self._contract("claim_answer", claimed)
 
     def _record_claim(self, agent_id: str, claimed: int) -> None:
         """Every claim, also an empty one, is the agent's heartbeat (as in Odoo)."""
@@ -244,7 +270,7 @@ class FakeOdooGateway:
             {
                 **row,
                 **{
-                    key: row[key].strftime("%Y-%m-%d %H:%M:%S") if row[key] else None
+                    key: _odoo_datetime(row[key]) if row[key] else None
                     for key in ("first_claim_at", "last_claim_at", "last_events_at")
                 },
                 "silent": now - row["last_claim_at"] > silence,
@@ -266,10 +292,16 @@ class FakeOdooGateway:
     def sync_ack(self, agent_id: str, event_uid: str, remote_ref: str | None) -> bool:
         """Mark done if ``agent_id`` holds the lease; True again for a done event."""
         self._check()
+        self._contract("ack_arguments", [agent_id, event_uid, remote_ref])
+        return self._contract("ack_answer", self._ack(agent_id, event_uid, remote_ref))
+
+    def _ack(self, agent_id: str, event_uid: str, remote_ref: str | None) -> bool:
         with self._lock:
             event = self._leased_by(agent_id, event_uid)
             if event is None:
-                refused = self._all[event_uid]
+                refused = self._all.get(event_uid)
+                if refused is None:
+                    return False
                 refused.history.append(("ack-refused", agent_id))
                 return refused.state == "done"
             event.state, event.remote_ref, event.lease_owner, event.last_error = (
@@ -289,11 +321,20 @@ class FakeOdooGateway:
         retry window) or dead-letter the event, saying why when the window ran
         out; ``"not-leased"`` (Odoo: False) if ``agent_id`` lost the lease."""
         self._check()
+        self._contract("fail_arguments", [agent_id, event_uid, error, retryable, retry_after])
+        return self._contract(
+            "fail_gateway_answer", self._fail(agent_id, event_uid, error, retryable, retry_after)
+        )
+
+    def _fail(
+        self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None
+    ) -> str:
         now = self.clock()
         with self._lock:
             event = self._leased_by(agent_id, event_uid)
             if event is None:
-                self._all[event_uid].history.append(("fail-ignored", agent_id))
+                if event_uid in self._all:
+                    self._all[event_uid].history.append(("fail-ignored", agent_id))
                 return "not-leased"
             event.last_error, event.lease_owner = error, None
             event.failures += 1
@@ -317,6 +358,7 @@ class FakeOdooGateway:
     def sync_release(self, agent_id: str, event_uids: list[str]) -> int:
         """Hand leases back; the attempt the claim counted is taken back."""
         self._check()
+        self._contract("release_arguments", [agent_id, list(event_uids)])
         released = 0
         with self._lock:
             for uid in event_uids:
@@ -326,23 +368,28 @@ class FakeOdooGateway:
                     event.attempts = max(event.attempts - 1, 0)
                     event.history.append(("release", agent_id))
                     released += 1
-        return released
+        return self._contract("release_answer", released)
 
     def sync_status(self) -> dict[str, Any]:
         """Counts for every state and the creation time of the oldest pending event."""
         self._check()
+        self._contract("status_arguments", [])
         counts = {state: 0 for state in ("pending", "leased", "done", "dead", "cancelled", "superseded")}
         counts.update(self.states())
         with self._lock:
             pending = [e.created for e in self._open.values() if e.state == "pending"]
         agents, notice = self._agents_status()
-        return {
-            "counts": counts,
-            "oldest_pending": min(pending).isoformat() if pending else None,
-            "agents": agents,
-            "agent_notice": notice,
-            "silence_minutes": self.silence_minutes,
-        }
+        return self._contract(
+            "status_answer",
+            {
+                "counts": counts,
+                # Odoo's spelling of a UTC date-time (fields.Datetime.to_string), as the contract says.
+                "oldest_pending": _odoo_datetime(min(pending)) if pending else None,
+                "agents": agents,
+                "agent_notice": notice,
+                "silence_minutes": self.silence_minutes,
+            },
+        )
 
     def requeue(self, event_uid: str) -> None:
         """What an integration administrator's *Requeue* does in Odoo."""

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from sync_agent.gateway import GatewayCallError, GatewayUnavailable, OdooGateway
+from sync_agent.gateway import GatewayUnavailable, OdooGateway
 from sync_agent.models import SyncStatus
 from sync_agent.testing import FakeOdooGateway
 
@@ -85,8 +85,11 @@ def test_ack_only_by_the_lease_holder_and_idempotent() -> None:
     assert gateway.sync_ack("a", uid, "R-1") is True
     assert gateway.sync_ack("b", uid, "R-1") is True  # done is done
     assert gateway.event(uid).remote_ref == "R-1" and gateway.states() == {"done": 1}
-    with pytest.raises(GatewayCallError):
-        gateway.sync_ack("a", "no-such-uid", None)
+    # An unknown event is held by nobody, as in Odoo (tests/e2e/test_outbox_contract.py).
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert gateway.sync_ack("a", unknown, None) is False
+    assert gateway.sync_fail("a", unknown, "x", True, None) == "not-leased"
+    assert gateway.sync_release("a", [unknown]) == 0
 
 
 def test_ack_of_a_reclaimed_event_is_refused() -> None:
