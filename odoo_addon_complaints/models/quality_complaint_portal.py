@@ -8,12 +8,15 @@ investigation, the people handling it, costs or internal notes. They answer
 the proposed solution; the answer is evidence (who, when) and is guarded.
 """
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import is_html_empty
+from odoo.tools.translate import LazyTranslate
 
 from .quality_complaint import QualityComplaint as BaseComplaint
 from .quality_guarded_mixin import checked_action
+
+_lt = LazyTranslate(__name__)
 
 #: the only fields of a complaint a portal user can read
 PORTAL_READABLE_FIELDS = frozenset(
@@ -63,13 +66,15 @@ PORTAL_READABLE_FIELDS = frozenset(
 
 
 class QualityComplaint(models.Model):
-    _inherit = "quality.complaint"
+    _name = "quality.complaint"
+    _inherit = ["quality.complaint", "quality.portal.field.mixin"]
+    _portal_readable_fields = PORTAL_READABLE_FIELDS
     _guarded_fields = {
         **BaseComplaint._guarded_fields,
-        "customer_response": "Accept / Reject on the customer portal",
-        "customer_response_user_id": "Accept / Reject on the customer portal",
-        "date_customer_response": "Accept / Reject on the customer portal",
-        "customer_response_note": "Accept / Reject on the customer portal",
+        "customer_response": _lt("Accept / Reject on the customer portal"),
+        "customer_response_user_id": _lt("Accept / Reject on the customer portal"),
+        "date_customer_response": _lt("Accept / Reject on the customer portal"),
+        "customer_response_note": _lt("Accept / Reject on the customer portal"),
     }
 
     customer_response = fields.Selection(
@@ -94,37 +99,12 @@ class QualityComplaint(models.Model):
 
     # Field access for portal users
 
-    def _portal_restricted(self):
-        return not self.env.su and self.env.user._is_portal()
-
-    @api.model
-    def check_field_access_rights(self, operation, field_names):
-        """Portal users read only what a customer may know of their complaints."""
-        if not self._portal_restricted():
-            return super().check_field_access_rights(operation, field_names)
-        if field_names:
-            hidden = [
-                name for name in field_names if name in self._fields and name not in PORTAL_READABLE_FIELDS
-            ]
-            if hidden or operation != "read":
-                raise AccessError(
-                    self.env._(
-                        "Complaints: customers cannot %(operation)s the fields %(fields)s.",
-                        operation=operation,
-                        fields=", ".join(hidden or field_names),
-                    )
-                )
-            return super().check_field_access_rights(operation, field_names)
-        return [
-            name
-            for name in super().check_field_access_rights(operation, field_names)
-            if name in PORTAL_READABLE_FIELDS
-        ]
-
-    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
-        if self._portal_restricted():
-            field_names = [name for name in field_names if name in PORTAL_READABLE_FIELDS]
-        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
+    def _portal_field_refusal(self, operation, field_names):
+        return self.env._(
+            "Complaints: customers cannot %(operation)s the fields %(fields)s.",
+            operation=operation,
+            fields=field_names,
+        )
 
     # The customer's answer
 

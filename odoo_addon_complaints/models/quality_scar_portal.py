@@ -11,7 +11,7 @@ and are then accepted or rejected by staff as any other answer.
 
 import uuid
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError
 
 #: the only SCAR fields a supplier's portal user can read
@@ -56,7 +56,8 @@ SCAR_PORTAL_READABLE_FIELDS = frozenset(
 
 class QualityScar(models.Model):
     _name = "quality.scar"
-    _inherit = ["quality.scar", "portal.mixin"]
+    _inherit = ["quality.scar", "portal.mixin", "quality.portal.field.mixin"]
+    _portal_readable_fields = SCAR_PORTAL_READABLE_FIELDS
 
     def _compute_access_url(self):
         res = super()._compute_access_url()
@@ -64,35 +65,12 @@ class QualityScar(models.Model):
             scar.access_url = f"/my/scars/{scar.id}"
         return res
 
-    def _portal_restricted(self):
-        return not self.env.su and self.env.user._is_portal()
-
-    @api.model
-    def check_field_access_rights(self, operation, field_names):
-        """Suppliers read only what they need to answer: never the end customer or our costs."""
-        if not self._portal_restricted():
-            return super().check_field_access_rights(operation, field_names)
-        if field_names:
-            hidden = [n for n in field_names if n in self._fields and n not in SCAR_PORTAL_READABLE_FIELDS]
-            if hidden or operation != "read":
-                raise AccessError(
-                    self.env._(
-                        "SCARs: suppliers cannot %(operation)s the fields %(fields)s.",
-                        operation=operation,
-                        fields=", ".join(hidden or field_names),
-                    )
-                )
-            return super().check_field_access_rights(operation, field_names)
-        return [
-            n
-            for n in super().check_field_access_rights(operation, field_names)
-            if n in SCAR_PORTAL_READABLE_FIELDS
-        ]
-
-    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
-        if self._portal_restricted():
-            field_names = [name for name in field_names if name in SCAR_PORTAL_READABLE_FIELDS]
-        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
+    def _portal_field_refusal(self, operation, field_names):
+        return self.env._(
+            "SCARs: suppliers cannot %(operation)s the fields %(fields)s.",
+            operation=operation,
+            fields=field_names,
+        )
 
     def action_portal_answer_step(self, code, summary, evidence=None):
         """The supplier answers one requested step on the portal, with evidence files.
