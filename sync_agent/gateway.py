@@ -41,7 +41,8 @@ in :mod:`sync_agent.testing` mirrors):
   ``agent_notice`` that Sync Events and queued reports show people;
 * ``sync_release`` hands leases back and takes the claim's attempt back;
 * ``sync_apply_supplier_answer`` applies one answer in one transaction and is
-  idempotent on ``answer["answer_id"]`` (not in the addon yet).
+  idempotent on ``answer["answer_id"]`` (``quality.scar`` in the addon; the
+  supplier portal's answers take the same path).
 
 Regulator files are reported on the regulatory report itself
 (``quality.regulatory.report``), so that the person preparing the report sees
