@@ -24,14 +24,8 @@ class QualityComplaint(models.Model):
         """
         for complaint in self:
             stage = complaint.stage_id
-            if stage.state in ("done", "rejected") and self.env.user in complaint.subject_user_ids:
-                raise UserError(
-                    self.env._(
-                        "Complaint %(complaint)s: you are a person concerned by this "
-                        "complaint and cannot close or approve it.",
-                        complaint=complaint.name,
-                    )
-                )
+            if stage.state in ("done", "rejected"):
+                complaint._check_not_concerned(self.env._("close it"))
             if stage.state == "done":
                 if not complaint.disposition:
                     raise UserError(
