@@ -15,19 +15,16 @@ from odoo.tools.translate import LazyTranslate
 
 from .quality_complaint import QualityComplaint as BaseComplaint
 from .quality_guarded_mixin import checked_action
+from .quality_portal_field_mixin import PORTAL_COMMON_FIELDS
 
 _lt = LazyTranslate(__name__)
 
 #: the only fields of a complaint a portal user can read
-PORTAL_READABLE_FIELDS = frozenset(
+PORTAL_READABLE_FIELDS = PORTAL_COMMON_FIELDS | frozenset(
     {
-        "id",
         "active",
         "priority",
-        "name",
-        "display_name",
         "subject",
-        "company_id",
         "partner_id",
         "commercial_partner_id",
         "contact_id",
@@ -48,19 +45,6 @@ PORTAL_READABLE_FIELDS = frozenset(
         "date_customer_response",
         "customer_response_note",
         "date_closed",
-        "access_url",
-        "access_token",
-        "access_warning",
-        "create_date",
-        "write_date",
-        # the chatter the customer sees (the portal filters out internal notes)
-        "message_ids",
-        "website_message_ids",
-        "message_partner_ids",
-        "message_follower_ids",
-        "message_is_follower",
-        "message_attachment_count",
-        "has_message",
     }
 )
 

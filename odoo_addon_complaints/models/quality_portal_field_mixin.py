@@ -3,6 +3,29 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
+#: what every portal record shows: its name, its portal link and the chatter
+#: the portal user takes part in (the portal filters out internal notes)
+PORTAL_COMMON_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "display_name",
+        "company_id",
+        "access_url",
+        "access_token",
+        "access_warning",
+        "create_date",
+        "write_date",
+        "message_ids",
+        "website_message_ids",
+        "message_partner_ids",
+        "message_follower_ids",
+        "message_is_follower",
+        "message_attachment_count",
+        "has_message",
+    }
+)
+
 
 class QualityPortalFieldMixin(models.AbstractModel):
     """Only the fields listed in ``_portal_readable_fields`` reach portal users.

@@ -14,14 +14,12 @@ import uuid
 from odoo import fields, models
 from odoo.exceptions import AccessError
 
+from .quality_portal_field_mixin import PORTAL_COMMON_FIELDS
+
 #: the only SCAR fields a supplier's portal user can read
-SCAR_PORTAL_READABLE_FIELDS = frozenset(
+SCAR_PORTAL_READABLE_FIELDS = PORTAL_COMMON_FIELDS | frozenset(
     {
-        "id",
-        "name",
-        "display_name",
         "title",
-        "company_id",
         "supplier_id",
         "purchase_order_id",
         "receipt_id",
@@ -38,18 +36,6 @@ SCAR_PORTAL_READABLE_FIELDS = frozenset(
         "reply_due_on",
         "state",
         "supplier_complaint_ref",
-        "access_url",
-        "access_token",
-        "access_warning",
-        "create_date",
-        "write_date",
-        "message_ids",
-        "website_message_ids",
-        "message_partner_ids",
-        "message_follower_ids",
-        "message_is_follower",
-        "message_attachment_count",
-        "has_message",
     }
 )
 
