@@ -29,25 +29,7 @@ class TestPatientPrivacy(RegulatoryCase, HttpCase):
             name="Manager Without Vigilance",
             groups="odoo_addon_complaints.group_complaint_manager,odoo_addon_complaints.group_sync_admin",
         )
-        complaint = cls.env["quality.complaint"].create(
-            {
-                "subject": "Pump over-infused",
-                "partner_id": cls.customer.id,
-                "ae_serious_injury": "yes",
-                "line_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "product_id": cls.product.id,
-                            "lot_id": cls.lot_a.id,
-                            "sale_order_id": cls.order.id,
-                            "qty_complained": 1,
-                        },
-                    )
-                ],
-            }
-        )
+        complaint = cls._create_delivered_lot_complaint(subject="Pump over-infused", ae_serious_injury="yes")
         event = complaint.adverse_event_ids
         event.write({"patient_code": "P-7", "patient_age": 61, "patient_sex": "male"})
         decision = event.decision_ids.filtered(lambda d: d.market_id == cls.market_eu)
