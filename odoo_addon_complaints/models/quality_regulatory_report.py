@@ -9,14 +9,12 @@ from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
 from .quality_regulatory_form import REPORT_TYPES
+from .quality_sync_event import PATIENT_DATA_READERS
 
 RENDER_EVENT = "regulatory_report.render"
 OPEN_STATES = ("draft", "validated")
-# The rendered file carries the patient's age, sex and weight: like the patient
-# fields, only vigilance staff and the sync agent read it.
-PATIENT_FILE_GROUPS = (
-    "odoo_addon_complaints.group_regulatory_user,odoo_addon_complaints.group_sync_integration"
-)
+# The rendered file carries the patient's age, sex and weight.
+PATIENT_FILE_GROUPS = PATIENT_DATA_READERS
 
 _lt = LazyTranslate(__name__)
 

@@ -31,6 +31,11 @@ WAITING_STATES = ("pending", "leased")
 SUPERSEDABLE_STATES = ("pending", "leased", "dead", "cancelled")
 #: Longest excerpt of the blocking event's error in a held event's explanation.
 REASON_ERROR_LENGTH = 200
+#: Who reads patient data outside the evaluation itself (regulator payloads, rendered
+#: files): like the patient fields, vigilance staff, and the sync agent that renders them.
+PATIENT_DATA_READERS = (
+    "odoo_addon_complaints.group_regulatory_user,odoo_addon_complaints.group_sync_integration"
+)
 
 #: The value of an Authorization-like header or parameter in an error text ("Authorization: Bearer x").
 _NAMED_CREDENTIAL = re.compile(
@@ -118,7 +123,7 @@ class QualitySyncEvent(models.Model):
     payload = fields.Json(
         readonly=True,
         # Regulator payloads carry patient data: only vigilance staff and the agent read payloads.
-        groups="odoo_addon_complaints.group_regulatory_user,odoo_addon_complaints.group_sync_integration",
+        groups=PATIENT_DATA_READERS,
         help="What the partner must see, as of the change.",
     )
     payload_shown = fields.Json(
