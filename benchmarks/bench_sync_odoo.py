@@ -71,12 +71,11 @@ import odoorpc
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-for _extra in (ROOT / "tests" / "odoo", ROOT / "tests" / "e2e"):  # odoo_runner first: e2e_helpers imports it
-    if str(_extra) not in sys.path:
-        sys.path.insert(0, str(_extra))
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))  # the test harness's library, tests/odoo_harness
 
-from e2e_helpers import AGENT_LOGIN, LOOPBACK, OdooServer, obtain_api_key, tail  # noqa: E402
-from odoo_runner import (  # noqa: E402
+from odoo_harness.e2e import AGENT_LOGIN, LOOPBACK, OdooServer, obtain_api_key, tail  # noqa: E402
+from odoo_harness.runner import (  # noqa: E402
     OdooHarness,
     PgSettings,
     analyse_log,

@@ -17,7 +17,7 @@ _COMPLAINTS_LIB_SOURCED=1
 COMPLAINTS_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 COMPLAINTS_SCRIPTS_DIR="$COMPLAINTS_REPO_ROOT/scripts"
 
-# PostgreSQL connection. The Python test harness (tests/odoo/odoo_runner.py)
+# PostgreSQL connection. The Python test harness (tests/odoo_harness/runner.py)
 # reads the same variables with the same defaults; keep the two in step.
 COMPLAINTS_PG_HOST="${COMPLAINTS_PG_HOST:-${PGHOST:-127.0.0.1}}"
 COMPLAINTS_PG_PORT="${COMPLAINTS_PG_PORT:-${PGPORT:-5432}}"

@@ -4,45 +4,22 @@ loopback supplier portal per test, and ``complaints-sync`` run as a subprocess.
 The database is installed once per session (with demo data) and one Odoo
 HTTP server on a free loopback port serves every test; both are removed at
 the end. Without Odoo these tests are skipped exactly like ``tests/odoo``:
-the same ``odoo`` marker, the same reason and the same end-of-run banner
-(the hooks and the ``odoo_harness`` fixture of ``tests/odoo/conftest.py`` are
-reused, not copied).
+the ``odoo`` marker, the ``odoo_harness`` fixture and the end-of-run banner
+come from the harness plugin (``tests/odoo_harness``), loaded for every
+suite by ``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import stat
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-E2E_DIR = Path(__file__).resolve().parent
-ODOO_TESTS_DIR = E2E_DIR.parent / "odoo"
-_ODOO_CONFTEST = ODOO_TESTS_DIR / "conftest.py"
-
-if str(ODOO_TESTS_DIR) not in sys.path:
-    sys.path.insert(0, str(ODOO_TESTS_DIR))  # odoo_runner, imported by the shared conftest
-
-
-def _load_shared_conftest() -> Any:
-    spec = importlib.util.spec_from_file_location("_complaints_odoo_conftest", _ODOO_CONFTEST)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_shared = _load_shared_conftest()
-# The same session fixture as tests/odoo: finds Odoo, checks it is 18.x and that PostgreSQL answers.
-odoo_harness = _shared.odoo_harness
-
-from e2e_helpers import (  # noqa: E402 - needs the sys.path entry above
+from odoo_harness.e2e import (
     ADMIN,
     AGENT_LOGIN,
     PORTAL_TOKEN,
@@ -55,29 +32,9 @@ from e2e_helpers import (  # noqa: E402 - needs the sys.path entry above
     psql,
     tail,
 )
-from odoo_runner import OdooHarness, drop_database, failure_report, analyse_log, free_port  # noqa: E402
+from odoo_harness.runner import OdooHarness, analyse_log, drop_database, failure_report, free_port
 
 _report_key = pytest.StashKey[dict[str, pytest.TestReport]]()
-
-
-def _odoo_conftest_active(config: pytest.Config) -> bool:
-    """True when pytest itself loaded tests/odoo/conftest.py (tests/odoo is part of this run):
-    its hooks then skip every ``odoo``-marked item, these included, and print the banner."""
-    for plugin in config.pluginmanager.get_plugins():
-        path = getattr(plugin, "__file__", None)
-        if path and Path(path).resolve() == _ODOO_CONFTEST:
-            return True
-    return False
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not _odoo_conftest_active(config):
-        _shared.pytest_collection_modifyitems(config, items)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    if not _odoo_conftest_active(config):
-        _shared.pytest_terminal_summary(terminalreporter, config)
 
 
 @pytest.hookimpl(wrapper=True)

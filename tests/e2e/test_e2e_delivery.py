@@ -19,7 +19,7 @@ from jsonschema import Draft4Validator, Draft202012Validator
 
 from sync_agent.testing import Fault
 
-from e2e_helpers import (
+from odoo_harness.e2e import (
     PORTAL_TOKEN,
     AgentLauncher,
     AgentProcess,

@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
-from e2e_helpers import AgentLauncher, AgentProcess, OdooClient
+from odoo_harness.e2e import AgentLauncher, AgentProcess, OdooClient
 
 pytestmark = pytest.mark.odoo
 

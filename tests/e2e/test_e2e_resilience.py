@@ -19,7 +19,7 @@ import pytest
 
 from sync_agent.testing import Fault
 
-from e2e_helpers import (
+from odoo_harness.e2e import (
     AgentLauncher,
     AgentProcess,
     OdooServer,

@@ -26,7 +26,7 @@ from sync_agent.outbox_contract import contract_errors
 from sync_agent.settings import OdooSettings
 from sync_agent.testing import FakeOdooGateway
 
-from e2e_helpers import AGENT_LOGIN, OdooServer, Outbox
+from odoo_harness.e2e import AGENT_LOGIN, OdooServer, Outbox
 
 TARGET = "supplier_portal"
 

@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from e2e_helpers import ADMIN, OdooClient, tail
-from odoo_runner import OdooHarness, drop_database, free_port
+from odoo_harness.e2e import ADMIN, OdooClient, tail
+from odoo_harness.runner import OdooHarness, drop_database, free_port
 
 pytestmark = pytest.mark.odoo
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from odoo_runner import (
+from odoo_harness.runner import (
     OdooHarness,
     OdooRun,
     analyse_log,

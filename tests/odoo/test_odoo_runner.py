@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from odoo_runner import (
+from odoo_harness.runner import (
     NO_ODOO_REASON,
     OdooRun,
     PgSettings,

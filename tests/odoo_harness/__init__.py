@@ -1,4 +1,10 @@
-"""Odoo test harness: find Odoo, give each test a throwaway database.
+"""The pytest plugin of the Odoo harness: find Odoo, give each test a throwaway database.
+
+``tests/conftest.py`` loads it (``pytest_plugins``) for every test directory,
+so ``tests/odoo``, ``tests/e2e`` and any later suite share one definition of
+the ``odoo`` marker's skipping, the banner and the session fixtures. Its
+modules are the harness's library: :mod:`odoo_harness.runner` runs Odoo and
+judges its log, :mod:`odoo_harness.e2e` serves a real Odoo and drives agents.
 
 Without Odoo 18 the tests marked ``odoo`` are skipped with a loud reason and
 a warning banner is printed at the end of the run, so nobody mistakes a
@@ -14,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from odoo_runner import OdooHarness, PgSettings, drop_database, find_odoo, odoo_version
+from odoo_harness.runner import OdooHarness, PgSettings, drop_database, find_odoo, odoo_version
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ADDON = "odoo_addon_complaints"

@@ -25,7 +25,7 @@ import requests
 
 from sync_agent._loopback import LoopbackPortal
 
-from odoo_runner import OdooHarness, PgSettings
+from odoo_harness.runner import OdooHarness, PgSettings
 
 LOOPBACK = "127.0.0.1"
 ADMIN = ("admin", "admin")

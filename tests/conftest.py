@@ -1,0 +1,3 @@
+"""Loads the Odoo harness plugin (``tests/odoo_harness``) for every test directory."""
+
+pytest_plugins = ["odoo_harness"]
