@@ -21,23 +21,10 @@ class TestComplaintCreditNotes(ComplaintCase):
             login="complaint_accountant",
             groups="odoo_addon_complaints.group_complaint_user,account.group_account_invoice",
         )
-        cls.complaint = cls.env["quality.complaint"].create(
-            {
-                "subject": "Pumps fail",
-                "partner_id": cls.customer.id,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "product_id": cls.product.id,
-                            "lot_id": cls.lot_a.id,
-                            "sale_order_id": cls.order.id,
-                            "sale_line_id": cls.order.order_line.id,
-                            "qty_complained": 2,
-                            "qty_defective": 1,
-                        }
-                    )
-                ],
-            }
+        cls.complaint = cls._create_delivered_lot_complaint(
+            qty=2,
+            line_values={"sale_line_id": cls.order.order_line.id, "qty_defective": 1},
+            subject="Pumps fail",
         )
 
     def _credit_note(self, **values):

@@ -58,23 +58,11 @@ class TestComplaintReplacementInvoicing(ComplaintCase):
         return order
 
     def _complaint_about(self, order):
-        return self.env["quality.complaint"].create(
-            {
-                "subject": "Pumps stop during infusion",
-                "partner_id": self.customer.id,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "product_id": self.product.id,
-                            "lot_id": self.lot_a.id,
-                            "sale_order_id": order.id,
-                            "sale_line_id": order.order_line.id,
-                            "qty_complained": 2,
-                            "qty_defective": 2,
-                        }
-                    )
-                ],
-            }
+        return self._create_delivered_lot_complaint(
+            qty=2,
+            order=order,
+            line_values={"sale_line_id": order.order_line.id, "qty_defective": 2},
+            subject="Pumps stop during infusion",
         )
 
     def _post_credit_note(self, complaint):
