@@ -181,7 +181,13 @@ class QualityRegulatoryReport(models.Model):
     validation_errors = fields.Text(
         readonly=True,
         copy=False,
-        help="What the official schema or the regulator rejected, element by element.",
+        groups=PATIENT_FILE_GROUPS,
+        help="What the official schema or the regulator rejected, element by element. A schema message "
+        "may quote a value of the file, patient data included: only vigilance staff read it.",
+    )
+    has_validation_errors = fields.Boolean(
+        compute="_compute_has_validation_errors",
+        help="The schema or the regulator rejected the file; vigilance staff read the details.",
     )
     attachment_id = fields.Many2one(
         "ir.attachment",
@@ -251,6 +257,11 @@ class QualityRegulatoryReport(models.Model):
                 report._check_form_supports_type()
                 report._number_in_case()
         return reports
+
+    @api.depends("validation_errors")
+    def _compute_has_validation_errors(self):
+        for report, stored in zip(self, self.sudo(), strict=True):
+            report.has_validation_errors = bool(stored.validation_errors)
 
     @api.depends("market_id")
     def _compute_regulator(self):
@@ -433,9 +444,10 @@ class QualityRegulatoryReport(models.Model):
         report.write({"render_state": "invalid", "validation_errors": text, "state": "draft"})
         report.message_post(
             body=self.env._(
-                "The %(form)s file failed validation; nothing was written:\n%(errors)s",
+                "The %(form)s file failed validation in %(count)s place(s); nothing was written. "
+                "Vigilance staff find the details under Validation Errors.",
                 form=report.form_id.name,
-                errors=text,
+                count=len(lines) or 1,
             )
         )
         user = report.adverse_event_id.user_id or report.company_id.vigilance_user_id
@@ -444,7 +456,7 @@ class QualityRegulatoryReport(models.Model):
                 "mail.mail_activity_data_todo",
                 user_id=user.id,
                 summary=self.env._("Fix the data of report %s", report.name),
-                note=text,
+                note=self.env._("See the report's Validation Errors."),
             )
         return {"applied": True, "state": report.state}
 
@@ -529,7 +541,9 @@ class QualityRegulatoryReport(models.Model):
                 "FDA %(kind)s: %(status)s.%(errors)s",
                 kind=ack.get("kind") or "ACK",
                 status=status or "-",
-                errors=("\n" + errors) if errors else "",
+                errors=self.env._(" Vigilance staff find the regulator's errors under Validation Errors.")
+                if errors
+                else "",
             )
         )
         return {"matched": True, "report": reports.name, "state": reports.state}

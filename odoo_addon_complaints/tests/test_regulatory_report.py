@@ -181,6 +181,12 @@ class TestRegulatoryReport(RegulatoryCase):
         self.assertEqual((report.state, report.render_state), ("draft", "invalid"))
         self.assertIn("/incident/admin_info/ncaReportNo: Missing child element(s).", report.validation_errors)
         self.assertFalse(report.attachment_id)
+        self.assertIn("1 place(s)", report.message_ids[0].body)
+        self.assertNotIn("ncaReportNo", report.message_ids[0].body, "the chatter does not quote the file")
+        self.assertNotIn("ncaReportNo", report.activity_ids.note or "")
+        self.assertIn(
+            "ncaReportNo", report.with_user(self.vigilance).validation_errors, "vigilance staff read it"
+        )
         self.assertTrue(report.activity_ids, "someone is asked to fix the data")
         first = self._render_event(report)
         report.action_render()
@@ -191,6 +197,27 @@ class TestRegulatoryReport(RegulatoryCase):
             "a rendering still waiting is superseded",
         )
         self.assertEqual(self._render_event(report).state, "pending")
+
+    def test_only_vigilance_staff_read_the_validation_messages(self):
+        """A schema message may quote a value of the file, patient data included."""
+        report = self._initial()
+        report.action_render()
+        self.env["quality.regulatory.report"].with_user(self.agent).sync_report_invalid(
+            report.id,
+            report.render_event_uid,
+            [{"path": "/incident/patient/age", "message": "'61x' is not a valid value of the atomic type."}],
+        )
+        complaint_user = new_test_user(
+            self.env, login="validation_reader", groups="odoo_addon_complaints.group_complaint_user"
+        )
+        as_user = report.with_user(complaint_user)
+        self.assertTrue(as_user.has_validation_errors, "they see that the file failed")
+        with self.assertRaises(AccessError):
+            as_user.read(["validation_errors"])
+        self.assertNotIn("61x", as_user.message_ids[0].body)
+        form = as_user.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn('name="validation_errors"', form, "the field is left out of their form")
+        self.assertIn("61x", report.with_user(self.vigilance).validation_errors)
 
     def test_submission_and_fda_acknowledgement(self):
         us = self._decision(self.event, self.market_us)
@@ -221,6 +248,7 @@ class TestRegulatoryReport(RegulatoryCase):
         self.assertEqual(result, {"matched": True, "report": report.name, "state": "rejected"})
         self.assertEqual(report.ack_ref, "ci1.2@te")
         self.assertIn("Manufacturer number is not valid.", report.validation_errors)
+        self.assertNotIn("Manufacturer number is not valid.", report.message_ids[0].body)
         report.action_reset_to_draft()
         self.assertEqual(report.state, "draft")
 
