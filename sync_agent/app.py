@@ -5,7 +5,7 @@ with a :class:`~sync_agent.testing.FakeOdooGateway` in place of Odoo.
 Mapping files are loaded and checked here, at start-up: a broken mapping
 stops the agent before it claims anything, rather than failing events. They
 are the packaged standard mappings with ``agent.mappings_dir`` laid over them
-(:meth:`~sync_agent.mapping.MappingRegistry.load`).
+(:meth:`~sync_agent.mapping.registry.MappingRegistry.load`).
 
 The agent serves the portal's target (if a portal is configured) and every
 regulator target of the mappings (files into the submission folder), so a
@@ -20,16 +20,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .ack_inbox import AckInbox
-from .gateway import OdooGateway, OdooRpcGateway
-from .inbound import AnswerPoller
-from .mapping import MappingFileError, MappingRegistry
-from .portal import PortalClient
-from .schemas import load_schema
-from .settings import AgentConfig, OdooSettings
-from .state import StateStore
-from .submission import SubmissionFolder
-from .worker import Worker
+from .answers.ack_inbox import AckInbox
+from .outbox.gateway import OdooGateway, OdooRpcGateway
+from .answers.supplier import AnswerPoller
+from .mapping.registry import MappingFileError, MappingRegistry
+from .delivery.portal import PortalClient
+from .mapping.schemas import load_schema
+from .config.settings import AgentConfig, OdooSettings
+from .delivery.journal import StateStore
+from .delivery.submission import SubmissionFolder
+from .delivery.worker import Worker
 
 __all__ = ["PortalNotConfigured", "Runtime", "open_runtime"]
 
@@ -76,7 +76,7 @@ def open_runtime(
     """Load mappings, open the journal, connect the portal client (if any) and
     build the worker, answer poller and acknowledgement inbox (if any). Raises
     :class:`PortalNotConfigured` (no portal and no regulator target) or
-    :class:`~sync_agent.mapping.MappingFileError`."""
+    :class:`~sync_agent.mapping.registry.MappingFileError`."""
     registry = MappingRegistry.load(config.agent.mappings_dir, packaged=config.agent.packaged_mappings)
     if config.portal is None and not registry.document_targets:
         raise PortalNotConfigured()

@@ -43,15 +43,15 @@ from pydantic import ValidationError
 
 from . import __version__
 from .app import PortalNotConfigured, open_runtime
-from .config import ENV_CONFIG_FILE, ConfigError, load_config
-from .fda_ack import AckFormatError, parse_ack
-from .gateway import GatewayCallError, GatewayError, OdooGateway, OdooRpcGateway
+from .config.loader import ENV_CONFIG_FILE, ConfigError, load_config
+from .answers.fda_ack import AckFormatError, parse_ack
+from .outbox.gateway import GatewayCallError, GatewayError, OdooGateway, OdooRpcGateway
 from .logging_setup import configure_logging
-from .mapping import DocumentInvalid, MappingError, MappingFileError, MappingRegistry
-from .models import OutboxEvent, SyncStatus
-from .settings import AgentConfig, OdooSettings
-from .state import StateStore
-from .submission import SubmissionFolder
+from .mapping.registry import DocumentInvalid, MappingError, MappingFileError, MappingRegistry
+from .outbox.models import OutboxEvent, SyncStatus
+from .config.settings import AgentConfig, OdooSettings
+from .delivery.journal import StateStore
+from .delivery.submission import SubmissionFolder
 
 __all__ = ["EXIT_CONFIG_ERROR", "EXIT_FAILED", "EXIT_OK", "EXIT_UNAVAILABLE", "build_parser", "main"]
 

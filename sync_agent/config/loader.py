@@ -3,12 +3,12 @@
 Settings come from environment variables and, optionally, a TOML file.
 Environment variables win over the file so that a deployment can keep a
 shared file and override single values per host or container. The models
-themselves (fields, limits, defaults) live in :mod:`sync_agent.settings`.
+themselves (fields, limits, defaults) live in :mod:`sync_agent.config.settings`.
 
 Every setting, with its environment variable, TOML key, default and meaning,
 is listed in :data:`SETTINGS`, built from the models' own fields and
 descriptions; the README's settings table is checked against it by the tests
-(print it with ``python -m sync_agent.config``).
+(print it with ``python -m sync_agent.config.loader``).
 
 TOML layout::
 

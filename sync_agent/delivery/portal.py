@@ -46,14 +46,14 @@ import requests
 from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from . import __version__
-from .logging_setup import redact, register_secret
-from .models import AnswerPage, PortalReceipt, encode_json, truncate
-from .settings import PortalSettings
+from .. import __version__
+from ..logging_setup import redact, register_secret
+from ..outbox.models import AnswerPage, PortalReceipt, encode_json, truncate
+from ..config.settings import PortalSettings
 
 __all__ = ["PortalClient", "PortalError", "parse_retry_after"]
 
-_log = logging.getLogger("sync_agent.portal")
+_log = logging.getLogger("sync_agent.delivery.portal")
 #: Statuses that may succeed when the same request is sent again (same key).
 #: 409: the portal is still processing an earlier request with this
 #: Idempotency-Key (see the module docstring), not a refusal.

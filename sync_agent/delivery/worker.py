@@ -6,7 +6,7 @@ Guarantees, and where each comes from:
   (after the portal accepted it) or ``sync_fail`` (with the reason); a crash
   anywhere leaves the lease to expire, and the event is claimed again;
 * nothing twice: the ``Idempotency-Key`` is the event uid, and the journal
-  (:mod:`sync_agent.state`) remembers deliveries whose ack was lost, so a
+  (:mod:`sync_agent.delivery.journal`) remembers deliveries whose ack was lost, so a
   reclaimed event is acked without a second POST. Deliveries are journalled
   and acked in small groups, journal first: at the end of each batch, and as
   soon as the oldest accepted delivery waited :data:`ACK_DELAY` seconds
@@ -19,7 +19,7 @@ Guarantees, and where each comes from:
 
 Regulator targets (mappings with a ``document:`` block) are served by the same
 loop: the file is rendered and validated, written atomically into the
-submission folder (:mod:`sync_agent.submission`), attached to its regulatory
+submission folder (:mod:`sync_agent.delivery.submission`), attached to its regulatory
 report in Odoo (``report_rendered``) and acked like a delivery. An invalid
 file is never written: the report is told why (``report_invalid``, the
 problems by XPath or field) and the event fails for good. Writing the same
@@ -44,13 +44,13 @@ from typing import Any
 import schedule
 from pydantic import ValidationError
 
-from .gateway import GatewayCallError, GatewayError, OdooGateway
-from .logging_setup import redact
-from .mapping import DocumentInvalid, DocumentMapping, MappingError, MappingRegistry
-from .models import CycleReport, OutboxEvent, truncate
+from ..outbox.gateway import GatewayCallError, GatewayError, OdooGateway
+from ..logging_setup import redact
+from ..mapping.registry import DocumentInvalid, DocumentMapping, MappingError, MappingRegistry
+from ..outbox.models import CycleReport, OutboxEvent, truncate
 from .portal import PortalClient, PortalError
-from .settings import AgentSettings
-from .state import DeliveryRecord, StateStore
+from ..config.settings import AgentSettings
+from .journal import DeliveryRecord, StateStore
 from .submission import SubmissionFolder
 
 __all__ = ["ACK_DELAY", "FILE_BUDGET", "Worker"]
@@ -60,7 +60,7 @@ ACK_DELAY = 0.25
 #: Seconds one regulator file may take (render, validate, write, one Odoo call).
 FILE_BUDGET = 5.0
 
-_log = logging.getLogger("sync_agent.worker")
+_log = logging.getLogger("sync_agent.delivery.worker")
 
 
 def _guarded(job: Callable[[], Any]) -> None:

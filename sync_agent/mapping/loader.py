@@ -1,4 +1,4 @@
-"""Loading and start-up checks of mapping files (see :mod:`sync_agent.mapping`).
+"""Loading and start-up checks of mapping files (see :mod:`sync_agent.mapping.registry`).
 
 Everything that can be wrong in a mapping file is found here, before the
 agent claims its first event, and reported with the file and field: YAML
@@ -6,7 +6,7 @@ that is not plain data or repeats a key, a structure that breaks
 ``schemas/mapping.schema.json``, unknown transforms or bad arguments, and
 source/target paths that the input/output schemas do not have.
 
-Document mappings (a ``document:`` block, see :mod:`sync_agent.documents`)
+Document mappings (a ``document:`` block, see :mod:`sync_agent.mapping.documents`)
 are checked as far as their formats allow: XML targets must be well-formed
 element/attribute paths (the XSD itself is checked per document, since the
 report type may choose it), XLSX targets must be keys of the form, and the
@@ -28,7 +28,7 @@ import yaml
 from . import xmldoc
 from .documents import DocumentSpec, load_document_spec, origin_key
 from .fieldpath import event_reader, parse_path, payload_reader
-from .mapping import DEFAULT_LIMITS, EVENT_FIELDS, DocumentLimits, DocumentMapping, Rule
+from .registry import DEFAULT_LIMITS, EVENT_FIELDS, DocumentLimits, DocumentMapping, Rule
 from .schemas import FREE, LoadedSchema, SchemaPathError, load_schema
 from .transforms import BoundTransform, TransformError, bind
 
@@ -215,7 +215,7 @@ def load_file(
 ) -> DocumentMapping | None:
     """Compile one mapping file, or add its problems to ``problems`` and
     return None. ``resolve`` finds the schema files it names (default: next
-    to the file; :meth:`~sync_agent.mapping.MappingRegistry.load` passes its
+    to the file; :meth:`~sync_agent.mapping.registry.MappingRegistry.load` passes its
     layered lookup, so that a configured mapping can use a packaged schema)."""
     resolve = resolve or (lambda name: file.parent / name)
     try:

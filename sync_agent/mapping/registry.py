@@ -2,12 +2,12 @@
 
 A mapping file (YAML, ``mappings/*.yaml``) lists ``target <- source`` field
 rules with named transforms from the closed registry in
-:mod:`sync_agent.transforms`. Formats change (a new Report8D or MIR version),
+:mod:`sync_agent.mapping.transforms`. Formats change (a new Report8D or MIR version),
 so a new format must be a new mapping file plus its schema, never new code;
 and since mapping files are data, nothing in them is evaluated.
 
 Everything that can be checked before the first event is checked at start-up
-(:mod:`sync_agent.mapping_loader`), and every problem is reported with its
+(:mod:`sync_agent.mapping.loader`), and every problem is reported with its
 file and field: the file's structure, transform names and arguments, source
 paths against the mapping's ``input_schema`` (the payload Odoo sends), target
 paths against its ``output_schema`` (e.g. Report8D), and that no two
@@ -26,7 +26,7 @@ A mapping with a ``document:`` block renders a file for a regulator instead
 values are checked against a JSON Schema): :meth:`DocumentMapping.render_document`
 returns a :class:`RenderedDocument`, or raises :class:`DocumentInvalid` whose
 ``problems`` say where (XPath, JSON path or form key) and what, so that Odoo
-can show them on the report (see :mod:`sync_agent.documents`).
+can show them on the report (see :mod:`sync_agent.mapping.documents`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .models import OutboxEvent, encode_json
+from ..outbox.models import OutboxEvent, encode_json
 from .schemas import LoadedSchema, load_schema
 from .transforms import BoundTransform, TransformError, short_repr
 
@@ -79,7 +79,7 @@ DEFAULT_LIMITS: Final = {
     "document": {"max_document_bytes": 10 * 1024 * 1024, "max_string_length": 20_000},
 }
 
-_log = logging.getLogger("sync_agent.mapping")
+_log = logging.getLogger("sync_agent.mapping.registry")
 
 
 def packaged_mappings_dir() -> Path:
@@ -93,10 +93,10 @@ def packaged_mappings_dir() -> Path:
     agent needs a real directory (an XSD includes its neighbours by relative
     path), which every unpacked install provides; a zipped one does not.
     """
-    packaged = importlib.resources.files(__package__ or "sync_agent").joinpath(PACKAGED_DIR)
+    packaged = importlib.resources.files("sync_agent").joinpath(PACKAGED_DIR)
     if isinstance(packaged, Path) and packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parent.parent / "mappings"
+    checkout = Path(__file__).resolve().parents[2] / "mappings"
     if checkout.is_dir():
         return checkout
     raise MappingFileError(
@@ -509,7 +509,7 @@ class MappingRegistry:
     def _load_layers(cls, layers: list[Path]) -> MappingRegistry:
         """Load the mapping files of ``layers`` (lowest priority first): every
         problem of every file is collected, then all are raised at once."""
-        from .mapping_loader import load_file  # the loader builds on this module's types
+        from .loader import load_file  # the loader builds on this module's types
 
         resolve = _resolver(layers)
         try:

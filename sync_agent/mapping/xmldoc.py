@@ -33,7 +33,7 @@ from typing import Any, Final
 
 from lxml import etree
 
-from .mapping import Problem
+from .registry import Problem
 from .transforms import TransformError, as_string
 
 __all__ = [

@@ -11,8 +11,8 @@ are held to that one file, so that they cannot drift apart unnoticed:
 * :class:`sync_agent.testing.FakeOdooGateway` validates what it is asked and
   what it answers when built with ``check_contract=True``, and the contract
   tests (``tests/e2e/test_outbox_contract.py``) run the same scenario against
-  the fake and a real Odoo through :class:`~sync_agent.gateway.OdooRpcGateway`;
-* the pydantic models of :mod:`sync_agent.models` are checked against its
+  the fake and a real Odoo through :class:`~sync_agent.outbox.gateway.OdooRpcGateway`;
+* the pydantic models of :mod:`sync_agent.outbox.models` are checked against its
   ``event``, ``agent_seen`` and ``status_answer`` definitions.
 
 Definitions are named ``<call>_arguments`` and ``<call>_answer``; ``sync_fail``
@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from jsonschema import Draft202012Validator
 
-from .mapping import packaged_mappings_dir
+from ..mapping.registry import packaged_mappings_dir
 
 __all__ = ["CONTRACT_FILE", "ContractViolation", "contract_errors", "check_contract", "outbox_contract"]
 

@@ -10,10 +10,10 @@ what was sent, what failed and why.
 :class:`OdooGateway` mirrors the RPC contract one to one (raw JSON values in
 and out), so that :class:`OdooRpcGateway` is a thin transport and the
 in-memory :class:`sync_agent.testing.FakeOdooGateway` can stand in for it.
-The worker parses every answer into a pydantic model (:mod:`sync_agent.models`).
+The worker parses every answer into a pydantic model (:mod:`sync_agent.outbox.models`).
 The arguments and answers of the outbox calls are written down once, as the
 JSON Schema ``mappings/schemas/outbox_rpc_v1.schema.json``
-(:mod:`sync_agent.outbox_contract`); the addon's tests, the fake and the
+(:mod:`sync_agent.outbox.contract`); the addon's tests, the fake and the
 models are held to it, and ``tests/e2e/test_outbox_contract.py`` runs the
 same contract tests against the fake and a real Odoo.
 
@@ -75,9 +75,9 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import odoorpc
 
-from .logging_setup import redact, register_secret
+from ..logging_setup import redact, register_secret
 from .models import truncate
-from .settings import OdooSettings
+from ..config.settings import OdooSettings
 
 __all__ = [
     "OUTBOX_MODEL",
@@ -93,7 +93,7 @@ OUTBOX_MODEL: Final = "quality.sync.event"
 #: Regulatory reports: regulator files are reported on them.
 REPORT_MODEL: Final = "quality.regulatory.report"
 
-_log = logging.getLogger("sync_agent.gateway")
+_log = logging.getLogger("sync_agent.outbox.gateway")
 
 
 class GatewayError(Exception):

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from sync_agent.documents import MAX_FILE_NAME_BYTES, MEDIA_TYPES, safe_file_name
-from sync_agent.mapping import (
+from sync_agent.mapping.documents import MAX_FILE_NAME_BYTES, MEDIA_TYPES, safe_file_name
+from sync_agent.mapping.registry import (
     DocumentInvalid,
     DocumentMapping,
     MappingError,
@@ -25,7 +25,7 @@ from sync_agent.mapping import (
     MappingRegistry,
     Problem,
 )
-from sync_agent.models import OutboxEvent
+from sync_agent.outbox.models import OutboxEvent
 
 from agent_helpers import MAPPINGS
 
@@ -458,7 +458,7 @@ fields:
 
 @pytest.fixture
 def xlsx_writer(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
-    """A stand-in for sync_agent.xlsx_form: records its calls, returns fixed bytes."""
+    """A stand-in for sync_agent.mapping.xlsx_form: records its calls, returns fixed bytes."""
     calls: list[tuple[Any, ...]] = []
 
     def render_form_xlsx(form: list[dict[str, Any]], values: dict[str, Any], sheet: str) -> bytes:
@@ -468,9 +468,9 @@ def xlsx_writer(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
                 raise ValueError(f"form field {key!r}: too long for a cell")
         return b"PK-stand-in:" + json.dumps(values, sort_keys=True).encode()
 
-    module = types.ModuleType("sync_agent.xlsx_form")
+    module = types.ModuleType("sync_agent.mapping.xlsx_form")
     module.render_form_xlsx = render_form_xlsx  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sync_agent.xlsx_form", module)
+    monkeypatch.setitem(sys.modules, "sync_agent.mapping.xlsx_form", module)
     return calls
 
 

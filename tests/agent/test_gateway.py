@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from sync_agent.gateway import GatewayCallError, GatewayUnavailable, OdooGateway, OdooRpcGateway
-from sync_agent.settings import OdooSettings
+from sync_agent.outbox.gateway import GatewayCallError, GatewayUnavailable, OdooGateway, OdooRpcGateway
+from sync_agent.config.settings import OdooSettings
 
 from agent_helpers import SECRET
 

@@ -30,14 +30,14 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sync_agent.mapping import DocumentInvalid, DocumentMapping, MappingRegistry, RenderedDocument
-from sync_agent.models import OutboxEvent
-from sync_agent.settings import AgentSettings
-from sync_agent.state import StateStore
-from sync_agent.submission import SubmissionFolder
+from sync_agent.mapping.registry import DocumentInvalid, DocumentMapping, MappingRegistry, RenderedDocument
+from sync_agent.outbox.models import OutboxEvent
+from sync_agent.config.settings import AgentSettings
+from sync_agent.delivery.journal import StateStore
+from sync_agent.delivery.submission import SubmissionFolder
 from sync_agent.testing import FakeOdooGateway
-from sync_agent.worker import Worker
-from sync_agent.xlsx_form import MEDIA_TYPE
+from sync_agent.delivery.worker import Worker
+from sync_agent.mapping.xlsx_form import MEDIA_TYPE
 
 from agent_helpers import MAPPINGS
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sync_agent.transforms import TRANSFORMS, TransformError, bind
+from sync_agent.mapping.transforms import TRANSFORMS, TransformError, bind
 
 
 def run(spec: Any, value: Any) -> Any:
