@@ -39,12 +39,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from gen_events import make_events  # noqa: E402
 
-from sync_agent.mapping.registry import MappingRegistry  # noqa: E402
-from sync_agent.delivery.portal import PortalClient  # noqa: E402
-from sync_agent.config.settings import AgentSettings, PortalSettings  # noqa: E402
-from sync_agent.delivery.journal import StateStore  # noqa: E402
+from sync_agent import AgentSettings, MappingRegistry, PortalClient, PortalSettings, StateStore, Worker  # noqa: E402
 from sync_agent.testing import FakeOdooGateway  # noqa: E402
-from sync_agent.delivery.worker import Worker  # noqa: E402
 
 TOKEN = "bench-token-0123456789"
 BATCH = 50

@@ -89,13 +89,17 @@ from odoo_runner import (  # noqa: E402
 )
 
 from sync_agent.testing._loopback import LoopbackPortal  # noqa: E402
-from sync_agent.outbox.gateway import OdooRpcGateway  # noqa: E402
-from sync_agent.mapping.registry import MappingRegistry  # noqa: E402
-from sync_agent.outbox.models import CycleReport  # noqa: E402
-from sync_agent.delivery.portal import PortalClient  # noqa: E402
-from sync_agent.config.settings import AgentSettings, OdooSettings, PortalSettings  # noqa: E402
-from sync_agent.delivery.journal import StateStore  # noqa: E402
-from sync_agent.delivery.worker import Worker  # noqa: E402
+from sync_agent import (  # noqa: E402
+    AgentSettings,
+    CycleReport,
+    MappingRegistry,
+    OdooRpcGateway,
+    OdooSettings,
+    PortalClient,
+    PortalSettings,
+    StateStore,
+    Worker,
+)
 
 MODULE = "odoo_addon_complaints"
 TARGET = "supplier_portal"

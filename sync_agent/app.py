@@ -21,29 +21,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .answers.ack_inbox import AckInbox
-from .outbox.gateway import OdooGateway, OdooRpcGateway
 from .answers.supplier import AnswerPoller
-from .mapping.registry import MappingFileError, MappingRegistry
-from .delivery.portal import PortalClient
-from .mapping.schemas import load_schema
 from .config.settings import AgentConfig, OdooSettings
 from .delivery.journal import StateStore
+from .delivery.portal import PortalClient
 from .delivery.submission import SubmissionFolder
 from .delivery.worker import Worker
+from .errors import MappingFileError, PortalNotConfigured
+from .mapping.registry import MappingRegistry
+from .mapping.schemas import load_schema
+from .outbox.gateway import OdooGateway, OdooRpcGateway
 
-__all__ = ["PortalNotConfigured", "Runtime", "open_runtime"]
-
-
-class PortalNotConfigured(Exception):
-    """``run``/``once``/``replay`` need a ``[portal]`` configuration, unless
-    the mappings have regulator targets to serve."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "portal is not configured: set COMPLAINTS_PORTAL_URL and COMPLAINTS_PORTAL_TOKEN or "
-            "COMPLAINTS_PORTAL_TOKEN_FILE, or a [portal] table in the config file "
-            "(the mappings have no regulator target to serve without one)"
-        )
+__all__ = ["Runtime", "open_runtime"]
 
 
 @dataclass

@@ -40,8 +40,9 @@ from typing import Final, Literal
 
 from pydantic import BaseModel
 
-from .fda_ack import AckFormatError, Acknowledgement, parse_ack
-from ..outbox.gateway import GatewayCallError, GatewayError, OdooGateway
+from ..errors import AckFormatError, GatewayCallError, GatewayError
+from ..outbox.gateway import OdooGateway
+from .fda_ack import Acknowledgement, parse_ack
 
 __all__ = [
     "MIN_AGE_SECONDS",

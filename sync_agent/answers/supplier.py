@@ -26,12 +26,13 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ValidationError
 
-from ..outbox.gateway import GatewayCallError, GatewayError, OdooGateway
-from ..logging_setup import redact
-from ..outbox.models import ApplyResult, SupplierAnswer, truncate
-from ..delivery.portal import PortalClient, PortalError
-from ..mapping.schemas import LoadedSchema
 from ..delivery.journal import StateStore
+from ..delivery.portal import PortalClient
+from ..errors import GatewayCallError, GatewayError, PortalError
+from ..logging_setup import redact
+from ..mapping.schemas import LoadedSchema
+from ..outbox.gateway import OdooGateway
+from ..outbox.models import ApplyResult, SupplierAnswer, truncate
 
 __all__ = ["MAX_APPLY_ATTEMPTS", "AnswerPoller", "InboundReport"]
 

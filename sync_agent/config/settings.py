@@ -304,10 +304,3 @@ class AgentConfig(BaseModel):
             portal["token"] = HIDDEN
             data["portal"] = portal
         return data
-
-    @classmethod
-    def load(cls, environ: Any = None, config_file: Any = None) -> AgentConfig:
-        """Shortcut for :func:`sync_agent.config.loader.load_config`."""
-        from .loader import load_config  # local import: config imports this module
-
-        return load_config(environ=environ, config_file=config_file)

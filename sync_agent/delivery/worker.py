@@ -44,13 +44,15 @@ from typing import Any
 import schedule
 from pydantic import ValidationError
 
-from ..outbox.gateway import GatewayCallError, GatewayError, OdooGateway
-from ..logging_setup import redact
-from ..mapping.registry import DocumentInvalid, DocumentMapping, MappingError, MappingRegistry
-from ..outbox.models import CycleReport, OutboxEvent, truncate
-from .portal import PortalClient, PortalError
 from ..config.settings import AgentSettings
+from ..errors import DocumentInvalid, GatewayCallError, GatewayError, MappingError, PortalError
+from ..logging_setup import redact
+from ..mapping.kinds import DocumentMapping
+from ..mapping.registry import MappingRegistry
+from ..outbox.gateway import OdooGateway
+from ..outbox.models import CycleReport, OutboxEvent, truncate
 from .journal import DeliveryRecord, StateStore
+from .portal import PortalClient
 from .submission import SubmissionFolder
 
 __all__ = ["ACK_DELAY", "FILE_BUDGET", "Worker"]

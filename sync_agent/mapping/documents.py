@@ -21,6 +21,7 @@ A new form version is a new mapping file and its schema files, no code.
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib
 import re
 import unicodedata
@@ -29,14 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from ..errors import DocumentInvalid, Problem, SchemaPathError
 from . import xmldoc
 from .fieldpath import getter, parse_path
-from .registry import DocumentInvalid, Problem, RenderedDocument
-from .schemas import LoadedSchema, SchemaPathError, load_schema
+from .schemas import LoadedSchema, load_schema
 
 __all__ = [
     "MEDIA_TYPES",
     "DocumentSpec",
+    "RenderedDocument",
     "FileNameTemplate",
     "SchemaChoice",
     "load_document_spec",
@@ -57,6 +59,20 @@ _FORM_FIELD = re.compile(r"^form field '([^']+)'")
 _FIRST = re.compile(r"\[1\](?=/|$)")
 
 Schema = xmldoc.XsdSchema | LoadedSchema
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDocument:
+    """A valid file for a regulator, ready to be written and reported to Odoo."""
+
+    file_name: str
+    content: bytes
+    media_type: str
+    sha256: str
+
+    @classmethod
+    def of(cls, file_name: str, content: bytes, media_type: str) -> RenderedDocument:
+        return cls(file_name, content, media_type, hashlib.sha256(content).hexdigest())
 
 
 def safe_file_name(text: str) -> str:

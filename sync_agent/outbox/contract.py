@@ -28,16 +28,13 @@ from typing import Any, Final
 
 from jsonschema import Draft202012Validator
 
-from ..mapping.registry import packaged_mappings_dir
+from .._resources import packaged_mappings_dir
+from ..errors import ContractViolation
 
-__all__ = ["CONTRACT_FILE", "ContractViolation", "contract_errors", "check_contract", "outbox_contract"]
+__all__ = ["CONTRACT_FILE", "contract_errors", "check_contract", "outbox_contract"]
 
 #: Path of the contract inside the standard mappings.
 CONTRACT_FILE: Final = "schemas/outbox_rpc_v1.schema.json"
-
-
-class ContractViolation(ValueError):
-    """A value crossing the outbox RPC boundary does not keep the contract."""
 
 
 @lru_cache(maxsize=1)

@@ -75,16 +75,14 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import odoorpc
 
+from ..config.settings import OdooSettings
+from ..errors import GatewayCallError, GatewayUnavailable
 from ..logging_setup import redact, register_secret
 from .models import truncate
-from ..config.settings import OdooSettings
 
 __all__ = [
     "OUTBOX_MODEL",
     "REPORT_MODEL",
-    "GatewayCallError",
-    "GatewayError",
-    "GatewayUnavailable",
     "OdooGateway",
     "OdooRpcGateway",
 ]
@@ -94,31 +92,6 @@ OUTBOX_MODEL: Final = "quality.sync.event"
 REPORT_MODEL: Final = "quality.regulatory.report"
 
 _log = logging.getLogger("sync_agent.outbox.gateway")
-
-
-class GatewayError(Exception):
-    """A call to Odoo did not complete."""
-
-
-class GatewayUnavailable(GatewayError):
-    """Odoo could not be reached or did not answer in time; try again later."""
-
-
-class GatewayCallError(GatewayError):
-    """Odoo answered with an error (the server-side method raised).
-
-    ``kind`` is Odoo's exception class (``odoo.exceptions.UserError``...), so
-    that a business refusal can be told from a crash or an access problem.
-    """
-
-    def __init__(self, message: str, kind: str | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-    @property
-    def is_refusal(self) -> bool:
-        """Odoo refused the data itself: sending it again cannot help."""
-        return self.kind in ("odoo.exceptions.UserError", "odoo.exceptions.ValidationError")
 
 
 @runtime_checkable

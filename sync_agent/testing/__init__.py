@@ -28,8 +28,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..errors import GatewayUnavailable
 from ._loopback import Fault, LoopbackPortal, RecordedRequest
-from ..outbox.gateway import GatewayUnavailable
 
 __all__ = [
     "FakeEvent",

@@ -10,12 +10,8 @@ from typing import Any
 import pytest
 
 from sync_agent.config.loader import SETTINGS
-from sync_agent.mapping.registry import MappingRegistry
-from sync_agent.delivery.portal import PortalClient
-from sync_agent.config.settings import AgentSettings
-from sync_agent.delivery.journal import StateStore
+from sync_agent import AgentSettings, MappingRegistry, PortalClient, StateStore, Worker
 from sync_agent.testing import FakeOdooGateway, LoopbackPortal
-from sync_agent.delivery.worker import Worker
 
 from agent_helpers import MAPPINGS, PORTAL_TOKEN, SECRET, portal_settings
 

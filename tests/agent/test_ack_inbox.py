@@ -20,10 +20,8 @@ from typing import Any
 import pytest
 
 from sync_agent import cli
-from sync_agent.answers.ack_inbox import PROCESSED_DIR, REFUSED_DIR, AckInbox, AckInboxReport
-from sync_agent.config.loader import ConfigError, load_config
-from sync_agent.answers.fda_ack import parse_ack
-from sync_agent.outbox.gateway import GatewayCallError, GatewayUnavailable
+from sync_agent import AckInbox, ConfigError, GatewayCallError, GatewayUnavailable, load_config, parse_ack
+from sync_agent.answers.ack_inbox import PROCESSED_DIR, REFUSED_DIR, AckInboxReport
 from sync_agent.testing import FakeOdooGateway
 
 from agent_helpers import SECRET

@@ -12,12 +12,9 @@ from pathlib import Path
 import requests
 
 from sync_agent.testing.demo_portal import DemoSupplierPortal, supplier_answer
-from sync_agent.answers.supplier import AnswerPoller
-from sync_agent.delivery.portal import PortalClient
+from sync_agent import AnswerPoller, PortalClient, StateStore, Worker
 from sync_agent.mapping.schemas import load_schema
-from sync_agent.delivery.journal import StateStore
 from sync_agent.testing import FakeOdooGateway
-from sync_agent.delivery.worker import Worker
 
 from agent_helpers import MAPPINGS, PORTAL_TOKEN, example_payload, portal_settings
 

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from sync_agent import cli
-from sync_agent.answers.fda_ack import AckFormatError, Acknowledgement, parse_ack
-from sync_agent.outbox.gateway import GatewayCallError, GatewayUnavailable
+from sync_agent import AckFormatError, Acknowledgement, GatewayCallError, GatewayUnavailable, parse_ack
 from sync_agent.testing import FakeOdooGateway
 
 ACK_DIR = Path(__file__).parent / "data" / "fda_ack"

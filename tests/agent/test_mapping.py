@@ -12,15 +12,15 @@ from typing import Any
 import jsonschema
 import pytest
 
-from sync_agent.mapping.registry import (
+from sync_agent import (
     DocumentInvalid,
     MappingError,
     MappingFileError,
     MappingRegistry,
+    OutboxEvent,
     PayloadInvalid,
     packaged_mappings_dir,
 )
-from sync_agent.outbox.models import OutboxEvent
 from sync_agent.mapping.schemas import load_schema
 from sync_agent.mapping.transforms import TRANSFORMS
 

@@ -30,13 +30,18 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sync_agent.mapping.registry import DocumentInvalid, DocumentMapping, MappingRegistry, RenderedDocument
-from sync_agent.outbox.models import OutboxEvent
-from sync_agent.config.settings import AgentSettings
-from sync_agent.delivery.journal import StateStore
-from sync_agent.delivery.submission import SubmissionFolder
+from sync_agent import (
+    AgentSettings,
+    DocumentInvalid,
+    DocumentMapping,
+    MappingRegistry,
+    OutboxEvent,
+    RenderedDocument,
+    StateStore,
+    SubmissionFolder,
+    Worker,
+)
 from sync_agent.testing import FakeOdooGateway
-from sync_agent.delivery.worker import Worker
 from sync_agent.mapping.xlsx_form import MEDIA_TYPE
 
 from agent_helpers import MAPPINGS

@@ -13,7 +13,8 @@ import requests
 import responses
 from responses import matchers
 
-from sync_agent.delivery.portal import PortalClient, PortalError, parse_retry_after
+from sync_agent import PortalClient, PortalError
+from sync_agent.delivery.portal import parse_retry_after
 
 from agent_helpers import PORTAL_TOKEN, portal_settings
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from sync_agent.config.loader import _ENV, SETTINGS, Setting, settings_markdown
-from sync_agent.config.settings import AgentSettings, OdooSettings, PortalSettings
+from sync_agent import AgentSettings, OdooSettings, PortalSettings
 
 from agent_helpers import REPO
 

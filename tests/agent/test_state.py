@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sync_agent.outbox.models import OutboxEvent
-from sync_agent.delivery.journal import StateStore
+from sync_agent import OutboxEvent, StateStore
 
 from agent_helpers import example_event
 

@@ -12,14 +12,17 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from sync_agent.outbox.gateway import GatewayCallError, GatewayUnavailable
-from sync_agent.mapping.registry import MappingRegistry
-from sync_agent.delivery.portal import PortalClient
-from sync_agent.config.settings import AgentSettings
-from sync_agent.delivery.journal import StateStore
-from sync_agent.delivery.submission import SubmissionFolder
+from sync_agent import (
+    AgentSettings,
+    GatewayCallError,
+    GatewayUnavailable,
+    MappingRegistry,
+    PortalClient,
+    StateStore,
+    SubmissionFolder,
+    Worker,
+)
 from sync_agent.testing import FakeOdooGateway, LoopbackPortal
-from sync_agent.delivery.worker import Worker
 
 from agent_helpers import MAPPINGS, example_payload, portal_settings, regulatory_event
 

@@ -21,9 +21,8 @@ from typing import Any
 
 import pytest
 
-from sync_agent.outbox.gateway import OdooGateway, OdooRpcGateway
+from sync_agent import OdooGateway, OdooRpcGateway, OdooSettings
 from sync_agent.outbox.contract import contract_errors
-from sync_agent.config.settings import OdooSettings
 from sync_agent.testing import FakeOdooGateway
 
 from e2e_helpers import AGENT_LOGIN, OdooServer, Outbox
