@@ -25,6 +25,7 @@ The tree follows the data::
     │   ├── TransformError           a transform refused a value or an argument
     │   └── SchemaPathError          a field path is not in a schema
     ├── PortalError                  a portal call failed; retryable per status
+    ├── DeliveryFailed               the worker could not deliver for a reason of its own
     └── AckFormatError               a file is no FDA acknowledgement this parser knows
 
 The errors that were :class:`ValueError` before the tree existed
@@ -41,6 +42,7 @@ __all__ = [
     "AckFormatError",
     "ConfigError",
     "ContractViolation",
+    "DeliveryFailed",
     "DocumentInvalid",
     "GatewayCallError",
     "GatewayError",
@@ -220,6 +222,16 @@ class PortalError(SyncAgentError):
     ) -> None:
         super().__init__(message, retryable=retryable)
         self.status, self.retry_after = status, retry_after
+
+
+class DeliveryFailed(SyncAgentError):
+    """An event was not delivered for a reason outside the portal and the
+    mapping: nowhere to deliver it, a file not written, Odoo not told, a bug.
+    ``retryable`` is set per case (a missing portal stays missing; a full
+    disk or a bug fixed by the next release may not)."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message, retryable=retryable)
 
 
 class AckFormatError(SyncAgentError, ValueError):

@@ -23,7 +23,14 @@ else:  # pragma: no cover - exercised only on Python 3.10
 import pytest
 
 import sync_agent
-from sync_agent import GatewayCallError, GatewayUnavailable, MappingError, PortalError, SyncAgentError
+from sync_agent import (
+    DeliveryFailed,
+    GatewayCallError,
+    GatewayUnavailable,
+    MappingError,
+    PortalError,
+    SyncAgentError,
+)
 
 PACKAGE_DIR = Path(sync_agent.__file__).resolve().parent
 ROOT = "sync_agent"
@@ -196,6 +203,8 @@ def test_every_error_of_the_package_is_in_one_tree_that_says_retryable() -> None
         (MappingError("no mapping"), False),
         (PortalError("503", retryable=True, status=503), True),
         (PortalError("400", retryable=False, status=400), False),
+        (DeliveryFailed("writing failed: disk full", retryable=True), True),
+        (DeliveryFailed("no portal is configured for target x", retryable=False), False),
     ],
 )
 def test_retryable_is_an_attribute_of_the_error(error: SyncAgentError, retryable: bool) -> None:
