@@ -65,7 +65,7 @@ def open_runtime(
     """Load mappings, open the journal, connect the portal client (if any) and
     build the worker, answer poller and acknowledgement inbox (if any). Raises
     :class:`PortalNotConfigured` (no portal and no regulator target) or
-    :class:`~sync_agent.mapping.registry.MappingFileError`."""
+    :class:`~sync_agent.errors.MappingFileError`."""
     registry = MappingRegistry.load(config.agent.mappings_dir, packaged=config.agent.packaged_mappings)
     if config.portal is None and not registry.document_targets:
         raise PortalNotConfigured()

@@ -1,4 +1,4 @@
-"""Loading and start-up checks of mapping files (see :mod:`sync_agent.mapping.registry`).
+"""Loading and start-up checks of mapping files (see :mod:`sync_agent.mapping`).
 
 Everything that can be wrong in a mapping file is found here, before the
 agent claims its first event, and reported with the file and field: YAML
