@@ -210,3 +210,14 @@ def test_every_error_of_the_package_is_in_one_tree_that_says_retryable() -> None
 def test_retryable_is_an_attribute_of_the_error(error: SyncAgentError, retryable: bool) -> None:
     assert error.retryable is retryable
     assert type(error).retryable in (True, False)  # the class states its usual answer too
+
+
+def test_the_tree_drawn_in_the_errors_docstring_names_every_error() -> None:
+    import sync_agent.errors as errors
+
+    drawn = {
+        line.replace("│", " ").replace("├──", " ").replace("└──", " ").split()[0]
+        for line in (errors.__doc__ or "").splitlines()
+        if line.startswith("    ") and line.strip()
+    }
+    assert sorted(cls.__name__ for cls in _exception_classes()) == sorted(drawn)
