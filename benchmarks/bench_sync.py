@@ -6,7 +6,7 @@ to the same loopback portal, which runs as a separate process so that it
 does not share the agent's GIL, and ack:
 
 * baseline: claim -> POST the raw payload with Idempotency-Key -> ack;
-* agent:    the real :class:`~sync_agent.worker.Worker` - claim -> parse ->
+* agent:    the real :class:`~sync_agent.delivery.worker.Worker` - claim -> parse ->
   map -> validate (Report8D) -> POST (retry policy, timeouts) -> journal
   (SQLite, WAL) -> ack.
 
@@ -39,12 +39,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from gen_events import make_events  # noqa: E402
 
-from sync_agent.mapping import MappingRegistry  # noqa: E402
-from sync_agent.portal import PortalClient  # noqa: E402
-from sync_agent.settings import AgentSettings, PortalSettings  # noqa: E402
-from sync_agent.state import StateStore  # noqa: E402
+from sync_agent import AgentSettings, MappingRegistry, PortalClient, PortalSettings, StateStore, Worker  # noqa: E402
 from sync_agent.testing import FakeOdooGateway  # noqa: E402
-from sync_agent.worker import Worker  # noqa: E402
 
 TOKEN = "bench-token-0123456789"
 BATCH = 50
@@ -53,7 +49,7 @@ LEASE = 600
 
 def start_portal() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sync_agent._loopback", "--no-record", "--token", TOKEN],
+        [sys.executable, "-m", "sync_agent.testing._loopback", "--no-record", "--token", TOKEN],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

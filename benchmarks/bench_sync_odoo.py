@@ -21,7 +21,7 @@ What runs (everything on 127.0.0.1):
   Payloads (``--payload``): ``status`` = ``complaint.status`` in the shape of
   ``quality.complaint._status_payload()``; ``scar`` = ``scar.created`` copied
   from the demo's real SCAR event (only the SCAR number varies).
-* A loopback portal (``sync_agent._loopback.LoopbackPortal`` in a separate
+* A loopback portal (``sync_agent.testing._loopback.LoopbackPortal`` in a separate
   process, counting the POSTs per Idempotency-Key), a fresh one per side and round.
 
 The two sides, alternating order per round (B A, A B, ...) to cancel drift:
@@ -29,8 +29,8 @@ The two sides, alternating order per round (B A, A B, ...) to cancel drift:
 * baseline: ``odoorpc`` login with the API key, then loop
   ``sync_claim(batch)`` -> for each event ``requests.post`` of the raw payload
   with ``Idempotency-Key`` -> ``sync_ack``; nothing else;
-* agent: the real :class:`~sync_agent.worker.Worker` with its real
-  :class:`~sync_agent.gateway.OdooRpcGateway`, mappings, validation and the
+* agent: the real :class:`~sync_agent.delivery.worker.Worker` with its real
+  :class:`~sync_agent.outbox.gateway.OdooRpcGateway`, mappings, validation and the
   SQLite journal (``while worker.run_once().claimed``).
 
 After each side: every event must be ``done`` in Odoo after one attempt with
@@ -87,14 +87,18 @@ from odoo_harness.runner import (  # noqa: E402
     odoo_version,
 )
 
-from sync_agent._loopback import LoopbackPortal  # noqa: E402
-from sync_agent.gateway import OdooRpcGateway  # noqa: E402
-from sync_agent.mapping import MappingRegistry  # noqa: E402
-from sync_agent.models import CycleReport  # noqa: E402
-from sync_agent.portal import PortalClient  # noqa: E402
-from sync_agent.settings import AgentSettings, OdooSettings, PortalSettings  # noqa: E402
-from sync_agent.state import StateStore  # noqa: E402
-from sync_agent.worker import Worker  # noqa: E402
+from sync_agent.testing._loopback import LoopbackPortal  # noqa: E402
+from sync_agent import (  # noqa: E402
+    AgentSettings,
+    CycleReport,
+    MappingRegistry,
+    OdooRpcGateway,
+    OdooSettings,
+    PortalClient,
+    PortalSettings,
+    StateStore,
+    Worker,
+)
 
 MODULE = "odoo_addon_complaints"
 TARGET = "supplier_portal"

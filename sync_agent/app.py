@@ -5,7 +5,7 @@ with a :class:`~sync_agent.testing.FakeOdooGateway` in place of Odoo.
 Mapping files are loaded and checked here, at start-up: a broken mapping
 stops the agent before it claims anything, rather than failing events. They
 are the packaged standard mappings with ``agent.mappings_dir`` laid over them
-(:meth:`~sync_agent.mapping.MappingRegistry.load`).
+(:meth:`~sync_agent.mapping.registry.MappingRegistry.load`).
 
 The agent serves the portal's target (if a portal is configured) and every
 regulator target of the mappings (files into the submission folder), so a
@@ -20,30 +20,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .ack_inbox import AckInbox
-from .gateway import OdooGateway, OdooRpcGateway
-from .inbound import AnswerPoller
-from .mapping import MappingFileError, MappingRegistry
-from .portal import PortalClient
-from .schemas import load_schema
-from .settings import AgentConfig, OdooSettings
-from .state import StateStore
-from .submission import SubmissionFolder
-from .worker import Worker
+from .answers.ack_inbox import AckInbox
+from .answers.supplier import AnswerPoller
+from .config.settings import AgentConfig, OdooSettings
+from .delivery.journal import StateStore
+from .delivery.portal import PortalClient
+from .delivery.submission import SubmissionFolder
+from .delivery.worker import Worker
+from .errors import MappingFileError, PortalNotConfigured
+from .mapping.registry import MappingRegistry
+from .mapping.schemas import load_schema
+from .outbox.gateway import OdooGateway, OdooRpcGateway
 
-__all__ = ["PortalNotConfigured", "Runtime", "open_runtime"]
-
-
-class PortalNotConfigured(Exception):
-    """``run``/``once``/``replay`` need a ``[portal]`` configuration, unless
-    the mappings have regulator targets to serve."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "portal is not configured: set COMPLAINTS_PORTAL_URL and COMPLAINTS_PORTAL_TOKEN or "
-            "COMPLAINTS_PORTAL_TOKEN_FILE, or a [portal] table in the config file "
-            "(the mappings have no regulator target to serve without one)"
-        )
+__all__ = ["Runtime", "open_runtime"]
 
 
 @dataclass
@@ -76,7 +65,7 @@ def open_runtime(
     """Load mappings, open the journal, connect the portal client (if any) and
     build the worker, answer poller and acknowledgement inbox (if any). Raises
     :class:`PortalNotConfigured` (no portal and no regulator target) or
-    :class:`~sync_agent.mapping.MappingFileError`."""
+    :class:`~sync_agent.errors.MappingFileError`."""
     registry = MappingRegistry.load(config.agent.mappings_dir, packaged=config.agent.packaged_mappings)
     if config.portal is None and not registry.document_targets:
         raise PortalNotConfigured()

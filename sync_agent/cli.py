@@ -41,17 +41,27 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from . import __version__
-from .app import PortalNotConfigured, open_runtime
-from .config import ENV_CONFIG_FILE, ConfigError, load_config
-from .fda_ack import AckFormatError, parse_ack
-from .gateway import GatewayCallError, GatewayError, OdooGateway, OdooRpcGateway
+from ._version import __version__
+from .answers.fda_ack import parse_ack
+from .app import open_runtime
+from .config.loader import ENV_CONFIG_FILE, load_config
+from .config.settings import AgentConfig, OdooSettings
+from .delivery.journal import StateStore
+from .delivery.submission import SubmissionFolder
+from .errors import (
+    AckFormatError,
+    ConfigError,
+    DocumentInvalid,
+    GatewayCallError,
+    GatewayError,
+    MappingError,
+    MappingFileError,
+    PortalNotConfigured,
+)
 from .logging_setup import configure_logging
-from .mapping import DocumentInvalid, MappingError, MappingFileError, MappingRegistry
-from .models import OutboxEvent, SyncStatus
-from .settings import AgentConfig, OdooSettings
-from .state import StateStore
-from .submission import SubmissionFolder
+from .mapping.registry import MappingRegistry
+from .outbox.gateway import OdooGateway, OdooRpcGateway
+from .outbox.models import OutboxEvent, SyncStatus
 
 __all__ = ["EXIT_CONFIG_ERROR", "EXIT_FAILED", "EXIT_OK", "EXIT_UNAVAILABLE", "build_parser", "main"]
 
@@ -380,16 +390,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.log_level)
     try:
         return _COMMANDS[args.command](args)
-    except ConfigError as exc:
-        print(f"complaints-sync: {exc}", file=sys.stderr)
-        _log.error("configuration invalid", extra={"problems": exc.problems})
-        return EXIT_CONFIG_ERROR
     except MappingFileError as exc:
         print(f"complaints-sync: {exc}", file=sys.stderr)
         _log.error("mapping files invalid", extra={"problems": exc.problems})
         return EXIT_CONFIG_ERROR
     except PortalNotConfigured as exc:
         print(f"complaints-sync: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except ConfigError as exc:  # after its subclasses, which say more
+        print(f"complaints-sync: {exc}", file=sys.stderr)
+        _log.error("configuration invalid", extra={"problems": exc.problems})
         return EXIT_CONFIG_ERROR
     except GatewayError as exc:
         print(f"complaints-sync: {exc}", file=sys.stderr)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sync_agent.settings import PortalSettings
+from sync_agent import PortalSettings
 
 #: A recognisable fake key: if it shows up in any output, a secret leaked.
 SECRET = "s3cr3t-KEY-must-never-be-printed"

@@ -9,13 +9,9 @@ from typing import Any
 
 import pytest
 
-from sync_agent.config import SETTINGS
-from sync_agent.mapping import MappingRegistry
-from sync_agent.portal import PortalClient
-from sync_agent.settings import AgentSettings
-from sync_agent.state import StateStore
+from sync_agent.config.loader import SETTINGS
+from sync_agent import AgentSettings, MappingRegistry, PortalClient, StateStore, Worker
 from sync_agent.testing import FakeOdooGateway, LoopbackPortal
-from sync_agent.worker import Worker
 
 from agent_helpers import MAPPINGS, PORTAL_TOKEN, SECRET, portal_settings
 

@@ -20,10 +20,8 @@ from typing import Any
 import pytest
 
 from sync_agent import cli
-from sync_agent.ack_inbox import PROCESSED_DIR, REFUSED_DIR, AckInbox, AckInboxReport
-from sync_agent.config import ConfigError, load_config
-from sync_agent.fda_ack import parse_ack
-from sync_agent.gateway import GatewayCallError, GatewayUnavailable
+from sync_agent import AckInbox, ConfigError, GatewayCallError, GatewayUnavailable, load_config, parse_ack
+from sync_agent.answers.ack_inbox import PROCESSED_DIR, REFUSED_DIR, AckInboxReport
 from sync_agent.testing import FakeOdooGateway
 
 from agent_helpers import SECRET
@@ -86,7 +84,7 @@ def test_every_file_is_applied_and_moved_to_processed(
         drop(inbox, path, age=100.0 - age)
     expected = [ack for path in ACK_FILES for ack in acks_of(path)]
 
-    with caplog.at_level(logging.INFO, logger="sync_agent.ack_inbox"):
+    with caplog.at_level(logging.INFO, logger="sync_agent.answers.ack_inbox"):
         report = AckInbox(inbox, odoo).poll()
 
     assert odoo.acknowledgements == expected  # every report of every file, oldest file first
@@ -149,7 +147,7 @@ def test_a_file_that_is_no_acknowledgement_moves_to_refused(
         os.utime(path, (time.time() - 60, time.time() - 60))
     drop(inbox, ACK2_FILE)
 
-    with caplog.at_level(logging.INFO, logger="sync_agent.ack_inbox"):
+    with caplog.at_level(logging.INFO, logger="sync_agent.answers.ack_inbox"):
         report = AckInbox(inbox, odoo).poll()
 
     assert (report.files_applied, report.files_refused) == (1, 2)
@@ -176,7 +174,7 @@ def test_an_unreadable_file_moves_to_refused(
         return real_read(self)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    with caplog.at_level(logging.ERROR, logger="sync_agent.ack_inbox"):
+    with caplog.at_level(logging.ERROR, logger="sync_agent.answers.ack_inbox"):
         assert AckInbox(inbox, odoo).poll().files_refused == 1
     assert names(inbox / REFUSED_DIR) == ["locked.txt"] and not locked.exists()
     (record,) = [r for r in caplog.records if r.msg == "ack file refused"]
@@ -354,7 +352,7 @@ def test_a_missing_inbox_folder_is_reported_not_created(
     tmp_path: Path, odoo: FakeOdooGateway, caplog: pytest.LogCaptureFixture
 ) -> None:
     missing = tmp_path / "not-mounted"
-    with caplog.at_level(logging.WARNING, logger="sync_agent.ack_inbox"):
+    with caplog.at_level(logging.WARNING, logger="sync_agent.answers.ack_inbox"):
         assert AckInbox(missing, odoo).poll() == AckInboxReport()
     assert not missing.exists()
     assert any(r.msg == "ack inbox folder does not exist; nothing read" for r in caplog.records)

@@ -1,4 +1,4 @@
-"""Behaviour of sync_agent.config: sources, precedence, errors, secrecy."""
+"""Behaviour of sync_agent.config.loader: sources, precedence, errors, secrecy."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from sync_agent.config import AgentConfig, ConfigError, load_config
+from sync_agent import ConfigError, load_config
 
 #: Same marker as in conftest.py: if it shows up in any output, a secret leaked.
 SECRET = "s3cr3t-KEY-must-never-be-printed"
@@ -28,7 +28,7 @@ def test_loads_everything_from_environment() -> None:
 
 
 def test_reads_process_environment_by_default(full_env: dict[str, str]) -> None:
-    config = AgentConfig.load()
+    config = load_config()
     assert config.odoo.db == full_env["COMPLAINTS_ODOO_DB"]
 
 

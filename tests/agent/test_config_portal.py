@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync_agent.config import ConfigError, load_config
+from sync_agent import ConfigError, load_config
 
 from agent_helpers import PORTAL_TOKEN, SECRET
 

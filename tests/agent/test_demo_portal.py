@@ -11,13 +11,10 @@ from pathlib import Path
 
 import requests
 
-from sync_agent.demo_portal import DemoSupplierPortal, supplier_answer
-from sync_agent.inbound import AnswerPoller
-from sync_agent.portal import PortalClient
-from sync_agent.schemas import load_schema
-from sync_agent.state import StateStore
+from sync_agent.testing.demo_portal import DemoSupplierPortal, supplier_answer
+from sync_agent import AnswerPoller, PortalClient, StateStore, Worker
+from sync_agent.mapping.schemas import load_schema
 from sync_agent.testing import FakeOdooGateway
-from sync_agent.worker import Worker
 
 from agent_helpers import MAPPINGS, PORTAL_TOKEN, example_payload, portal_settings
 
@@ -71,7 +68,7 @@ def test_it_runs_on_its_own_on_the_loopback_and_stops_on_sigterm(tmp_path: Path)
         [
             sys.executable,
             "-m",
-            "sync_agent.demo_portal",
+            "sync_agent.testing.demo_portal",
             "--token-file",
             str(token_file),
             "--answer-delay",

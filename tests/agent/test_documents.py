@@ -16,16 +16,17 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from sync_agent.documents import MAX_FILE_NAME_BYTES, MEDIA_TYPES, safe_file_name
-from sync_agent.mapping import (
+from sync_agent import (
     DocumentInvalid,
     DocumentMapping,
     MappingError,
     MappingFileError,
     MappingRegistry,
+    OutboxEvent,
+    PortalMapping,
     Problem,
 )
-from sync_agent.models import OutboxEvent
+from sync_agent.mapping.documents import MAX_FILE_NAME_BYTES, MEDIA_TYPES, safe_file_name
 
 from agent_helpers import MAPPINGS
 
@@ -382,16 +383,16 @@ def test_an_unsupported_payload_version_is_a_mapping_error(tmp_path: Path) -> No
     assert not isinstance(info.value, DocumentInvalid)
 
 
-def test_json_and_document_mappings_refuse_the_other_render(
-    tmp_path: Path, registry: MappingRegistry
-) -> None:
+def test_each_kind_of_output_has_its_own_kind_of_mapping(tmp_path: Path, registry: MappingRegistry) -> None:
+    """The loader builds the kind the file's blocks ask for, and each kind has
+    only the fields and the render of its own output (no empty fields)."""
     document = load(tmp_path, XML_BY_KIND)
-    assert document.is_document and document.output_schema is None
-    with pytest.raises(MappingError, match="renders a file: use render_document"):
-        document.render(event())
+    assert isinstance(document, DocumentMapping) and document.is_document
+    assert not hasattr(document, "output_schema") and not hasattr(document, "render")
     portal = next(m for m in registry.mappings if not m.is_document)
-    with pytest.raises(MappingError, match="renders a JSON document: use render"):
-        portal.render_document(event())
+    assert isinstance(portal, PortalMapping)
+    assert portal.method == "POST" and portal.path and portal.output_schema is not None
+    assert not hasattr(portal, "document") and not hasattr(portal, "render_document")
 
 
 # -- file names -----------------------------------------------------------------------------
@@ -458,7 +459,7 @@ fields:
 
 @pytest.fixture
 def xlsx_writer(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
-    """A stand-in for sync_agent.xlsx_form: records its calls, returns fixed bytes."""
+    """A stand-in for sync_agent.mapping.xlsx_form: records its calls, returns fixed bytes."""
     calls: list[tuple[Any, ...]] = []
 
     def render_form_xlsx(form: list[dict[str, Any]], values: dict[str, Any], sheet: str) -> bytes:
@@ -468,9 +469,9 @@ def xlsx_writer(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
                 raise ValueError(f"form field {key!r}: too long for a cell")
         return b"PK-stand-in:" + json.dumps(values, sort_keys=True).encode()
 
-    module = types.ModuleType("sync_agent.xlsx_form")
+    module = types.ModuleType("sync_agent.mapping.xlsx_form")
     module.render_form_xlsx = render_form_xlsx  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sync_agent.xlsx_form", module)
+    monkeypatch.setitem(sys.modules, "sync_agent.mapping.xlsx_form", module)
     return calls
 
 

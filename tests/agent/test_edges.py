@@ -20,11 +20,8 @@ from typing import Any
 import pytest
 
 from sync_agent.logging_setup import JsonFormatter, redact
-from sync_agent.mapping import DocumentInvalid, MappingError, MappingRegistry
-from sync_agent.models import OutboxEvent
-from sync_agent.portal import PortalClient
+from sync_agent import DocumentInvalid, MappingError, MappingRegistry, OutboxEvent, PortalClient, Worker
 from sync_agent.testing import FakeOdooGateway, Fault, LoopbackPortal
-from sync_agent.worker import Worker
 
 from agent_helpers import MAPPINGS, PORTAL_TOKEN, example_payload, portal_settings, regulatory_event
 

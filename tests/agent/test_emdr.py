@@ -18,13 +18,17 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from sync_agent.mapping import DocumentInvalid, MappingRegistry, RenderedDocument
-from sync_agent.models import OutboxEvent
-from sync_agent.settings import AgentSettings
-from sync_agent.state import StateStore
-from sync_agent.submission import SubmissionFolder
+from sync_agent import (
+    AgentSettings,
+    DocumentInvalid,
+    MappingRegistry,
+    OutboxEvent,
+    RenderedDocument,
+    StateStore,
+    SubmissionFolder,
+    Worker,
+)
 from sync_agent.testing import FakeOdooGateway
-from sync_agent.worker import Worker
 
 from agent_helpers import MAPPINGS, regulatory_event
 

@@ -13,8 +13,14 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from sync_agent.mapping import DocumentInvalid, DocumentMapping, MappingRegistry, Problem, RenderedDocument
-from sync_agent.models import OutboxEvent
+from sync_agent import (
+    DocumentInvalid,
+    DocumentMapping,
+    MappingRegistry,
+    OutboxEvent,
+    Problem,
+    RenderedDocument,
+)
 
 from agent_helpers import MAPPINGS, regulatory_event
 

@@ -9,8 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from sync_agent.gateway import GatewayUnavailable, OdooGateway
-from sync_agent.models import SyncStatus
+from sync_agent import GatewayUnavailable, OdooGateway, SyncStatus
 from sync_agent.testing import FakeOdooGateway
 
 

@@ -1,4 +1,4 @@
-"""FDA eMDR acknowledgements (ACK2 receipts, ACK3 verdicts) read by sync_agent.fda_ack.
+"""FDA eMDR acknowledgements (ACK2 receipts, ACK3 verdicts) read by sync_agent.answers.fda_ack.
 
 The expectations for FDA's own example files are read from the files
 themselves (with the standard library's parser and plain text search), so
@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from sync_agent import cli
-from sync_agent.fda_ack import AckFormatError, Acknowledgement, parse_ack
-from sync_agent.gateway import GatewayCallError, GatewayUnavailable
+from sync_agent import AckFormatError, Acknowledgement, GatewayCallError, GatewayUnavailable, parse_ack
 from sync_agent.testing import FakeOdooGateway
 
 ACK_DIR = Path(__file__).parent / "data" / "fda_ack"

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from sync_agent.gateway import GatewayCallError, GatewayUnavailable, OdooGateway, OdooRpcGateway
-from sync_agent.settings import OdooSettings
+from sync_agent import GatewayCallError, GatewayUnavailable, OdooGateway, OdooRpcGateway, OdooSettings
 
 from agent_helpers import SECRET
 

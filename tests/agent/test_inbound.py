@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 
-from sync_agent.gateway import GatewayCallError
-from sync_agent.inbound import MAX_APPLY_ATTEMPTS, AnswerPoller
-from sync_agent.portal import PortalClient
-from sync_agent.schemas import load_schema
-from sync_agent.state import StateStore
+from sync_agent import AnswerPoller, GatewayCallError, PortalClient, StateStore
+from sync_agent.answers.supplier import MAX_APPLY_ATTEMPTS
+from sync_agent.mapping.schemas import load_schema
 from sync_agent.testing import FakeOdooGateway, Fault, LoopbackPortal
 
 from agent_helpers import MAPPINGS, portal_settings

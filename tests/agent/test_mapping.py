@@ -12,17 +12,17 @@ from typing import Any
 import jsonschema
 import pytest
 
-from sync_agent.mapping import (
+from sync_agent import (
     DocumentInvalid,
     MappingError,
     MappingFileError,
     MappingRegistry,
+    OutboxEvent,
     PayloadInvalid,
     packaged_mappings_dir,
 )
-from sync_agent.models import OutboxEvent
-from sync_agent.schemas import load_schema
-from sync_agent.transforms import TRANSFORMS
+from sync_agent.mapping.schemas import load_schema
+from sync_agent.mapping.transforms import TRANSFORMS
 
 from agent_helpers import MAPPINGS, example_event
 

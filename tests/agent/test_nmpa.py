@@ -30,14 +30,19 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sync_agent.mapping import DocumentInvalid, DocumentMapping, MappingRegistry, RenderedDocument
-from sync_agent.models import OutboxEvent
-from sync_agent.settings import AgentSettings
-from sync_agent.state import StateStore
-from sync_agent.submission import SubmissionFolder
+from sync_agent import (
+    AgentSettings,
+    DocumentInvalid,
+    DocumentMapping,
+    MappingRegistry,
+    OutboxEvent,
+    RenderedDocument,
+    StateStore,
+    SubmissionFolder,
+    Worker,
+)
 from sync_agent.testing import FakeOdooGateway
-from sync_agent.worker import Worker
-from sync_agent.xlsx_form import MEDIA_TYPE
+from sync_agent.mapping.xlsx_form import MEDIA_TYPE
 
 from agent_helpers import MAPPINGS
 

@@ -19,15 +19,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 
-from sync_agent.mapping import packaged_mappings_dir
-from sync_agent.models import AgentSeen, OutboxEvent, SyncStatus
-from sync_agent.outbox_contract import (
-    CONTRACT_FILE,
-    ContractViolation,
-    check_contract,
-    contract_errors,
-    outbox_contract,
-)
+from sync_agent import ContractViolation, OutboxEvent, SyncStatus, packaged_mappings_dir
+from sync_agent.outbox.models import AgentSeen
+from sync_agent.outbox.contract import CONTRACT_FILE, check_contract, contract_errors, outbox_contract
 from sync_agent.testing import FakeOdooGateway
 
 

@@ -13,7 +13,8 @@ import requests
 import responses
 from responses import matchers
 
-from sync_agent.portal import PortalClient, PortalError, parse_retry_after
+from sync_agent import PortalClient, PortalError
+from sync_agent.delivery.portal import parse_retry_after
 
 from agent_helpers import PORTAL_TOKEN, portal_settings
 
@@ -209,7 +210,7 @@ def test_a_409_asking_for_a_long_wait_is_handed_to_odoo() -> None:
 
 @responses.activate
 def test_a_retry_logs_the_status_and_the_portals_delay(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="sync_agent.portal")
+    caplog.set_level(logging.WARNING, logger="sync_agent.delivery.portal")
     responses.post(URL, json=IN_PROGRESS, status=409, headers={"Retry-After": "1"})
     responses.post(URL, json={"id": "R-412"}, status=201)
     portal, _ = client(retry_max_wait=5)

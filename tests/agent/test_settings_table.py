@@ -1,8 +1,8 @@
-"""The README's settings table against the configuration's own (sync_agent.config.SETTINGS).
+"""The README's settings table against the configuration's own (sync_agent.config.loader.SETTINGS).
 
 The README is what an operator reads when installing from the wheel; a setting
 that exists only in the code, or a default that changed in one place, is a
-setting nobody can find. ``python -m sync_agent.config`` prints the table.
+setting nobody can find. ``python -m sync_agent.config.loader`` prints the table.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sync_agent.config import _ENV, SETTINGS, Setting, settings_markdown
-from sync_agent.settings import AgentSettings, OdooSettings, PortalSettings
+from sync_agent.config.loader import _ENV, SETTINGS, Setting, settings_markdown
+from sync_agent import AgentSettings, OdooSettings, PortalSettings
 
 from agent_helpers import REPO
 
@@ -46,7 +46,7 @@ def readme_table(path: Path = README) -> list[Setting]:
 def test_the_readme_documents_every_setting_as_the_configuration_does() -> None:
     documented = {(row.env, row.toml): row for row in readme_table()}
     expected = {(row.env, row.toml): row for row in SETTINGS}
-    hint = "; update the table in README.md from `python -m sync_agent.config`"
+    hint = "; update the table in README.md from `python -m sync_agent.config.loader`"
     missing = [expected[key] for key in expected.keys() - documented.keys()]
     assert not missing, f"settings missing from README.md: {missing}{hint}"
     unknown = [documented[key] for key in documented.keys() - expected.keys()]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sync_agent.models import OutboxEvent
-from sync_agent.state import StateStore
+from sync_agent import OutboxEvent, StateStore
 
 from agent_helpers import example_event
 
@@ -65,7 +64,7 @@ def test_record_acked_with_nothing_is_a_no_op(tmp_path: Path) -> None:
 
 
 def test_prune_forgets_old_rows_only(tmp_path: Path, monkeypatch: Any) -> None:
-    import sync_agent.state as state_module
+    import sync_agent.delivery.journal as state_module
 
     event = OutboxEvent.model_validate(example_event())
     store = StateStore(tmp_path / "s.sqlite3")

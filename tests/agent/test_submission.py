@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sync_agent import submission
-from sync_agent.submission import FILE_MODE, SubmissionFolder
+from sync_agent.delivery import submission
+from sync_agent import SubmissionFolder
+from sync_agent.delivery.submission import FILE_MODE
 
 
 def test_writes_the_file_and_leaves_no_temporary_file(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from sync_agent.transforms import TRANSFORMS, TransformError, bind
+from sync_agent.mapping.transforms import TRANSFORMS, bind
+from sync_agent import TransformError
 
 
 def run(spec: Any, value: Any) -> Any:

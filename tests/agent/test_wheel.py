@@ -33,8 +33,7 @@ PIP_TIMEOUT = 600
 #: loopback portal, and the settings the README's quick start names (no path).
 ONCE = """
 import json, os, sys
-from sync_agent import cli
-from sync_agent.mapping import packaged_mappings_dir
+from sync_agent import cli, packaged_mappings_dir
 from sync_agent.testing import FakeOdooGateway, LoopbackPortal
 
 gateway = FakeOdooGateway()
@@ -120,7 +119,7 @@ def _examples(into: Path) -> Path:
 
 
 def test_the_wheel_ships_every_mapping_and_schema(installed: Path, tmp_path: Path) -> None:
-    code = "from sync_agent.mapping import packaged_mappings_dir as d; print(d())"
+    code = "from sync_agent import packaged_mappings_dir as d; print(d())"
     packaged = Path(
         _run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, env=_clean_env(tmp_path)).strip()
     )

@@ -15,12 +15,10 @@ from typing import Any
 
 import pytest
 
-from sync_agent.gateway import GatewayUnavailable
+from sync_agent import GatewayUnavailable, PortalClient, Worker
 from sync_agent.logging_setup import JsonFormatter
-from sync_agent.portal import PortalClient
-from sync_agent.schemas import load_schema
+from sync_agent.mapping.schemas import load_schema
 from sync_agent.testing import FakeOdooGateway, Fault, LoopbackPortal
-from sync_agent.worker import Worker
 
 from agent_helpers import MAPPINGS, PORTAL_TOKEN, example_payload, portal_settings
 

@@ -12,14 +12,17 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from sync_agent.gateway import GatewayCallError, GatewayUnavailable
-from sync_agent.mapping import MappingRegistry
-from sync_agent.portal import PortalClient
-from sync_agent.settings import AgentSettings
-from sync_agent.state import StateStore
-from sync_agent.submission import SubmissionFolder
+from sync_agent import (
+    AgentSettings,
+    GatewayCallError,
+    GatewayUnavailable,
+    MappingRegistry,
+    PortalClient,
+    StateStore,
+    SubmissionFolder,
+    Worker,
+)
 from sync_agent.testing import FakeOdooGateway, LoopbackPortal
-from sync_agent.worker import Worker
 
 from agent_helpers import MAPPINGS, example_payload, portal_settings, regulatory_event
 

@@ -1,4 +1,4 @@
-"""The printable one-sheet form workbook (sync_agent.xlsx_form)."""
+"""The printable one-sheet form workbook (sync_agent.mapping.xlsx_form)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from xml.etree.ElementTree import canonicalize
 import openpyxl
 import pytest
 
-from sync_agent.xlsx_form import FIXED_TIMESTAMP, MAX_CELL_CHARS, NO, YES, render_form_xlsx
+from sync_agent.mapping.xlsx_form import FIXED_TIMESTAMP, MAX_CELL_CHARS, NO, YES, render_form_xlsx
 
 SHEET = "可疑医疗器械不良事件报告表"
 FORM: list[dict[str, Any]] = [

@@ -3,7 +3,7 @@
 Every test below runs twice: against :class:`sync_agent.testing.FakeOdooGateway`
 (in memory, the stand-in of the agent's unit tests and the benchmark) and
 against a real Odoo with the addon and demo data, through the agent's own
-:class:`sync_agent.gateway.OdooRpcGateway` signed in as the demo integration
+:class:`sync_agent.outbox.gateway.OdooRpcGateway` signed in as the demo integration
 user with an API key (marked ``odoo``, like the other e2e tests). Every call's
 arguments and answer are validated against
 ``mappings/schemas/outbox_rpc_v1.schema.json``, and the tests assert the
@@ -21,9 +21,8 @@ from typing import Any
 
 import pytest
 
-from sync_agent.gateway import OdooGateway, OdooRpcGateway
-from sync_agent.outbox_contract import contract_errors
-from sync_agent.settings import OdooSettings
+from sync_agent import OdooGateway, OdooRpcGateway, OdooSettings
+from sync_agent.outbox.contract import contract_errors
 from sync_agent.testing import FakeOdooGateway
 
 from odoo_harness.e2e import AGENT_LOGIN, OdooServer, Outbox

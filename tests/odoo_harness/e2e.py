@@ -1,7 +1,7 @@
 """Helpers of the end-to-end tests: a real Odoo server, JSON-RPC, agent processes.
 
 Everything here talks to 127.0.0.1 only: the Odoo server is bound to the
-loopback interface, the portal is :class:`sync_agent._loopback.LoopbackPortal`
+loopback interface, the portal is :class:`sync_agent.testing._loopback.LoopbackPortal`
 (which only binds there), and every HTTP client ignores proxy settings from
 the environment.
 """
@@ -23,7 +23,7 @@ from typing import Any
 
 import requests
 
-from sync_agent._loopback import LoopbackPortal
+from sync_agent.testing._loopback import LoopbackPortal
 
 from odoo_harness.runner import OdooHarness, PgSettings
 

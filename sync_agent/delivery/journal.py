@@ -28,8 +28,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .logging_setup import redact
-from .models import OutboxEvent
+from ..logging_setup import redact
+from ..outbox.models import OutboxEvent
 
 __all__ = ["SCHEMA_VERSION", "DeliveryRecord", "StateStore"]
 

@@ -29,17 +29,15 @@ import jsonschema_rs
 from jsonschema import exceptions as js_exceptions
 from jsonschema import validators
 
-__all__ = ["FREE", "LoadedSchema", "SchemaPathError", "load_schema"]
+from ..errors import SchemaPathError
+
+__all__ = ["FREE", "LoadedSchema", "load_schema"]
 
 #: Marker for "the schema says nothing more below this point" (free-form).
 FREE: Any = object()
 #: Where schemas keep referenced definitions (dropped from the inlined copy).
 _DEFINITIONS = frozenset({"components", "definitions", "$defs"})
 _ANNOTATIONS = frozenset({"description", "title", "$comment", "examples"})
-
-
-class SchemaPathError(ValueError):
-    """A field path does not exist in a schema."""
 
 
 @dataclass(frozen=True)

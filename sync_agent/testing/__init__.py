@@ -5,15 +5,15 @@ benchmark and anyone writing a new mapping can exercise the real worker
 end to end without Odoo or a supplier portal:
 
 * :class:`FakeOdooGateway` implements the outbox contract of
-  :mod:`sync_agent.gateway` in memory, as the addon's ``quality.sync.event``
+  :mod:`sync_agent.outbox.gateway` in memory, as the addon's ``quality.sync.event``
   does: leases that never overlap between agents, lapsed leases reclaimable,
   ack/fail/release by the lease holder, backoff and a dead-letter state;
   every claim records its agent and time, and ``sync_status`` lists the
   agents seen and says when events are due but none has claimed lately.
   Built with ``check_contract=True`` it validates every outbox call's
   arguments and answer against the contract schema
-  (:mod:`sync_agent.outbox_contract`), as the addon's tests validate Odoo's.
-* :class:`LoopbackPortal` (in :mod:`sync_agent._loopback`) is a real HTTP
+  (:mod:`sync_agent.outbox.contract`), as the addon's tests validate Odoo's.
+* :class:`LoopbackPortal` (in :mod:`sync_agent.testing._loopback`) is a real HTTP
   server bound to 127.0.0.1 only.
 """
 
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..errors import GatewayUnavailable
 from ._loopback import Fault, LoopbackPortal, RecordedRequest
-from .gateway import GatewayUnavailable
 
 __all__ = [
     "FakeEvent",
@@ -85,7 +85,7 @@ class FakeEvent:
 
 
 class FakeOdooGateway:
-    """In-memory :class:`~sync_agent.gateway.OdooGateway` with lease semantics.
+    """In-memory :class:`~sync_agent.outbox.gateway.OdooGateway` with lease semantics.
 
     It follows the addon's ``quality.sync.event`` (same defaults: retryable
     failures are retried for a window of 72 hours from the first failure,
@@ -193,7 +193,7 @@ class FakeOdooGateway:
     def _contract(self, definition: str, value: Any) -> Any:
         """``value``, after checking it against the contract when ``check_contract`` is on."""
         if self.check_contract:
-            from .outbox_contract import check_contract  # loads the schema only when asked to
+            from ..outbox.contract import check_contract  # loads the schema only when asked to
 
             check_contract(definition, value)
         return value

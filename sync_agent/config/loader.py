@@ -3,7 +3,7 @@
 Settings come from environment variables and, optionally, a TOML file.
 Environment variables win over the file so that a deployment can keep a
 shared file and override single values per host or container. The models
-themselves (fields, limits, defaults) live in :mod:`sync_agent.settings`.
+themselves (fields, limits, defaults) live in :mod:`sync_agent.config.settings`.
 
 Every setting, with its environment variable, TOML key, default and meaning,
 is listed in :data:`SETTINGS`, built from the models' own fields and
@@ -51,6 +51,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticUndefined
 
+from ..errors import ConfigError
 from .settings import AgentConfig, AgentSettings, OdooSettings, PortalSettings
 
 if sys.version_info >= (3, 11):
@@ -74,7 +75,6 @@ __all__ = [
     "SETTINGS",
     "AgentConfig",
     "AgentSettings",
-    "ConfigError",
     "OdooSettings",
     "PortalSettings",
     "Setting",
@@ -240,19 +240,6 @@ def settings_markdown() -> str:
         default = row.default if row.default.startswith(("required", "unset")) else code(row.default)
         lines.append(f"| {code(row.env)} | {code(row.toml)} | {default} | {row.meaning} |")
     return "\n".join(lines) + "\n"
-
-
-class ConfigError(Exception):
-    """The configuration is missing, unreadable or invalid.
-
-    ``problems`` holds one human-readable line per problem, each naming the
-    offending field and where it can be set, so the CLI can list them all at
-    once instead of making the user fix them one run at a time.
-    """
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems: list[str] = problems
-        super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -421,7 +408,3 @@ def load_config(
         return AgentConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
-
-
-if __name__ == "__main__":  # pragma: no cover - prints the README's settings table
-    sys.stdout.write(settings_markdown())

@@ -6,7 +6,7 @@ that is not plain data or repeats a key, a structure that breaks
 ``schemas/mapping.schema.json``, unknown transforms or bad arguments, and
 source/target paths that the input/output schemas do not have.
 
-Document mappings (a ``document:`` block, see :mod:`sync_agent.documents`)
+Document mappings (a ``document:`` block, see :mod:`sync_agent.mapping.documents`)
 are checked as far as their formats allow: XML targets must be well-formed
 element/attribute paths (the XSD itself is checked per document, since the
 report type may choose it), XLSX targets must be keys of the form, and the
@@ -15,22 +15,22 @@ schema files must exist and compile.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
-
 import copy
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import yaml
 
+from ..errors import SchemaPathError, TransformError
 from . import xmldoc
 from .documents import DocumentSpec, load_document_spec, origin_key
 from .fieldpath import event_reader, parse_path, payload_reader
-from .mapping import DEFAULT_LIMITS, EVENT_FIELDS, DocumentLimits, DocumentMapping, Rule
-from .schemas import FREE, LoadedSchema, SchemaPathError, load_schema
-from .transforms import BoundTransform, TransformError, bind
+from .kinds import DocumentMapping, Mapping, PortalMapping
+from .rules import DEFAULT_LIMITS, EVENT_FIELDS, DocumentLimits, Rule
+from .schemas import FREE, LoadedSchema, load_schema
+from .transforms import BoundTransform, bind
 
 __all__ = ["load_file"]
 
@@ -212,10 +212,10 @@ def load_file(
     meta_schema: LoadedSchema,
     problems: list[str],
     resolve: Callable[[str], Path] | None = None,
-) -> DocumentMapping | None:
+) -> Mapping | None:
     """Compile one mapping file, or add its problems to ``problems`` and
     return None. ``resolve`` finds the schema files it names (default: next
-    to the file; :meth:`~sync_agent.mapping.MappingRegistry.load` passes its
+    to the file; :meth:`~sync_agent.mapping.registry.MappingRegistry.load` passes its
     layered lookup, so that a configured mapping can use a packaged schema)."""
     resolve = resolve or (lambda name: file.parent / name)
     try:
@@ -245,17 +245,17 @@ def load_file(
         problems.extend(compiler.problems)
         return None
     request = data["request"]
-    return DocumentMapping(
+    return PortalMapping(
         name=data["name"],
         file=file,
         target=data["target"],
         event_types=tuple(data["event_types"]),
         payload_versions=tuple(data["payload_versions"]),
+        input_schema=schemas["input_schema"],
+        rules=rules,
         method=request.get("method", "POST"),
         path=request["path"],
-        input_schema=schemas["input_schema"],
         output_schema=output,
-        rules=rules,
         limits=_limits(data, "portal"),
     )
 
@@ -289,10 +289,7 @@ def _load_document_mapping(
         target=data["target"],
         event_types=tuple(data["event_types"]),
         payload_versions=tuple(data["payload_versions"]),
-        method="",
-        path="",
         input_schema=input_schema,
-        output_schema=None,
         rules=rules,
         document=replace(spec, origins=_origins(spec, data["fields"], compiler)),
         limits=_limits(data, "document"),

@@ -46,29 +46,19 @@ import requests
 from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from . import __version__
-from .logging_setup import redact, register_secret
-from .models import AnswerPage, PortalReceipt, encode_json, truncate
-from .settings import PortalSettings
+from .._version import __version__
+from ..config.settings import PortalSettings
+from ..errors import PortalError
+from ..logging_setup import redact, register_secret
+from ..outbox.models import AnswerPage, PortalReceipt, encode_json, truncate
 
-__all__ = ["PortalClient", "PortalError", "parse_retry_after"]
+__all__ = ["PortalClient", "parse_retry_after"]
 
-_log = logging.getLogger("sync_agent.portal")
+_log = logging.getLogger("sync_agent.delivery.portal")
 #: Statuses that may succeed when the same request is sent again (same key).
 #: 409: the portal is still processing an earlier request with this
 #: Idempotency-Key (see the module docstring), not a refusal.
 _RETRY_STATUSES: Final = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
-
-
-class PortalError(Exception):
-    """A portal call failed. ``retryable`` says whether the same request may
-    succeed later; ``retry_after`` is the portal's requested delay, if any."""
-
-    def __init__(
-        self, message: str, *, retryable: bool, status: int | None = None, retry_after: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.retryable, self.status, self.retry_after = retryable, status, retry_after
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

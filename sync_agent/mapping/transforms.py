@@ -21,19 +21,20 @@ Conventions every transform follows:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from types import MappingProxyType
 from typing import Any, Final, Literal
+
+from ..errors import TransformError
 
 __all__ = [
     "TRANSFORMS",
     "YEARS",
     "BoundTransform",
     "Transform",
-    "TransformError",
     "as_string",
     "bind",
     "short_repr",
@@ -41,10 +42,6 @@ __all__ = [
 
 #: The years a date or date-time may fall in (first, last), as the payload schemas bound them.
 YEARS: Final = (1900, 2099)
-
-
-class TransformError(ValueError):
-    """A transform got a value (or, at load time, an argument) it cannot handle."""
 
 
 def short_repr(value: Any) -> str:

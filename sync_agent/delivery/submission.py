@@ -28,7 +28,7 @@ __all__ = ["FILE_MODE", "SubmissionFolder"]
 #: Permissions of a written file (before the umask).
 FILE_MODE: Final = 0o640
 
-_log = logging.getLogger("sync_agent.submission")
+_log = logging.getLogger("sync_agent.delivery.submission")
 
 
 class SubmissionFolder:

@@ -6,7 +6,7 @@ Guarantees, and where each comes from:
   (after the portal accepted it) or ``sync_fail`` (with the reason); a crash
   anywhere leaves the lease to expire, and the event is claimed again;
 * nothing twice: the ``Idempotency-Key`` is the event uid, and the journal
-  (:mod:`sync_agent.state`) remembers deliveries whose ack was lost, so a
+  (:mod:`sync_agent.delivery.journal`) remembers deliveries whose ack was lost, so a
   reclaimed event is acked without a second POST. Deliveries are journalled
   and acked in small groups, journal first: at the end of each batch, and as
   soon as the oldest accepted delivery waited :data:`ACK_DELAY` seconds
@@ -19,7 +19,7 @@ Guarantees, and where each comes from:
 
 Regulator targets (mappings with a ``document:`` block) are served by the same
 loop: the file is rendered and validated, written atomically into the
-submission folder (:mod:`sync_agent.submission`), attached to its regulatory
+submission folder (:mod:`sync_agent.delivery.submission`), attached to its regulatory
 report in Odoo (``report_rendered``) and acked like a delivery. An invalid
 file is never written: the report is told why (``report_invalid``, the
 problems by XPath or field) and the event fails for good. Writing the same
@@ -44,13 +44,23 @@ from typing import Any
 import schedule
 from pydantic import ValidationError
 
-from .gateway import GatewayCallError, GatewayError, OdooGateway
-from .logging_setup import redact
-from .mapping import DocumentInvalid, DocumentMapping, MappingError, MappingRegistry
-from .models import CycleReport, OutboxEvent, truncate
-from .portal import PortalClient, PortalError
-from .settings import AgentSettings
-from .state import DeliveryRecord, StateStore
+from ..config.settings import AgentSettings
+from ..errors import (
+    DeliveryFailed,
+    DocumentInvalid,
+    GatewayCallError,
+    GatewayError,
+    MappingError,
+    PortalError,
+    SyncAgentError,
+)
+from ..logging_setup import redact
+from ..mapping.kinds import DocumentMapping
+from ..mapping.registry import MappingRegistry
+from ..outbox.gateway import OdooGateway
+from ..outbox.models import CycleReport, OutboxEvent, truncate
+from .journal import DeliveryRecord, StateStore
+from .portal import PortalClient
 from .submission import SubmissionFolder
 
 __all__ = ["ACK_DELAY", "FILE_BUDGET", "Worker"]
@@ -60,7 +70,7 @@ ACK_DELAY = 0.25
 #: Seconds one regulator file may take (render, validate, write, one Odoo call).
 FILE_BUDGET = 5.0
 
-_log = logging.getLogger("sync_agent.worker")
+_log = logging.getLogger("sync_agent.delivery.worker")
 
 
 def _guarded(job: Callable[[], Any]) -> None:
@@ -187,23 +197,16 @@ class Worker:
                 return
             document = mapping.render(event)
         except MappingError as exc:
-            self._fail(event, str(exc), False, None, report, log_ctx)
+            self._fail(event, exc, report, log_ctx)
             return
         except Exception as exc:  # noqa: BLE001 - a bug: keep the event retryable for a fixed agent
             _log.exception("unexpected error while mapping", extra=log_ctx)
-            self._fail(
-                event,
-                f"internal error while mapping: {type(exc).__name__}: {exc}",
-                True,
-                None,
-                report,
-                log_ctx,
-            )
+            internal = f"internal error while mapping: {type(exc).__name__}: {exc}"
+            self._fail(event, DeliveryFailed(internal, retryable=True), report, log_ctx)
             return
         if self.portal is None:
-            self._fail(
-                event, f"no portal is configured for target {event.target}", False, None, report, log_ctx
-            )
+            no_portal = DeliveryFailed(f"no portal is configured for target {event.target}", retryable=False)
+            self._fail(event, no_portal, report, log_ctx)
             return
         try:
             receipt = self.portal.deliver(
@@ -214,7 +217,7 @@ class Worker:
                 event_type=event.event_type,
             )
         except PortalError as exc:
-            self._fail(event, str(exc), exc.retryable, exc.retry_after, report, log_ctx)
+            self._fail(event, exc, report, log_ctx)
             return
         report.delivered += 1
         if _log.isEnabledFor(logging.INFO):
@@ -229,20 +232,23 @@ class Worker:
         """Render and validate a regulator file; write it and tell its report in
         Odoo, or write nothing and tell the report why. Acked in :meth:`flush`."""
         if self.submissions is None:
-            self._fail(event, f"no submission folder for target {event.target}", False, None, report, log_ctx)
+            no_folder = DeliveryFailed(f"no submission folder for target {event.target}", retryable=False)
+            self._fail(event, no_folder, report, log_ctx)
             return
         try:
             rendered = mapping.render_document(event)
         except DocumentInvalid as exc:
             if self._report_invalid(event, exc, log_ctx):
-                self._fail(event, str(exc), False, None, report, log_ctx)
+                self._fail(event, exc, report, log_ctx)
             else:
-                self._fail(event, f"{exc} (not yet on the report)", True, None, report, log_ctx)
+                untold = DeliveryFailed(f"{exc} (not yet on the report)", retryable=True)
+                self._fail(event, untold, report, log_ctx)
             return
         try:
             self.submissions.write(rendered.file_name, rendered.content)
         except (OSError, ValueError) as exc:
-            self._fail(event, f"writing {rendered.file_name} failed: {exc}", True, None, report, log_ctx)
+            unwritten = DeliveryFailed(f"writing {rendered.file_name} failed: {exc}", retryable=True)
+            self._fail(event, unwritten, report, log_ctx)
             return
         content_b64 = base64.b64encode(rendered.content).decode("ascii")
         try:
@@ -250,9 +256,8 @@ class Worker:
                 event.res_id, event.event_uid, rendered.file_name, content_b64, rendered.sha256
             )
         except GatewayError as exc:
-            refused = isinstance(exc, GatewayCallError) and exc.is_refusal
             error = f"{rendered.file_name} written, but odoo did not take it: {exc}"
-            self._fail(event, error, not refused, None, report, log_ctx)
+            self._fail(event, DeliveryFailed(error, retryable=exc.retryable), report, log_ctx)
             return
         report.delivered += 1
         _log.info(
@@ -298,18 +303,15 @@ class Worker:
             report.ack_lost += 1
             _log.warning("odoo refused the ack (lease held by another agent)", extra=log_ctx)
 
-    def _fail(
-        self,
-        event: OutboxEvent,
-        error: str,
-        retryable: bool,
-        retry_after: float | None,
-        report: CycleReport,
-        log_ctx: dict,
-    ) -> None:
+    def _fail(self, event: OutboxEvent, failure: SyncAgentError, report: CycleReport, log_ctx: dict) -> None:
+        """Journal and report a failed delivery; ``failure.retryable`` says
+        whether Odoo claims the event again (after ``retry_after``, if the
+        portal asked for a delay) or keeps it for a person."""
+        retryable = failure.retryable
+        retry_after = failure.retry_after if isinstance(failure, PortalError) else None
         # The portal's message may echo our headers or token: nothing the agent
         # writes (Odoo's last_error and chatter note, the journal, the log) keeps them.
-        error = truncate(redact(error))
+        error = truncate(redact(str(failure)))
         self.state.record_failed(event, error)
         if retryable:
             report.failed_retryable += 1

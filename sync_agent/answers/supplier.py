@@ -26,17 +26,18 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ValidationError
 
-from .gateway import GatewayCallError, GatewayError, OdooGateway
-from .logging_setup import redact
-from .models import ApplyResult, SupplierAnswer, truncate
-from .portal import PortalClient, PortalError
-from .schemas import LoadedSchema
-from .state import StateStore
+from ..delivery.journal import StateStore
+from ..delivery.portal import PortalClient
+from ..errors import GatewayCallError, GatewayError, PortalError
+from ..logging_setup import redact
+from ..mapping.schemas import LoadedSchema
+from ..outbox.gateway import OdooGateway
+from ..outbox.models import ApplyResult, SupplierAnswer, truncate
 
 __all__ = ["MAX_APPLY_ATTEMPTS", "AnswerPoller", "InboundReport"]
 
 MAX_APPLY_ATTEMPTS: Final = 3
-_log = logging.getLogger("sync_agent.inbound")
+_log = logging.getLogger("sync_agent.answers.supplier")
 
 
 class InboundReport(BaseModel):

@@ -1,4 +1,4 @@
-"""Validated settings models of the agent (loaded by :mod:`sync_agent.config`).
+"""Validated settings models of the agent (loaded by :mod:`sync_agent.config.loader`).
 
 Kept apart from the loader so that the shape of the configuration, with its
 limits and their reasons, can be read in one place. Every network setting has
@@ -6,7 +6,7 @@ a bounded timeout: an agent that can wait forever on a portal holds Odoo
 leases forever, and then nothing moves and nobody is told.
 
 Each field's ``description`` is what it means to the person configuring the
-agent: :data:`sync_agent.config.SETTINGS` builds the settings table from it,
+agent: :data:`sync_agent.config.loader.SETTINGS` builds the settings table from it,
 and the README's table is checked against that (one source, no drift).
 """
 
@@ -304,10 +304,3 @@ class AgentConfig(BaseModel):
             portal["token"] = HIDDEN
             data["portal"] = portal
         return data
-
-    @classmethod
-    def load(cls, environ: Any = None, config_file: Any = None) -> AgentConfig:
-        """Shortcut for :func:`sync_agent.config.load_config`."""
-        from .config import load_config  # local import: config imports this module
-
-        return load_config(environ=environ, config_file=config_file)

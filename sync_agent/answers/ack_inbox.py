@@ -1,7 +1,7 @@
 """The acknowledgement inbox: FDA's answers applied to Odoo without a person.
 
 FDA's acknowledgements (ACK2 receipts, ACK3 verdicts, see
-:mod:`sync_agent.fda_ack`) arrive as files, dropped into a folder by the ESG
+:mod:`sync_agent.answers.fda_ack`) arrive as files, dropped into a folder by the ESG
 client or a mail rule. ``complaints-sync ack`` applies such files by hand;
 with ``agent.ack_inbox_dir`` set, ``run`` and ``once`` poll that folder and
 do the same, so a rejected report shows in Odoo the day FDA rejects it.
@@ -40,8 +40,9 @@ from typing import Final, Literal
 
 from pydantic import BaseModel
 
-from .fda_ack import AckFormatError, Acknowledgement, parse_ack
-from .gateway import GatewayCallError, GatewayError, OdooGateway
+from ..errors import AckFormatError, GatewayCallError, GatewayError
+from ..outbox.gateway import OdooGateway
+from .fda_ack import Acknowledgement, parse_ack
 
 __all__ = [
     "MIN_AGE_SECONDS",
@@ -66,7 +67,7 @@ _MAX_BYTES: Final = 10 * 1024 * 1024
 #: Tries to find a free name in ``processed/`` or ``refused/`` before giving up.
 _MAX_SUFFIX: Final = 10000
 
-_log = logging.getLogger("sync_agent.ack_inbox")
+_log = logging.getLogger("sync_agent.answers.ack_inbox")
 
 #: What became of one acknowledgement: sent (matched, unmatched or refused by
 #: Odoo), ``skip`` (Odoo failed on it: this file waits, others go on) or

@@ -10,10 +10,10 @@ what was sent, what failed and why.
 :class:`OdooGateway` mirrors the RPC contract one to one (raw JSON values in
 and out), so that :class:`OdooRpcGateway` is a thin transport and the
 in-memory :class:`sync_agent.testing.FakeOdooGateway` can stand in for it.
-The worker parses every answer into a pydantic model (:mod:`sync_agent.models`).
+The worker parses every answer into a pydantic model (:mod:`sync_agent.outbox.models`).
 The arguments and answers of the outbox calls are written down once, as the
 JSON Schema ``mappings/schemas/outbox_rpc_v1.schema.json``
-(:mod:`sync_agent.outbox_contract`); the addon's tests, the fake and the
+(:mod:`sync_agent.outbox.contract`); the addon's tests, the fake and the
 models are held to it, and ``tests/e2e/test_outbox_contract.py`` runs the
 same contract tests against the fake and a real Odoo.
 
@@ -75,16 +75,14 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import odoorpc
 
-from .logging_setup import redact, register_secret
+from ..config.settings import OdooSettings
+from ..errors import GatewayCallError, GatewayUnavailable
+from ..logging_setup import redact, register_secret
 from .models import truncate
-from .settings import OdooSettings
 
 __all__ = [
     "OUTBOX_MODEL",
     "REPORT_MODEL",
-    "GatewayCallError",
-    "GatewayError",
-    "GatewayUnavailable",
     "OdooGateway",
     "OdooRpcGateway",
 ]
@@ -93,32 +91,7 @@ OUTBOX_MODEL: Final = "quality.sync.event"
 #: Regulatory reports: regulator files are reported on them.
 REPORT_MODEL: Final = "quality.regulatory.report"
 
-_log = logging.getLogger("sync_agent.gateway")
-
-
-class GatewayError(Exception):
-    """A call to Odoo did not complete."""
-
-
-class GatewayUnavailable(GatewayError):
-    """Odoo could not be reached or did not answer in time; try again later."""
-
-
-class GatewayCallError(GatewayError):
-    """Odoo answered with an error (the server-side method raised).
-
-    ``kind`` is Odoo's exception class (``odoo.exceptions.UserError``...), so
-    that a business refusal can be told from a crash or an access problem.
-    """
-
-    def __init__(self, message: str, kind: str | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-    @property
-    def is_refusal(self) -> bool:
-        """Odoo refused the data itself: sending it again cannot help."""
-        return self.kind in ("odoo.exceptions.UserError", "odoo.exceptions.ValidationError")
+_log = logging.getLogger("sync_agent.outbox.gateway")
 
 
 @runtime_checkable

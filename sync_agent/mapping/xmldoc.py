@@ -33,8 +33,8 @@ from typing import Any, Final
 
 from lxml import etree
 
-from .mapping import Problem
-from .transforms import TransformError, as_string
+from ..errors import Problem, TransformError
+from .transforms import as_string
 
 __all__ = [
     "PREFIXES",

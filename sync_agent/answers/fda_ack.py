@@ -29,7 +29,9 @@ from typing import Final, Literal
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["AckDetail", "AckFormatError", "AckStatus", "Acknowledgement", "parse_ack"]
+from ..errors import AckFormatError
+
+__all__ = ["AckDetail", "AckStatus", "Acknowledgement", "parse_ack"]
 
 AckStatus = Literal["accepted", "rejected", "received"]
 
@@ -78,10 +80,6 @@ _US_DATE: Final = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4}),?\s+(\d{1,2}):
 _ACK_IN_NAME: Final = re.compile(r"(?<![A-Za-z])ACK[\s_-]?([1-9])(?![0-9])", re.IGNORECASE)
 _XML_DECLARATION: Final = re.compile(r"^<\?xml[^>]*\?>")
 _NON_ALNUM: Final = re.compile(r"[^a-z0-9]+")
-
-
-class AckFormatError(ValueError):
-    """The file is not an FDA acknowledgement this parser knows."""
 
 
 class AckDetail(BaseModel):

@@ -5,10 +5,10 @@ validated against the regulator's XSD, the China NMPA form is a printable
 XLSX. A document mapping uses the same rule language as a portal mapping;
 this module adds what a file needs and checks all of it at start-up:
 
-* ``format``: ``xml`` (rules build the element tree, see :mod:`sync_agent.xmldoc`)
+* ``format``: ``xml`` (rules build the element tree, see :mod:`sync_agent.mapping.xmldoc`)
   or ``xlsx`` (rules build a flat ``{form key: value}`` dict, checked against
   a JSON Schema and laid out in ``form`` order on ``sheet`` by
-  :func:`sync_agent.xlsx_form.render_form_xlsx`);
+  :func:`sync_agent.mapping.xlsx_form.render_form_xlsx`);
 * ``file_name``: a template with ``{payload.path}`` placeholders. The result
   is a deterministic, safe single file name (no directories, no hidden
   files), so a re-rendered report replaces its previous file;
@@ -21,6 +21,7 @@ A new form version is a new mapping file and its schema files, no code.
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib
 import re
 import unicodedata
@@ -29,14 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from ..errors import DocumentInvalid, Problem, SchemaPathError
 from . import xmldoc
 from .fieldpath import getter, parse_path
-from .mapping import DocumentInvalid, Problem, RenderedDocument
-from .schemas import LoadedSchema, SchemaPathError, load_schema
+from .schemas import LoadedSchema, load_schema
 
 __all__ = [
     "MEDIA_TYPES",
     "DocumentSpec",
+    "RenderedDocument",
     "FileNameTemplate",
     "SchemaChoice",
     "load_document_spec",
@@ -57,6 +59,20 @@ _FORM_FIELD = re.compile(r"^form field '([^']+)'")
 _FIRST = re.compile(r"\[1\](?=/|$)")
 
 Schema = xmldoc.XsdSchema | LoadedSchema
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDocument:
+    """A valid file for a regulator, ready to be written and reported to Odoo."""
+
+    file_name: str
+    content: bytes
+    media_type: str
+    sha256: str
+
+    @classmethod
+    def of(cls, file_name: str, content: bytes, media_type: str) -> RenderedDocument:
+        return cls(file_name, content, media_type, hashlib.sha256(content).hexdigest())
 
 
 def safe_file_name(text: str) -> str:
@@ -194,7 +210,7 @@ class DocumentSpec:
             found = schema.errors(values, limit=xmldoc.MAX_PROBLEMS, name_missing=True)
             if found:
                 return None, [Problem(_form_path(path), message) for path, message in found]
-        writer = importlib.import_module("sync_agent.xlsx_form").render_form_xlsx
+        writer = importlib.import_module("sync_agent.mapping.xlsx_form").render_form_xlsx
         try:
             return writer(copy.deepcopy(list(self.form)), values, self.sheet), []
         except ValueError as exc:  # a value the form cannot show, naming its key
@@ -229,7 +245,7 @@ def load_document_spec(
     """Compile a ``document:`` block (already checked against the mapping
     file schema), or return every problem, each naming file and field.
     ``resolve`` finds a schema named in the block (default: next to ``file``;
-    see :meth:`sync_agent.mapping.MappingRegistry.load` for the layered lookup)."""
+    see :meth:`sync_agent.mapping.registry.MappingRegistry.load` for the layered lookup)."""
     resolve = resolve or (lambda name: file.parent / name)
     where = f"{file.name}: document"
     problems: list[str] = []
@@ -336,7 +352,7 @@ def _check_form(spec: DocumentSpec, where: str, problems: list[str]) -> None:
     """Let the XLSX writer lay out an empty form once: a malformed form or
     sheet name stops the agent at start-up, not at the first report."""
     try:
-        writer = importlib.import_module("sync_agent.xlsx_form").render_form_xlsx
+        writer = importlib.import_module("sync_agent.mapping.xlsx_form").render_form_xlsx
         writer(copy.deepcopy(list(spec.form)), {}, spec.sheet)
     except ImportError as exc:
         problems.append(f"{where}: the XLSX writer is not available: {exc}")

@@ -11,8 +11,8 @@ are held to that one file, so that they cannot drift apart unnoticed:
 * :class:`sync_agent.testing.FakeOdooGateway` validates what it is asked and
   what it answers when built with ``check_contract=True``, and the contract
   tests (``tests/e2e/test_outbox_contract.py``) run the same scenario against
-  the fake and a real Odoo through :class:`~sync_agent.gateway.OdooRpcGateway`;
-* the pydantic models of :mod:`sync_agent.models` are checked against its
+  the fake and a real Odoo through :class:`~sync_agent.outbox.gateway.OdooRpcGateway`;
+* the pydantic models of :mod:`sync_agent.outbox.models` are checked against its
   ``event``, ``agent_seen`` and ``status_answer`` definitions.
 
 Definitions are named ``<call>_arguments`` and ``<call>_answer``; ``sync_fail``
@@ -28,16 +28,13 @@ from typing import Any, Final
 
 from jsonschema import Draft202012Validator
 
-from .mapping import packaged_mappings_dir
+from .._resources import packaged_mappings_dir
+from ..errors import ContractViolation
 
-__all__ = ["CONTRACT_FILE", "ContractViolation", "contract_errors", "check_contract", "outbox_contract"]
+__all__ = ["CONTRACT_FILE", "contract_errors", "check_contract", "outbox_contract"]
 
 #: Path of the contract inside the standard mappings.
 CONTRACT_FILE: Final = "schemas/outbox_rpc_v1.schema.json"
-
-
-class ContractViolation(ValueError):
-    """A value crossing the outbox RPC boundary does not keep the contract."""
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """A real HTTP supplier portal on 127.0.0.1, for tests and the benchmark.
 
 It behaves like the portal contract the agent expects (see
-:mod:`sync_agent.portal`): documents are POSTed with an ``Idempotency-Key``
+:mod:`sync_agent.delivery.portal`): documents are POSTed with an ``Idempotency-Key``
 and take effect once per key (a repeated key replays the first response; a
 repeated key with a different body is refused with 422, as payment APIs do);
 answers are paged with a cursor. Faults (status codes, ``Retry-After``,
@@ -12,7 +12,7 @@ instead is just as valid). It only ever binds to 127.0.0.1.
 
 Run it on its own (the benchmark does, to keep it off the agent's GIL)::
 
-    python -m sync_agent._loopback [--token TOKEN] [--no-record]
+    python -m sync_agent.testing._loopback [--token TOKEN] [--no-record]
 
 It prints ``PORT <n>`` on stdout and serves until stdin is closed.
 """
@@ -280,7 +280,7 @@ def _make_handler(portal: LoopbackPortal) -> type[BaseHTTPRequestHandler]:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve until stdin closes; prints ``PORT <n>`` first."""
-    parser = argparse.ArgumentParser(prog="python -m sync_agent._loopback")
+    parser = argparse.ArgumentParser(prog="python -m sync_agent.testing._loopback")
     parser.add_argument("--token", default=None)
     parser.add_argument("--no-record", action="store_true", help="do not keep request bodies in memory")
     args = parser.parse_args(argv)

@@ -6,11 +6,11 @@ Report8D, and a few seconds later "the supplier" publishes its 8D answer
 (the D4 root cause) on the portal's answer feed, which the agent polls and
 writes back to the SCAR in Odoo.
 
-It is :class:`sync_agent._loopback.LoopbackPortal` (the same portal the
+It is :class:`sync_agent.testing._loopback.LoopbackPortal` (the same portal the
 tests use: idempotency keys, paged answers, token check) plus that one
 behaviour. It binds to 127.0.0.1 only::
 
-    python -m sync_agent.demo_portal --token-file FILE [--port N] [--answer-delay SECONDS]
+    python -m sync_agent.testing.demo_portal --token-file FILE [--port N] [--answer-delay SECONDS]
 
 It prints ``PORT <n>`` on stdout once it listens, logs one JSON line per
 document received and answer published on stderr, and serves until SIGTERM
@@ -39,7 +39,7 @@ ANSWER_STEP = "D4"
 def supplier_answer(scar_ref: str, now: datetime | None = None) -> dict[str, Any]:
     """The demo supplier's D4 answer to SCAR ``scar_ref``, as a portal publishes it.
 
-    Valid for :class:`sync_agent.models.SupplierAnswer` and the Report8D
+    Valid for :class:`sync_agent.outbox.models.SupplierAnswer` and the Report8D
     schema, so the agent applies it rather than refusing it.
     """
     moment = (now or datetime.now(timezone.utc)).replace(microsecond=0)
@@ -133,7 +133,7 @@ def _log_line(message: str, **fields: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Serve until SIGTERM or SIGINT; prints ``PORT <n>`` first."""
     parser = argparse.ArgumentParser(
-        prog="python -m sync_agent.demo_portal", description=__doc__.splitlines()[0]
+        prog="python -m sync_agent.testing.demo_portal", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "--token-file", type=Path, required=True, help="file holding the token the agent must present"
