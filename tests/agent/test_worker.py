@@ -234,16 +234,16 @@ def test_crash_between_journal_and_ack_acks_without_posting_again(
     clock = Clock()
     gateway = FakeOdooGateway(clock=clock)
     uid = gateway.add_event(payload())
-    real_ack = gateway.sync_ack
+    real_results = gateway.sync_results
     calls = {"n": 0}
 
-    def ack_then_crash(*args: Any) -> bool:
+    def ack_then_crash(*args: Any) -> list[str]:
         calls["n"] += 1
         if calls["n"] == 1:
             raise SimulatedCrash
-        return real_ack(*args)
+        return real_results(*args)
 
-    gateway.sync_ack = ack_then_crash  # type: ignore[method-assign]
+    gateway.sync_results = ack_then_crash  # type: ignore[method-assign]
     state_file = tmp_path / "agent.sqlite3"
     with pytest.raises(SimulatedCrash):
         make_worker(gateway, state_file=state_file).run_once()
@@ -260,15 +260,15 @@ def test_lost_ack_is_recovered_from_the_journal(
     clock = Clock()
     gateway = FakeOdooGateway(clock=clock)
     uid = gateway.add_event(payload())
-    real_ack = gateway.sync_ack
+    real_results = gateway.sync_results
 
-    def unreachable(*_args: Any) -> bool:
-        raise GatewayUnavailable("odoo unreachable during sync_ack: timed out")
+    def unreachable(*_args: Any) -> list[str]:
+        raise GatewayUnavailable("odoo unreachable during sync_results: timed out")
 
-    gateway.sync_ack = unreachable  # type: ignore[method-assign]
+    gateway.sync_results = unreachable  # type: ignore[method-assign]
     worker = make_worker(gateway)
     assert worker.run_once().ack_lost == 1
-    gateway.sync_ack = real_ack  # type: ignore[method-assign]
+    gateway.sync_results = real_results  # type: ignore[method-assign]
     clock.now += 61
     assert worker.run_once().acked_from_log == 1
     assert gateway.event(uid).state == "done" and posts_by_key(portal_server) == {uid: 1}
