@@ -17,6 +17,7 @@ import pytest
 
 from sync_agent.gateway import GatewayUnavailable
 from sync_agent.logging_setup import JsonFormatter
+from sync_agent.models import CycleReport, OutboxEvent
 from sync_agent.portal import PortalClient
 from sync_agent.schemas import load_schema
 from sync_agent.testing import FakeOdooGateway, Fault, LoopbackPortal
@@ -455,3 +456,32 @@ def test_a_slow_batch_is_acked_in_groups_not_only_at_its_end(
     make_worker(gateway, portal=spy, batch_size=4).run_once()
     assert seen == ["leased", "leased", "done", "done"]  # the first ack did not wait for the batch's end
     assert gateway.states() == {"done": 4}
+
+
+def test_a_batch_reports_its_acks_and_fails_in_one_call(
+    make_worker: MakeWorker, portal_server: LoopbackPortal
+) -> None:
+    """Odoo gets one sync_results call per flush, not one request per event."""
+    portal_server.inject(Fault(status=422, body={"message": "unknown supplier"}))
+    gateway = FakeOdooGateway(check_contract=True)
+    uids = [gateway.add_event(payload(), res_id=i) for i in range(1, 6)]
+    report = make_worker(gateway).run_once()
+    assert (report.claimed, report.delivered, report.failed_permanent) == (5, 4, 1)
+    assert gateway.results_calls == 1
+    assert sorted(gateway.event(uid).state for uid in uids) == ["dead"] + ["done"] * 4
+
+
+def test_a_stop_flushes_what_waits(make_worker: MakeWorker, portal_server: LoopbackPortal) -> None:
+    """Outcomes still waiting when the loop ends are reported before it returns."""
+    gateway = FakeOdooGateway()
+    uid = gateway.add_event(payload())
+    worker = make_worker(gateway)
+    [event] = [
+        OutboxEvent.model_validate(e) for e in gateway.sync_claim(worker.settings.agent_id, 1, 60, None)
+    ]
+    worker.process(event, CycleReport())
+    assert gateway.event(uid).state == "leased", "the ack waits for the flush"
+    worker.request_stop()
+    worker.run(install_signals=False)
+    assert gateway.event(uid).state == "done"
+    assert worker.state.get(uid) is not None and worker.state.get(uid).delivered
