@@ -567,8 +567,7 @@ class QualitySyncEvent(models.Model):
         self._check_sync_access()
         if not agent_id:
             raise UserError(self.env._("sync_results needs the agent id."))
-        results = self._sync_report_items(results)
-        answers = [None] * len(results)
+        results = self._sync_results_items(results)
         done = {}  # event_uid -> remote_ref, the first result of an event wins
         failed = {}  # event_uid -> result
         for result in results:
@@ -595,12 +594,10 @@ class QualitySyncEvent(models.Model):
                 else:
                     self._log_ignored_answer(agent_id, uid, "ack" if uid in done else "fail")
                     states[uid] = "not-leased"
-        for index, result in enumerate(results):
-            answers[index] = states[result["event_uid"]]
-        return answers
+        return [states[result["event_uid"]] for result in results]
 
     @api.model
-    def _sync_report_items(self, results):
+    def _sync_results_items(self, results):
         """The results of :meth:`sync_results`, checked: a malformed one names its place."""
         if not isinstance(results, (list, tuple)):
             raise UserError(self.env._("sync_results takes a list of results."))
