@@ -813,6 +813,11 @@ def main(argv: list[str] | None = None) -> int:
                 if ids:
                     db.run(f"UPDATE quality_sync_event SET state = '{state}' WHERE id IN ({ids})")
             db.run(f"DELETE FROM res_users_apikeys WHERE name = '{key_name}'")
+            # The agents Odoo saw claiming (quality.sync.agent): the benchmark's only.
+            db.run(
+                f"DELETE FROM quality_sync_agent WHERE agent_id IN ('{BASELINE_AGENT}', '{AGENT_ID}')"
+                f" OR agent_id LIKE '{AGENT_ID}-%'"
+            )
         if created_db is not None:
             if args.keep_db:
                 print(f"kept database {created_db}", file=sys.stderr)
