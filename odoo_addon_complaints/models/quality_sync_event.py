@@ -517,24 +517,13 @@ class QualitySyncEvent(models.Model):
 
     @api.model
     def sync_ack(self, agent_id, event_uid, remote_ref=None):
-        """Mark the event sent. Acknowledging a sent event again is harmless."""
-        event = self._leased_by(agent_id, event_uid)
-        if not event:
-            done = self.sudo().search([("event_uid", "=", event_uid), ("state", "=", "done")], limit=1)
-            if not done:
-                self._log_ignored_answer(agent_id, event_uid, "ack")
-            return bool(done)
-        event.write(
-            {
-                "state": "done",
-                "remote_ref": remote_ref or event.remote_ref,
-                "date_done": fields.Datetime.now(),
-                "lease_owner": False,
-                "lease_expires_at": False,
-                "last_error": False,
-            }
+        """Mark the event sent. Acknowledging a sent event again is harmless.
+
+        One delivery's :meth:`sync_results`; True when the event is sent."""
+        [answer] = self.sync_results(
+            agent_id, [{"event_uid": event_uid, "outcome": "done", "remote_ref": remote_ref}]
         )
-        return True
+        return answer == "done"
 
     @api.model
     def _sync_now(self):
@@ -543,26 +532,166 @@ class QualitySyncEvent(models.Model):
 
     @api.model
     def sync_fail(self, agent_id, event_uid, error, retryable=True, retry_after=None):
-        """Record a failed attempt: retry later, or give up.
+        """Record a failed attempt: "pending" (retried later), "dead", or False when the
+        agent does not hold the lease. One failure's :meth:`sync_results`."""
+        [answer] = self.sync_results(
+            agent_id,
+            [
+                {
+                    "event_uid": event_uid,
+                    "outcome": "failed",
+                    "error": error,
+                    "retryable": retryable,
+                    "retry_after": retry_after,
+                }
+            ],
+        )
+        return False if answer == "not-leased" else answer
+
+    @api.model
+    def sync_results(self, agent_id, results):
+        """The outcomes of one flush of the agent, in one call: its acks and its fails.
+
+        ``results`` is a list of ``{"event_uid", "outcome": "done", "remote_ref"}``
+        (delivered; ``remote_ref`` is the partner's id or null) and
+        ``{"event_uid", "outcome": "failed", "error", "retryable", "retry_after"}``.
+        Returns one answer per result, in order: ``"done"`` (sent, also when it
+        already was), ``"pending"`` (retry scheduled), ``"dead"`` (Failed) or
+        ``"not-leased"`` (the agent does not hold the lease: nothing changed).
+
+        Only the lease holder's answers count, lapsed lease or not, until another
+        agent claims the event; a superseded, requeued or cancelled event ignores
+        them. The acks are one UPDATE that checks the lease row by row; failures
+        follow the retry window of their target (:meth:`_record_failure`).
+        """
+        self._check_sync_access()
+        if not agent_id:
+            raise UserError(self.env._("sync_results needs the agent id."))
+        results = self._sync_results_items(results)
+        done = {}  # event_uid -> remote_ref, the first result of an event wins
+        failed = {}  # event_uid -> result
+        for result in results:
+            bucket = done if result["outcome"] == "done" else failed
+            if result["event_uid"] not in done and result["event_uid"] not in failed:
+                bucket[result["event_uid"]] = result.get("remote_ref") if bucket is done else result
+        states = {}
+        if done:
+            states.update(self._ack_leased(agent_id, done))
+        if failed:
+            states.update(self._fail_leased(agent_id, failed))
+        unheld = [uid for uid in {result["event_uid"] for result in results} if uid not in states]
+        if unheld:
+            # Answers for events the agent does not hold: a sent event is sent (its ack was
+            # lost and comes again); anything else changes nothing, and the log says why.
+            self.env.cr.execute(
+                "SELECT event_uid FROM quality_sync_event WHERE event_uid = ANY(%s) AND state = 'done'",
+                [unheld],
+            )
+            sent = {row[0] for row in self.env.cr.fetchall()}
+            for uid in unheld:
+                if uid in done and uid in sent:
+                    states[uid] = "done"
+                else:
+                    self._log_ignored_answer(agent_id, uid, "ack" if uid in done else "fail")
+                    states[uid] = "not-leased"
+        return [states[result["event_uid"]] for result in results]
+
+    @api.model
+    def _sync_results_items(self, results):
+        """The results of :meth:`sync_results`, checked: a malformed one names its place."""
+        if not isinstance(results, (list, tuple)):
+            raise UserError(self.env._("sync_results takes a list of results."))
+        for index, result in enumerate(results):
+            if (
+                not isinstance(result, dict)
+                or not isinstance(result.get("event_uid"), str)
+                or result.get("outcome") not in ("done", "failed")
+            ):
+                raise UserError(
+                    self.env._(
+                        "sync_results: result %(index)s needs an event_uid and an outcome "
+                        "(done or failed): %(result)r",
+                        index=index,
+                        result=result,
+                    )
+                )
+        return list(results)
+
+    @api.model
+    def _ack_leased(self, agent_id, refs):
+        """Mark sent, in one statement, the events of ``refs`` (event_uid -> partner reference)
+        that ``agent_id`` holds; a held event keeps its reference when none is given.
+        Returns {event_uid: "done"} for those."""
+        self.flush_model()
+        now = fields.Datetime.now()
+        uids = list(refs)
+        self.env.cr.execute(
+            """
+            UPDATE quality_sync_event event
+               SET state = 'done', remote_ref = COALESCE(answer.ref, event.remote_ref),
+                   date_done = %(now)s, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL,
+                   write_uid = %(uid)s, write_date = %(now)s
+              FROM unnest(%(uids)s::varchar[], %(refs)s::varchar[]) AS answer(event_uid, ref)
+             WHERE event.event_uid = answer.event_uid
+               AND event.state = 'leased' AND event.lease_owner = %(agent)s
+         RETURNING event.event_uid
+            """,
+            {
+                "now": now,
+                "uid": self.env.uid,
+                "uids": uids,
+                "refs": [refs[u] for u in uids],
+                "agent": agent_id,
+            },
+        )
+        acked = {row[0]: "done" for row in self.env.cr.fetchall()}
+        if acked:
+            self.invalidate_model()
+            self._invalidate_queue_explanations()
+        return acked
+
+    @api.model
+    def _fail_leased(self, agent_id, failures):
+        """Record the failures (event_uid -> result) of the events ``agent_id`` holds,
+        their rows locked first; returns {event_uid: new state} for those."""
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            SELECT id FROM quality_sync_event
+             WHERE event_uid = ANY(%s) AND state = 'leased' AND lease_owner = %s
+          ORDER BY id
+               FOR UPDATE
+            """,
+            [list(failures), agent_id],
+        )
+        events = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        states = {}
+        for event in events:
+            result = failures[event.event_uid]
+            states[event.event_uid] = event._record_failure(
+                result.get("error") or "", result.get("retryable", True), result.get("retry_after")
+            )
+        return states
+
+    def _record_failure(self, error, retryable, retry_after):
+        """One failed attempt of this leased event: retry later, or give up; returns the new state.
 
         A retryable failure is retried within the target's retry window
         (``quality.sync.target``, 72 hours by default) counted from the first
         failed attempt, the wait doubling from 30 seconds up to the target's
         longest wait (one hour by default) and never shorter than the partner's
         ``retry_after``; the last attempt falls on the window's end. A failure
-        after the window, or a permanent one, makes the event Failed. Lapsed
-        leases are no failures: they neither start nor use up the window.
+        after the window, or a permanent one, makes the event Failed and posts a
+        note on its record. Lapsed leases are no failures: they neither start nor
+        use up the window.
         """
-        event = self._leased_by(agent_id, event_uid)
-        if not event:
-            self._log_ignored_answer(agent_id, event_uid, "fail")
-            return False
+        self.ensure_one()
         error = redact_credentials(error)
         now = self._sync_now()
-        window, cap = self.env["quality.sync.target"]._retry_policy(event.target)
-        first = event.first_failure_at or now
-        until = event.retry_until or first + window
-        failures = event.failure_count + 1
+        window, cap = self.env["quality.sync.target"]._retry_policy(self.target)
+        first = self.first_failure_at or now
+        until = self.retry_until or first + window
+        failures = self.failure_count + 1
         values = {"failure_count": failures, "first_failure_at": first, "retry_until": until}
         if retryable and now < until:
             delay = min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** min(failures - 1, 30)), cap)
@@ -580,10 +709,10 @@ class QualitySyncEvent(models.Model):
                     count=failures,
                     error=error,
                 )
-        event.write({**values, "last_error": error, "lease_owner": False, "lease_expires_at": False})
-        if event.state == "dead":
-            event._notify_dead()
-        return event.state
+        self.write({**values, "last_error": error, "lease_owner": False, "lease_expires_at": False})
+        if self.state == "dead":
+            self._notify_dead()
+        return self.state
 
     @api.model
     def sync_release(self, agent_id, event_uids):

@@ -12,8 +12,9 @@ from .common import ComplaintCase
 from .outbox import trap_sync_events
 
 
-@tagged("post_install", "-at_install")
-class TestScar(ComplaintCase):
+class ScarCase(ComplaintCase):
+    """A supplier, its purchase, a complaint and a SCAR with steps D3 and D4 requested; the agent's user."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -81,6 +82,9 @@ class TestScar(ComplaintCase):
             }
         )
 
+
+@tagged("post_install", "-at_install")
+class TestScar(ScarCase):
     def _events(self, event_type=None):
         domain = [("res_model", "=", "quality.scar"), ("res_id", "=", self.scar.id)]
         if event_type:

@@ -2,17 +2,19 @@
 
 Guarantees, and where each comes from:
 
-* nothing lost: an event leaves Odoo's outbox only through ``sync_ack``
-  (after the portal accepted it) or ``sync_fail`` (with the reason); a crash
+* nothing lost: an event leaves Odoo's outbox only when the agent reports it
+  done (after the portal accepted it) or failed (with the reason); a crash
   anywhere leaves the lease to expire, and the event is claimed again;
 * nothing twice: the ``Idempotency-Key`` is the event uid, and the journal
   (:mod:`sync_agent.delivery.journal`) remembers deliveries whose ack was lost, so a
-  reclaimed event is acked without a second POST. Deliveries are journalled
-  and acked in small groups, journal first: at the end of each batch, and as
-  soon as the oldest accepted delivery waited :data:`ACK_DELAY` seconds
-  (checked after each event), so one SQLite transaction serves many events. A crash before the
-  journal write means a second POST with the same key, which the portal
-  ignores;
+  reclaimed event is acked without a second POST. Outcomes are reported in
+  flushes: at the end of each batch, on a stop, and as soon as the oldest
+  waiting outcome waited :data:`ACK_DELAY` seconds (checked after each event).
+  A flush journals its deliveries first (one SQLite transaction), then sends
+  all its acks and fails to Odoo in one ``sync_results`` call, so Odoo does
+  one request's work per flush, not one per event. A crash before the journal
+  write means a second POST with the same key, which the portal ignores; a
+  crash after it, an ack from the journal on the next claim;
 * visible: every failure goes to Odoo with a readable reason (the portal's
   message, or the JSON path the schema rejected) and whether it will be
   retried.
@@ -65,12 +67,23 @@ from .submission import SubmissionFolder
 
 __all__ = ["ACK_DELAY", "FILE_BUDGET", "Worker"]
 
-#: Longest time (seconds) an accepted delivery waits to be journalled and acked.
+#: Longest time (seconds) an outcome (accepted delivery, failure) waits to be journalled and reported.
 ACK_DELAY = 0.25
 #: Seconds one regulator file may take (render, validate, write, one Odoo call).
 FILE_BUDGET = 5.0
 
 _log = logging.getLogger("sync_agent.delivery.worker")
+
+
+def _failed(event_uid: str, error: str, *, retryable: bool, retry_after: float | None) -> dict[str, Any]:
+    """A failure as ``sync_results`` takes it."""
+    return {
+        "event_uid": event_uid,
+        "outcome": "failed",
+        "error": error,
+        "retryable": retryable,
+        "retry_after": retry_after,
+    }
 
 
 def _guarded(job: Callable[[], Any]) -> None:
@@ -108,8 +121,8 @@ class Worker:
         self.clock = clock
         # Do not start an event whose lease could run out before it is done.
         self._budget = portal.settings.event_budget_seconds() if portal is not None else FILE_BUDGET
-        self._acked: list[str] = []
-        self._pending: list[tuple[OutboxEvent, str | None, dict[str, Any]]] = []  # accepted, not yet acked
+        self._pending: list[tuple[OutboxEvent, str | None, dict[str, Any]]] = []  # accepted, not journalled
+        self._outcomes: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (result, log context), journalled
         self._pending_since = 0.0
         self._backlog = False
 
@@ -140,7 +153,7 @@ class Worker:
                 break
             try:
                 self.process(event, report, journal.get(event.event_uid))
-                if self._pending and self.clock() - self._pending_since >= ACK_DELAY:
+                if self._waiting() and self.clock() - self._pending_since >= ACK_DELAY:
                     self.flush(report)
             except Exception:
                 # Unexpected (e.g. the journal's disk is full): hand the rest back.
@@ -149,14 +162,54 @@ class Worker:
         self.flush(report)
         return report
 
+    def _waiting(self) -> bool:
+        return bool(self._pending or self._outcomes)
+
+    def _queue(self, result: dict[str, Any], log_ctx: dict[str, Any]) -> None:
+        """An outcome for the next flush; the first one starts the :data:`ACK_DELAY` clock."""
+        if not self._waiting():
+            self._pending_since = self.clock()
+        self._outcomes.append((result, log_ctx))
+
     def flush(self, report: CycleReport) -> None:
-        """Journal the accepted deliveries (one transaction), then ack them to Odoo."""
+        """Journal the accepted deliveries (one transaction), then report every waiting
+        outcome, acks and fails, to Odoo in one ``sync_results`` call."""
         pending, self._pending = self._pending, []
         if pending:
             self.state.record_delivered_many([(event, ref) for event, ref, _ in pending])
-            for event, ref, log_ctx in pending:
-                self._ack(event, ref, report, log_ctx)
-        acked, self._acked = self._acked, []
+        outcomes = [
+            ({"event_uid": event.event_uid, "outcome": "done", "remote_ref": ref}, log_ctx)
+            for event, ref, log_ctx in pending
+        ]
+        outcomes += self._outcomes
+        self._outcomes = []
+        if not outcomes:
+            return
+        try:
+            answers = self.gateway.sync_results(self.settings.agent_id, [result for result, _ in outcomes])
+        except GatewayError as exc:
+            # The journal has the deliveries: on reclaim they are acked without a new POST;
+            # unreported failures are retried when their lease lapses.
+            lost = sum(1 for result, _ in outcomes if result["outcome"] == "done")
+            report.ack_lost += lost
+            _log.error(
+                "reporting outcomes to odoo failed; acks come from the journal on reclaim,"
+                " failed events are retried when their lease lapses",
+                extra={"acks": lost, "fails": len(outcomes) - lost, "error": str(exc)},
+            )
+            return
+        acked = []
+        for (result, log_ctx), answer in zip(outcomes, answers, strict=True):
+            if result["outcome"] == "done":
+                if answer == "done":
+                    acked.append(result["event_uid"])
+                else:
+                    report.ack_lost += 1
+                    _log.warning("odoo refused the ack (lease held by another agent)", extra=log_ctx)
+            elif answer == "not-leased":
+                _log.warning("odoo ignored the failure (lease held by another agent)", extra=log_ctx)
+            else:
+                _log.info("failure recorded in odoo", extra={**log_ctx, "odoo_state": answer})
         self.state.record_acked(acked)
 
     def _parse(self, item: Any, report: CycleReport) -> OutboxEvent | None:
@@ -170,12 +223,12 @@ class Worker:
             reason = truncate(redact(f"outbox event malformed: {problems}"))
             _log.error("outbox event malformed", extra={"event_uid": uid, "error": reason})
             if isinstance(uid, str):
-                self._call_fail(uid, reason, retryable=False, retry_after=None)
+                self._queue(_failed(uid, reason, retryable=False, retry_after=None), {"event_uid": uid})
             return None
 
     def process(self, event: OutboxEvent, report: CycleReport, known: DeliveryRecord | None = None) -> None:
-        """Deliver one claimed event; its ack follows in :meth:`flush` (failures
-        are reported to Odoo at once). ``known`` is its journal row, if any."""
+        """Deliver one claimed event; its ack or failure is reported to Odoo by
+        :meth:`flush`. ``known`` is its journal row, if any."""
         log_ctx = {
             "event_uid": event.event_uid,
             "event_type": event.event_type,
@@ -188,7 +241,9 @@ class Worker:
                 extra={**log_ctx, "remote_ref": known.remote_ref},
             )
             report.acked_from_log += 1
-            self._ack(event, known.remote_ref, report, log_ctx)
+            self._queue(
+                {"event_uid": event.event_uid, "outcome": "done", "remote_ref": known.remote_ref}, log_ctx
+            )
             return
         try:
             mapping = self.registry.for_event(event)
@@ -222,7 +277,7 @@ class Worker:
         report.delivered += 1
         if _log.isEnabledFor(logging.INFO):
             _log.info("delivered", extra={**log_ctx, "remote_ref": receipt.id})
-        if not self._pending:
+        if not self._waiting():
             self._pending_since = self.clock()
         self._pending.append((event, receipt.id, log_ctx))
 
@@ -266,7 +321,7 @@ class Worker:
         )
         if isinstance(answer, dict) and answer.get("applied") is False:  # e.g. a newer render is under way
             _log.warning("odoo kept the report as it was", extra={**log_ctx, "reason": answer.get("reason")})
-        if not self._pending:
+        if not self._waiting():
             self._pending_since = self.clock()
         self._pending.append((event, rendered.file_name, log_ctx))
 
@@ -286,23 +341,6 @@ class Worker:
             return False
         return True
 
-    def _ack(self, event: OutboxEvent, remote_ref: str | None, report: CycleReport, log_ctx: dict) -> None:
-        try:
-            accepted = self.gateway.sync_ack(self.settings.agent_id, event.event_uid, remote_ref)
-        except GatewayError as exc:
-            # The journal has it: on reclaim the event is acked without a new POST.
-            report.ack_lost += 1
-            _log.error(
-                "ack to odoo failed; will ack from the journal on reclaim",
-                extra={**log_ctx, "error": str(exc)},
-            )
-            return
-        if accepted:
-            self._acked.append(event.event_uid)  # journalled once per cycle
-        else:
-            report.ack_lost += 1
-            _log.warning("odoo refused the ack (lease held by another agent)", extra=log_ctx)
-
     def _fail(self, event: OutboxEvent, failure: SyncAgentError, report: CycleReport, log_ctx: dict) -> None:
         """Journal and report a failed delivery; ``failure.retryable`` says
         whether Odoo claims the event again (after ``retry_after``, if the
@@ -317,29 +355,11 @@ class Worker:
             report.failed_retryable += 1
         else:
             report.failed_permanent += 1
-        new_state = self._call_fail(event.event_uid, error, retryable=retryable, retry_after=retry_after)
+        self._queue(_failed(event.event_uid, error, retryable=retryable, retry_after=retry_after), log_ctx)
         _log.warning(
             "delivery failed",
-            extra={
-                **log_ctx,
-                "error": error,
-                "retryable": retryable,
-                "retry_after": retry_after,
-                "odoo_state": new_state,
-            },
+            extra={**log_ctx, "error": error, "retryable": retryable, "retry_after": retry_after},
         )
-
-    def _call_fail(
-        self, event_uid: str, error: str, *, retryable: bool, retry_after: float | None
-    ) -> str | None:
-        try:
-            return self.gateway.sync_fail(self.settings.agent_id, event_uid, error, retryable, retry_after)
-        except GatewayError as exc:
-            _log.error(
-                "reporting a failure to odoo failed; the lease will expire and the event be retried",
-                extra={"event_uid": event_uid, "error": str(exc)},
-            )
-            return None
 
     def _release(self, uids: list[str]) -> int:
         if not uids:
@@ -422,9 +442,19 @@ class Worker:
                 idle = scheduler.idle_seconds
                 self.stop_event.wait(min(max(idle if idle is not None else 1.0, 0.01), 1.0))
         finally:
+            self._flush_on_stop()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             _log.info("agent stopped", extra={"agent_id": self.settings.agent_id})
+
+    def _flush_on_stop(self) -> None:
+        """Report what waits before the loop ends (also on a second signal's exit)."""
+        if not self._waiting():
+            return
+        try:
+            self.flush(CycleReport())
+        except Exception:  # noqa: BLE001 - stopping anyway; leases lapse, the journal keeps deliveries
+            _log.exception("flushing outcomes on stop failed")
 
     def _install_signals(self) -> dict[int, Any]:
         if threading.current_thread() is not threading.main_thread():

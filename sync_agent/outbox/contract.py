@@ -1,7 +1,10 @@
 """The outbox RPC contract, as one JSON Schema: ``schemas/outbox_rpc_v1.schema.json``.
 
-The calls the agent makes on Odoo's outbox (``sync_claim``, ``sync_ack``,
-``sync_fail``, ``sync_release``, ``sync_status``) are described once, with
+The calls the agent makes on Odoo's outbox (``sync_claim``, ``sync_results``,
+``sync_ack``, ``sync_fail``, ``sync_release``, ``sync_status``), for supplier
+answers (``sync_apply_supplier_answer``) and on regulatory reports
+(``sync_report_rendered``, ``sync_report_invalid``,
+``sync_apply_acknowledgement``) are described once, with
 their positional arguments and their answers, in the standard mappings'
 ``schemas/`` folder (shipped in the wheel with the mappings). Three parties
 are held to that one file, so that they cannot drift apart unnoticed:
@@ -15,7 +18,8 @@ are held to that one file, so that they cannot drift apart unnoticed:
 * the pydantic models of :mod:`sync_agent.outbox.models` are checked against its
   ``event``, ``agent_seen`` and ``status_answer`` definitions.
 
-Definitions are named ``<call>_arguments`` and ``<call>_answer``; ``sync_fail``
+Definitions are named ``<call>_arguments`` and ``<call>_answer``, ``<call>`` being
+the method's name without ``sync_``; ``sync_fail``
 also has ``fail_gateway_answer``, because the gateway turns Odoo's ``false``
 (lease not held) into ``"not-leased"``.
 """

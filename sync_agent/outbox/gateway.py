@@ -3,7 +3,8 @@
 Odoo writes an outbox event in the same transaction as the business change,
 so nothing is lost if the agent is down. The agent *claims* due events under
 a lease (``SELECT ... FOR UPDATE SKIP LOCKED`` on the Odoo side), delivers
-them, and reports the outcome with ``sync_ack`` or ``sync_fail``; Odoo keeps
+them, and reports the outcomes of a batch in one call, ``sync_results`` (or
+one at a time with ``sync_ack`` and ``sync_fail``); Odoo keeps
 the state, the error text and the retry schedule, so a person in Odoo sees
 what was sent, what failed and why.
 
@@ -12,7 +13,8 @@ and out), so that :class:`OdooRpcGateway` is a thin transport and the
 in-memory :class:`sync_agent.testing.FakeOdooGateway` can stand in for it.
 The worker parses every answer into a pydantic model (:mod:`sync_agent.outbox.models`).
 The arguments and answers of the outbox calls are written down once, as the
-JSON Schema ``mappings/schemas/outbox_rpc_v1.schema.json``
+JSON Schema ``mappings/schemas/outbox_rpc_v1.schema.json``, and so are the
+supplier-answer and regulatory-report calls below
 (:mod:`sync_agent.outbox.contract`); the addon's tests, the fake and the
 models are held to it, and ``tests/e2e/test_outbox_contract.py`` runs the
 same contract tests against the fake and a real Odoo.
@@ -28,6 +30,12 @@ in :mod:`sync_agent.testing` mirrors):
   done event returns True again; otherwise a refused ack returns False and
   the journal keeps the delivery, so the next claim acks without posting.
   A refused ``sync_fail`` returns False in Odoo, ``"not-leased"`` here;
+* ``sync_results(agent_id, results)`` takes the acks
+  (``{"event_uid", "outcome": "done", "remote_ref"}``) and fails
+  (``{"event_uid", "outcome": "failed", "error", "retryable", "retry_after"}``)
+  of one flush and answers, per result and in order, ``"done"``,
+  ``"pending"``, ``"dead"`` or ``"not-leased"``: the semantics of
+  ``sync_ack`` and ``sync_fail`` below, in one round trip;
 * ``sync_fail`` returns ``"pending"`` (retry scheduled, at the earliest after
   ``retry_after`` seconds) or ``"dead"`` (permanent, or the target's retry
   window ran out: 72 hours from the first failed attempt by default, waits
@@ -112,6 +120,10 @@ class OdooGateway(Protocol):
         self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None
     ) -> str:
         """Record a failed delivery; returns "pending", "dead" or "not-leased"."""
+        ...
+
+    def sync_results(self, agent_id: str, results: list[dict[str, Any]]) -> list[str]:
+        """Acks and fails of one flush; one of "done", "pending", "dead", "not-leased" per result."""
         ...
 
     def sync_release(self, agent_id: str, event_uids: list[str]) -> int:
@@ -214,6 +226,19 @@ class OdooRpcGateway:
         """See :class:`OdooGateway`."""
         state = self._call("sync_fail", agent_id, event_uid, truncate(redact(error)), retryable, retry_after)
         return state if isinstance(state, str) else "not-leased"  # Odoo answers False then
+
+    def sync_results(self, agent_id: str, results: list[dict[str, Any]]) -> list[str]:
+        """See :class:`OdooGateway`; errors are redacted and truncated here, as in :meth:`sync_fail`."""
+        sent = [
+            {**result, "error": truncate(redact(result["error"]))}
+            if result.get("outcome") == "failed"
+            else result
+            for result in results
+        ]
+        answers = self._call("sync_results", agent_id, sent)
+        if not isinstance(answers, list) or len(answers) != len(sent):
+            raise GatewayCallError(f"sync_results answered {answers!r:.200}, expected {len(sent)} answers")
+        return [str(answer) for answer in answers]
 
     def sync_release(self, agent_id: str, event_uids: list[str]) -> int:
         """See :class:`OdooGateway`."""

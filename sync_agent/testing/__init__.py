@@ -10,8 +10,9 @@ end to end without Odoo or a supplier portal:
   ack/fail/release by the lease holder, backoff and a dead-letter state;
   every claim records its agent and time, and ``sync_status`` lists the
   agents seen and says when events are due but none has claimed lately.
-  Built with ``check_contract=True`` it validates every outbox call's
-  arguments and answer against the contract schema
+  ``sync_results`` takes a flush's acks and fails in one call, as Odoo does.
+  Built with ``check_contract=True`` it validates every call's arguments and
+  answer (outbox, supplier answers, regulatory reports) against the contract schema
   (:mod:`sync_agent.outbox.contract`), as the addon's tests validate Odoo's.
 * :class:`LoopbackPortal` (in :mod:`sync_agent.testing._loopback`) is a real HTTP
   server bound to 127.0.0.1 only.
@@ -136,6 +137,7 @@ class FakeOdooGateway:
         #: 3500A report number -> report name, for acknowledgements to match.
         self.report_numbers: dict[str, str] = {}
         self.claims: list[tuple[str, str]] = []  # (agent_id, event_uid), every claim ever
+        self.results_calls = 0  # sync_results calls: one per flush of a worker
         self._lock = threading.Lock()
         self._all: dict[str, FakeEvent] = {}
         self._open: dict[str, FakeEvent] = {}  # not done/dead, in creation order
@@ -355,6 +357,22 @@ class FakeOdooGateway:
             event.history.append((f"fail:{event.state}", agent_id))
             return event.state
 
+    def sync_results(self, agent_id: str, results: list[dict[str, Any]]) -> list[str]:
+        """The acks and fails of one flush, each as :meth:`sync_ack` and :meth:`sync_fail` do
+        it; one answer per result: "done", "pending", "dead" or "not-leased"."""
+        self._check()
+        self._contract("results_arguments", [agent_id, list(results)])
+        self.results_calls += 1
+        answers = [
+            ("done" if self._ack(agent_id, result["event_uid"], result.get("remote_ref")) else "not-leased")
+            if result["outcome"] == "done"
+            else self._fail(
+                agent_id, result["event_uid"], result["error"], result["retryable"], result.get("retry_after")
+            )
+            for result in results
+        ]
+        return self._contract("results_answer", answers)
+
     def sync_release(self, agent_id: str, event_uids: list[str]) -> int:
         """Hand leases back; the attempt the claim counted is taken back."""
         self._check()
@@ -401,22 +419,34 @@ class FakeOdooGateway:
             event.history.append(("requeue", "admin"))
 
     def sync_apply_supplier_answer(self, scar_ref: str, answer: dict[str, Any]) -> dict[str, Any]:
-        """Record the answer (idempotent on ``answer_id``) or raise an injected error."""
+        """Record the answer (idempotent on ``answer_id``) or raise an injected error;
+        answers as Odoo does: applied (with the step), duplicate or refused_recorded."""
         self._check()
+        self._contract("apply_supplier_answer_arguments", [scar_ref, answer])
         if scar_ref in self.answer_errors:
             raise self.answer_errors[scar_ref]
         with self._lock:
-            if any(a.get("answer_id") == answer.get("answer_id") for _, a in self.answers):
-                return {"status": "duplicate"}
-            self.answers.append((scar_ref, answer))
-        return {"status": answer.get("status", "applied")}
+            earlier = [a for _, a in self.answers if a.get("answer_id") == answer.get("answer_id")]
+            if earlier:
+                step = earlier[0].get("step") if earlier[0].get("status") != "rejected" else None
+                result: dict[str, Any] = {"status": "duplicate", "step": step}
+            else:
+                self.answers.append((scar_ref, answer))
+                rejected = answer.get("status") == "rejected"
+                result = (
+                    {"status": "refused_recorded"}
+                    if rejected
+                    else {"status": "applied", "step": answer.get("step")}
+                )
+        return self._contract("apply_supplier_answer_answer", result)
 
     # -- regulatory reports (quality.regulatory.report) -----------------------
     def report_rendered(
         self, report_id: int, event_uid: str, file_name: str, content_b64: str, sha256: str
-    ) -> bool:
+    ) -> dict[str, Any]:
         """Record the written file (or raise the error injected for the report)."""
         self._check()
+        self._contract("report_rendered_arguments", [report_id, event_uid, file_name, content_b64, sha256])
         if report_id in self.report_errors:
             raise self.report_errors[report_id]
         with self._lock:
@@ -429,24 +459,33 @@ class FakeOdooGateway:
                     "sha256": sha256,
                 }
             )
-        return True
+        return self._contract("report_rendered_answer", {"applied": True, "state": "validated"})
 
-    def report_invalid(self, report_id: int, event_uid: str, problems: list[dict[str, str]]) -> bool:
+    def report_invalid(
+        self, report_id: int, event_uid: str, problems: list[dict[str, str]]
+    ) -> dict[str, Any]:
         """Record why the report's file was not written."""
         self._check()
+        self._contract("report_invalid_arguments", [report_id, event_uid, list(problems)])
         if report_id in self.report_errors:
             raise self.report_errors[report_id]
         with self._lock:
             self.invalid.append({"report_id": report_id, "event_uid": event_uid, "problems": list(problems)})
-        return True
+        return self._contract("report_invalid_answer", {"applied": True, "state": "draft"})
 
     def apply_acknowledgement(self, ack: dict[str, Any]) -> dict[str, Any]:
         """Record the acknowledgement; it matches a report registered in
         :attr:`report_numbers` by its ``report_number`` (state: its ``status``)."""
         self._check()
+        self._contract("apply_acknowledgement_arguments", [ack])
         with self._lock:
             self.acknowledgements.append(ack)
             name = self.report_numbers.get(ack.get("report_number") or "")
         if name is None:
-            return {"matched": False, "report": None, "state": None}
-        return {"matched": True, "report": name, "state": ack.get("status")}
+            return self._contract(
+                "apply_acknowledgement_answer", {"matched": False, "report": None, "state": None}
+            )
+        state = {"accepted": "acknowledged", "rejected": "rejected"}.get(ack.get("status") or "", "submitted")
+        return self._contract(
+            "apply_acknowledgement_answer", {"matched": True, "report": name, "state": state}
+        )

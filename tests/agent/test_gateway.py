@@ -27,6 +27,7 @@ class StubOdoo:
             "sync_claim": [{"event_uid": "x"}],
             "sync_ack": True,
             "sync_fail": "pending",
+            "sync_results": ["done", "pending"],
             "sync_release": 2,
             "sync_status": {"counts": {"pending": 3}},
             "sync_apply_supplier_answer": {"status": "applied"},
@@ -154,6 +155,29 @@ def test_odoo_errors_become_gateway_call_errors_with_odoos_message(odoo: tuple[S
     stub.results["sync_claim"] = {"not": "a list"}
     with pytest.raises(GatewayCallError, match="sync_claim returned dict, expected a list"):
         gateway.sync_claim("a", 1, 60, None)
+
+
+def test_a_flush_is_one_call_and_its_errors_are_redacted_and_truncated(odoo: tuple[StubOdoo, int]) -> None:
+    stub, port = odoo
+    gateway = OdooRpcGateway(settings(port))
+    results = [
+        {"event_uid": "uid-1", "outcome": "done", "remote_ref": "R-1"},
+        {
+            "event_uid": "uid-2",
+            "outcome": "failed",
+            "error": f"portal echoed {SECRET} " + "x" * 3000,
+            "retryable": True,
+            "retry_after": None,
+        },
+    ]
+    assert gateway.sync_results("agent-1", results) == ["done", "pending"]
+    [(model, method, (agent, sent))] = stub.calls
+    assert (model, method, agent) == ("quality.sync.event", "sync_results", "agent-1")
+    assert sent[0] == results[0]
+    assert SECRET not in sent[1]["error"] and len(sent[1]["error"]) <= 2000
+    stub.results["sync_results"] = ["done"]  # one answer for two results
+    with pytest.raises(GatewayCallError, match="expected 2 answers"):
+        gateway.sync_results("agent-1", results)
 
 
 def test_refused_fail_reads_as_not_leased(odoo: tuple[StubOdoo, int]) -> None:

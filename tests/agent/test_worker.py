@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from sync_agent import GatewayUnavailable, PortalClient, Worker
+from sync_agent import CycleReport, GatewayUnavailable, OutboxEvent, PortalClient, Worker
 from sync_agent.logging_setup import JsonFormatter
 from sync_agent.mapping.schemas import load_schema
 from sync_agent.testing import FakeOdooGateway, Fault, LoopbackPortal
@@ -232,16 +232,16 @@ def test_crash_between_journal_and_ack_acks_without_posting_again(
     clock = Clock()
     gateway = FakeOdooGateway(clock=clock)
     uid = gateway.add_event(payload())
-    real_ack = gateway.sync_ack
+    real_results = gateway.sync_results
     calls = {"n": 0}
 
-    def ack_then_crash(*args: Any) -> bool:
+    def ack_then_crash(*args: Any) -> list[str]:
         calls["n"] += 1
         if calls["n"] == 1:
             raise SimulatedCrash
-        return real_ack(*args)
+        return real_results(*args)
 
-    gateway.sync_ack = ack_then_crash  # type: ignore[method-assign]
+    gateway.sync_results = ack_then_crash  # type: ignore[method-assign]
     state_file = tmp_path / "agent.sqlite3"
     with pytest.raises(SimulatedCrash):
         make_worker(gateway, state_file=state_file).run_once()
@@ -258,15 +258,15 @@ def test_lost_ack_is_recovered_from_the_journal(
     clock = Clock()
     gateway = FakeOdooGateway(clock=clock)
     uid = gateway.add_event(payload())
-    real_ack = gateway.sync_ack
+    real_results = gateway.sync_results
 
-    def unreachable(*_args: Any) -> bool:
-        raise GatewayUnavailable("odoo unreachable during sync_ack: timed out")
+    def unreachable(*_args: Any) -> list[str]:
+        raise GatewayUnavailable("odoo unreachable during sync_results: timed out")
 
-    gateway.sync_ack = unreachable  # type: ignore[method-assign]
+    gateway.sync_results = unreachable  # type: ignore[method-assign]
     worker = make_worker(gateway)
     assert worker.run_once().ack_lost == 1
-    gateway.sync_ack = real_ack  # type: ignore[method-assign]
+    gateway.sync_results = real_results  # type: ignore[method-assign]
     clock.now += 61
     assert worker.run_once().acked_from_log == 1
     assert gateway.event(uid).state == "done" and posts_by_key(portal_server) == {uid: 1}
@@ -453,3 +453,32 @@ def test_a_slow_batch_is_acked_in_groups_not_only_at_its_end(
     make_worker(gateway, portal=spy, batch_size=4).run_once()
     assert seen == ["leased", "leased", "done", "done"]  # the first ack did not wait for the batch's end
     assert gateway.states() == {"done": 4}
+
+
+def test_a_batch_reports_its_acks_and_fails_in_one_call(
+    make_worker: MakeWorker, portal_server: LoopbackPortal
+) -> None:
+    """Odoo gets one sync_results call per flush, not one request per event."""
+    portal_server.inject(Fault(status=422, body={"message": "unknown supplier"}))
+    gateway = FakeOdooGateway(check_contract=True)
+    uids = [gateway.add_event(payload(), res_id=i) for i in range(1, 6)]
+    report = make_worker(gateway).run_once()
+    assert (report.claimed, report.delivered, report.failed_permanent) == (5, 4, 1)
+    assert gateway.results_calls == 1
+    assert sorted(gateway.event(uid).state for uid in uids) == ["dead"] + ["done"] * 4
+
+
+def test_a_stop_flushes_what_waits(make_worker: MakeWorker, portal_server: LoopbackPortal) -> None:
+    """Outcomes still waiting when the loop ends are reported before it returns."""
+    gateway = FakeOdooGateway()
+    uid = gateway.add_event(payload())
+    worker = make_worker(gateway)
+    [event] = [
+        OutboxEvent.model_validate(e) for e in gateway.sync_claim(worker.settings.agent_id, 1, 60, None)
+    ]
+    worker.process(event, CycleReport())
+    assert gateway.event(uid).state == "leased", "the ack waits for the flush"
+    worker.request_stop()
+    worker.run(install_signals=False)
+    assert gateway.event(uid).state == "done"
+    assert worker.state.get(uid) is not None and worker.state.get(uid).delivered

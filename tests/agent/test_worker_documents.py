@@ -38,23 +38,23 @@ class RecordingGateway(FakeOdooGateway):
 
     def report_rendered(
         self, report_id: int, event_uid: str, file_name: str, content_b64: str, sha256: str
-    ) -> bool:
+    ) -> dict[str, Any]:
         self.calls.append(("report_rendered", file_name))
         return super().report_rendered(report_id, event_uid, file_name, content_b64, sha256)
 
-    def report_invalid(self, report_id: int, event_uid: str, problems: list[dict[str, str]]) -> bool:
+    def report_invalid(
+        self, report_id: int, event_uid: str, problems: list[dict[str, str]]
+    ) -> dict[str, Any]:
         self.calls.append(("report_invalid", [p["path"] for p in problems]))
         return super().report_invalid(report_id, event_uid, problems)
 
-    def sync_ack(self, agent_id: str, event_uid: str, remote_ref: str | None) -> bool:
-        self.calls.append(("sync_ack", remote_ref))
-        return super().sync_ack(agent_id, event_uid, remote_ref)
-
-    def sync_fail(
-        self, agent_id: str, event_uid: str, error: str, retryable: bool, retry_after: float | None
-    ) -> str:
-        self.calls.append(("sync_fail", retryable))
-        return super().sync_fail(agent_id, event_uid, error, retryable, retry_after)
+    def sync_results(self, agent_id: str, results: list[dict[str, Any]]) -> list[str]:
+        for result in results:  # one call per flush; recorded as the single-event calls it replaces
+            if result["outcome"] == "done":
+                self.calls.append(("sync_ack", result["remote_ref"]))
+            else:
+                self.calls.append(("sync_fail", result["retryable"]))
+        return super().sync_results(agent_id, results)
 
 
 @pytest.fixture
