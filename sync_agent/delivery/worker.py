@@ -293,10 +293,15 @@ class Worker:
         try:
             rendered = mapping.render_document(event)
         except DocumentInvalid as exc:
+            # A schema message may quote a value of the file, patient data included: the
+            # messages go to the report (read by vigilance staff only), the event names the elements.
+            elements = ", ".join(dict.fromkeys(problem.path or "?" for problem in exc.problems))
+            where = f"the file is invalid at {elements}"
             if self._report_invalid(event, exc, log_ctx):
-                self._fail(event, exc, report, log_ctx)
+                told = DeliveryFailed(f"{where}; the messages are on the report", retryable=False)
+                self._fail(event, told, report, log_ctx)
             else:
-                untold = DeliveryFailed(f"{exc} (not yet on the report)", retryable=True)
+                untold = DeliveryFailed(f"{where} (not yet on the report)", retryable=True)
                 self._fail(event, untold, report, log_ctx)
             return
         try:

@@ -130,6 +130,8 @@ def test_an_invalid_report_writes_nothing_and_tells_the_report_why(
     assert gateway.calls == [("report_invalid", ["/incident/admin_info/ncaReportNo"]), ("sync_fail", False)]
     event = gateway.event(uid)
     assert event.state == "dead" and "/incident/admin_info/ncaReportNo" in (event.last_error or "")
+    message = invalid["problems"][0]["message"]
+    assert message not in event.last_error, "the messages, which may quote patient data, stay on the report"
 
 
 def test_an_invalid_report_is_retried_while_odoo_cannot_take_the_problems(build: Any) -> None:
