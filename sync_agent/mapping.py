@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # documents builds on this module's types
 
 __all__ = [
     "MAPPING_SCHEMA",
+    "AnswerMapping",
     "DEFAULT_LIMITS",
     "DocumentInvalid",
     "DocumentLimits",
@@ -328,6 +329,28 @@ class DocumentLimits:
 
 
 @dataclass(frozen=True)
+class AnswerMapping:
+    """The ``answers:`` block of a portal mapping: the partner's answer document
+    (e.g. one Report8D step) -> our answer structure, the way back of the
+    mapping's format (Report8D cause codes -> cause kind and level)."""
+
+    name: str
+    output_schema: LoadedSchema
+    rules: tuple[Rule, ...]
+
+    def read(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Our structure of ``document``, validated; :class:`MappingError` naming the field."""
+        result = _render(self.rules, document, {}, f"mapping {self.name}, answers field ")
+        problems = self.output_schema.errors(result)
+        if problems:
+            raise MappingError(
+                f"mapping {self.name}: the answer does not give {self.output_schema.title}: "
+                + "; ".join(f"{path}: {message}" for path, message in problems)
+            )
+        return result
+
+
+@dataclass(frozen=True)
 class DocumentMapping:
     """One compiled mapping file: a JSON document for a portal (``output_schema``,
     ``method`` and ``path``), or a file for a regulator (``document``)."""
@@ -344,6 +367,7 @@ class DocumentMapping:
     rules: tuple[Rule, ...]
     document: DocumentSpec | None = None
     limits: DocumentLimits = DocumentLimits(**DEFAULT_LIMITS["portal"])
+    answers: AnswerMapping | None = None  # how the partner's answers come back, if it answers
 
     @property
     def is_document(self) -> bool:
@@ -452,6 +476,11 @@ class MappingRegistry:
     @property
     def targets(self) -> list[str]:
         return sorted({m.target for m in self.mappings})
+
+    def answers_for(self, target: str) -> AnswerMapping | None:
+        """How the answers of ``target``'s partner are read (the ``answers:`` block of
+        the mapping serving it), or None when no mapping of the target has one."""
+        return next((m.answers for m in self._routes.values() if m.target == target and m.answers), None)
 
     @property
     def document_targets(self) -> list[str]:
