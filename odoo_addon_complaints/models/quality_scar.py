@@ -182,7 +182,9 @@ class QualityScar(models.Model):
                     }
                 )
 
-    @api.depends("share_end_customer", "complaint_id")
+    # Not on complaint_id: a portal user's read fetches the dependencies, and the
+    # complaint is none of the supplier's business (quality.portal.field.mixin).
+    @api.depends("share_end_customer")
     def _compute_end_customer(self):
         for scar in self:
             data = scar.sudo()._end_customer_data() or {}
