@@ -81,7 +81,12 @@ class ScarPortal(CustomerPortal):
     def _answer_rows_from_form(form):
         """Root causes and actions of the answer form, in the sync agent's shape; empty rows skipped."""
         causes = [
-            {"kind": kind, "level": level, "description": description.strip(), "result": result.strip() or None}
+            {
+                "kind": kind,
+                "level": level,
+                "description": description.strip(),
+                "result": result.strip() or None,
+            }
             for kind, level, description, result in zip(
                 form.getlist("cause_kind"),
                 form.getlist("cause_level"),

@@ -33,7 +33,5 @@ class QualityRootCauseMixin(models.AbstractModel):
         help="Technical causes lie in product or process; systemic ones in the management system.",
     )
     description = fields.Text(required=True, help="The root cause.")
-    date_clarified = fields.Date(
-        string="Clarified On", help="When the cause was (or is to be) clarified."
-    )
+    date_clarified = fields.Date(string="Clarified On", help="When the cause was (or is to be) clarified.")
     verification = fields.Text(help="How the cause was verified.")

@@ -120,7 +120,6 @@ class QualityScar(models.Model):
         "quality.complaint.cost", readonly=True, copy=False, help="Chargeback cost line on the complaint."
     )
     share_end_customer = fields.Boolean(
-        string="Share End Customer",
         tracking=True,
         copy=False,
         help="Tell the supplier who the end customer is: their name, contact, order references and our "

@@ -235,7 +235,9 @@ class QualityScar(models.Model):
                     step,
                     what,
                     index,
-                    self.env._("actions belong to D5, D6 or D7, not %(step)s.", step=row.get("step") or step.code),
+                    self.env._(
+                        "actions belong to D5, D6 or D7, not %(step)s.", step=row.get("step") or step.code
+                    ),
                 )
             name = (row.get("action") or "").strip()
             if not name:
@@ -250,7 +252,10 @@ class QualityScar(models.Model):
                 not isinstance(effectiveness, (int, float)) or not 0 <= effectiveness <= 100
             ):
                 raise self._answer_refusal(
-                    step, what, index, self.env._("effectiveness must be 0-100, not %(value)r.", value=effectiveness)
+                    step,
+                    what,
+                    index,
+                    self.env._("effectiveness must be 0-100, not %(value)r.", value=effectiveness),
                 )
             values.append(
                 {

@@ -264,7 +264,9 @@ class TestScarEndCustomer(ScarAnswerCase):
 
     def test_the_payload_keeps_the_documented_shape_with_our_cause_values(self):
         self.report.root_cause_ids = [
-            Command.create({"cause_kind": "non_detection", "cause_level": "systemic", "description": "No check"})
+            Command.create(
+                {"cause_kind": "non_detection", "cause_level": "systemic", "description": "No check"}
+            )
         ]
         payload = self._payload()
         example = json.loads(SCAR_EXAMPLE.read_text(encoding="utf-8"))["payload"]
@@ -274,5 +276,7 @@ class TestScarEndCustomer(ScarAnswerCase):
         [cause] = payload["eight_d"]["causes"]
         self.assertEqual((cause["kind"], cause["level"]), ("non_detection", "systemic"))
         self.assertEqual(
-            _shape(cause), _shape(example["eight_d"]["causes"][0]), "a cause carries our values, no partner code"
+            _shape(cause),
+            _shape(example["eight_d"]["causes"][0]),
+            "a cause carries our values, no partner code",
         )

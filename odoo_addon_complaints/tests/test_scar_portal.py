@@ -204,9 +204,7 @@ class TestScarPortalHttp(HttpCase, ScarPortalCase):
         )
         self.assertIn("No face inspection", response.text, "the supplier sees what was recorded")
         self.authenticate("portal_other_supplier", "portal_other_supplier")
-        self.assertEqual(
-            self.url_open(f"/my/scars/{self.scar.id}", allow_redirects=False).status_code, 303
-        )
+        self.assertEqual(self.url_open(f"/my/scars/{self.scar.id}", allow_redirects=False).status_code, 303)
 
     def test_the_end_customer_shows_only_when_the_scar_shares_it(self):
         self.complaint.contact_id = self.customer_contact

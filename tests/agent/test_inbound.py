@@ -189,7 +189,9 @@ def test_answer_odoo_refuses_as_a_business_error_is_not_retried(setup: Any) -> N
     assert state.cursor("answers:supplier_portal") == "2"  # the feed moved on
 
 
-def test_root_causes_and_actions_reach_odoo_in_our_terms(tmp_path: Path, portal_server: LoopbackPortal) -> None:
+def test_root_causes_and_actions_reach_odoo_in_our_terms(
+    tmp_path: Path, portal_server: LoopbackPortal
+) -> None:
     """The mapping's answers block turns Report8D codes into our kind and level, before Odoo."""
     registry = MappingRegistry.load_dir(MAPPINGS)
     gateway = FakeOdooGateway()
