@@ -94,7 +94,8 @@ def test_example_renders_to_a_valid_report8d(registry: MappingRegistry) -> None:
     w5h2 = {item["key"]: item["value"] for item in document["stepD2"]["additionalInformationList"]}
     assert w5h2["5W2H.how_many"] == "37 of 500 (7.4 %)"
     assert document["stepD0"]["defineEmergencyResponseAction"][0]["status"] == "closed"
-    assert "stepD3" not in document and "stepD8" not in document  # empty sections are omitted
+    assert [cause["typeOfCauses"] for cause in document["stepD4"]["causes"]] == ["TUA", "SUN"]
+    assert "stepD8" not in document  # empty sections are omitted
 
 
 def test_full_8d_payload_renders_every_step(registry: MappingRegistry) -> None:
