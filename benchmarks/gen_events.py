@@ -136,7 +136,8 @@ def make_payload(i: int, rng: random.Random) -> dict[str, Any]:
         payload["eight_d"] = {
             "causes": [
                 {
-                    "type": "TUA",
+                    "kind": "occurrence",
+                    "level": "technical",
                     "hypothesis": _text(rng, 8),
                     "verified_by": "Lab",
                     "result": _text(rng, 8),

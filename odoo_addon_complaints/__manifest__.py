@@ -72,6 +72,9 @@
         "views/portal_templates.xml",
         "views/portal_scar_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["odoo_addon_complaints/static/tests/tours/*.js"],
+    },
     "demo": [
         "demo/quality_complaint_demo.xml",
         "demo/quality_complaint_stock_demo.xml",

@@ -99,7 +99,12 @@ def open_runtime(
     poller = None
     if portal is not None and report_schema is not None:
         poller = AnswerPoller(
-            gateway=gateway, portal=portal, state=state, report_schema=report_schema, stop_event=stop
+            gateway=gateway,
+            portal=portal,
+            state=state,
+            report_schema=report_schema,
+            answer_mapping=registry.answers_for(config.portal.target),
+            stop_event=stop,
         )
     ack_inbox = None
     if config.agent.ack_inbox_dir is not None:

@@ -12,6 +12,10 @@ from .portal import MAX_UPLOAD_BYTES
 
 #: steps a supplier may answer, with what the answer is about
 ANSWERABLE_STATES = ("requested", "answered", "rejected")
+#: empty rows of root causes and actions the answer form offers
+PORTAL_ANSWER_ROWS = 3
+#: steps whose answer form offers actions, and the step they go to by default
+ACTION_STEP_DEFAULT = {"D4": "D5", "D5": "D5", "D6": "D6", "D7": "D7"}
 
 
 class ScarPortal(CustomerPortal):
@@ -62,9 +66,55 @@ class ScarPortal(CustomerPortal):
                 "token": scar_sudo._portal_ensure_token(),
                 "answerable": ANSWERABLE_STATES if scar_sudo.state in ("open", "supplier_answered") else (),
                 "answer_error": kw.get("answer_error"),
+                "answer_rows": range(PORTAL_ANSWER_ROWS),
+                "action_step_default": ACTION_STEP_DEFAULT,
+                # read as the supplier: the record rules and the portal field whitelist hold
+                "supplier_causes": request.env["quality.scar.cause"].search([("scar_id", "=", scar_sudo.id)]),
+                "supplier_actions": request.env["quality.scar.action"].search(
+                    [("scar_id", "=", scar_sudo.id)]
+                ),
             }
         )
         return values
+
+    @staticmethod
+    def _answer_rows_from_form(form):
+        """Root causes and actions of the answer form, in the sync agent's shape; empty rows skipped."""
+        causes = [
+            {
+                "kind": kind,
+                "level": level,
+                "description": description.strip(),
+                "result": result.strip() or None,
+            }
+            for kind, level, description, result in zip(
+                form.getlist("cause_kind"),
+                form.getlist("cause_level"),
+                form.getlist("cause_description"),
+                form.getlist("cause_result"),
+                strict=False,
+            )
+            if description.strip()
+        ]
+        actions = [
+            {
+                "step": step,
+                "action": action.strip(),
+                "responsible": responsible.strip() or None,
+                "date": date or None,
+                "status": status or "open",
+            }
+            for step, action, responsible, date, status in zip(
+                form.getlist("action_step"),
+                form.getlist("action_name"),
+                form.getlist("action_responsible"),
+                form.getlist("action_date"),
+                form.getlist("action_status"),
+                strict=False,
+            )
+            if action.strip()
+        ]
+        return causes, actions
 
     @http.route(["/my/scars/<int:scar_id>/answer"], type="http", auth="user", methods=["POST"], website=True)
     def portal_scar_answer(self, scar_id, step=None, summary=None, **kw):
@@ -78,7 +128,8 @@ class ScarPortal(CustomerPortal):
                 if len(content) > MAX_UPLOAD_BYTES:
                     raise UserError(request.env._("%(file)s is larger than 10 MB.", file=upload.filename))
                 evidence.append((upload.filename, content))
-            scar.action_portal_answer_step(step, (summary or "").strip(), evidence)
+            causes, actions = self._answer_rows_from_form(request.httprequest.form)
+            scar.action_portal_answer_step(step, (summary or "").strip(), evidence, causes, actions)
         except (AccessError, MissingError):
             return request.redirect("/my")
         except UserError as error:

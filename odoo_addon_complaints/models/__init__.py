@@ -40,12 +40,17 @@ from . import quality_eight_d_step
 from . import quality_eight_d_step_rule
 from . import quality_eight_d_member
 from . import quality_eight_d_is_not
+from . import quality_root_cause_mixin
 from . import quality_eight_d_root_cause
 from . import quality_capa
 from . import quality_capa_task
 from . import quality_capa_check
 from . import quality_scar
 from . import quality_scar_step
+from . import quality_scar_answer_mixin
+from . import quality_scar_cause
+from . import quality_scar_action
+from . import quality_scar_answer
 from . import quality_complaint_eight_d
 from . import quality_imdrf_code
 from . import quality_regulatory_form

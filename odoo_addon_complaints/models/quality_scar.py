@@ -1,7 +1,5 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import datetime, timezone
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
@@ -9,12 +7,6 @@ from odoo.tools.translate import LazyTranslate
 from .quality_guarded_mixin import checked_action
 
 SCAR_STEPS = [(code, code) for code in ("D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8")]
-CATENA_X_CAUSE_CODES = {
-    "technicalOccurrence": "TUA",
-    "technicalNonDetection": "TUN",
-    "systemicOccurrence": "SUA",
-    "systemicNonDetection": "SUN",
-}
 
 _lt = LazyTranslate(__name__)
 
@@ -127,6 +119,27 @@ class QualityScar(models.Model):
     cost_id = fields.Many2one(
         "quality.complaint.cost", readonly=True, copy=False, help="Chargeback cost line on the complaint."
     )
+    share_end_customer = fields.Boolean(
+        tracking=True,
+        copy=False,
+        help="Tell the supplier who the end customer is: their name, contact, order references and our "
+        "sale orders, on the supplier portal and in what the sync agent sends to the supplier portal. "
+        "Off by default: the supplier then learns nothing that identifies the customer.",
+    )
+    end_customer_name = fields.Char(
+        compute="_compute_end_customer", help="The end customer, when the SCAR shares it."
+    )
+    end_customer_contact = fields.Char(
+        compute="_compute_end_customer", help="The end customer's contact, when the SCAR shares it."
+    )
+    end_customer_reference = fields.Char(
+        compute="_compute_end_customer",
+        help="The end customer's own order references, when the SCAR shares the end customer.",
+    )
+    end_customer_orders = fields.Char(
+        compute="_compute_end_customer",
+        help="Our sale orders to the end customer, when the SCAR shares the end customer.",
+    )
     refused_answer_ids = fields.Char(
         readonly=True,
         copy=False,
@@ -167,6 +180,36 @@ class QualityScar(models.Model):
                         "is_automatic": True,
                     }
                 )
+
+    # Not on complaint_id: a portal user's read fetches the dependencies, and the
+    # complaint is none of the supplier's business (quality.portal.field.mixin).
+    @api.depends("share_end_customer")
+    def _compute_end_customer(self):
+        for scar in self:
+            data = scar.sudo()._end_customer_data() or {}
+            scar.end_customer_name = data.get("name")
+            scar.end_customer_contact = data.get("contact")
+            scar.end_customer_reference = data.get("reference")
+            scar.end_customer_orders = ", ".join(data.get("orders") or []) or False
+
+    def _end_customer_data(self):
+        """Who the end customer is, as the supplier may learn it; None unless the SCAR shares it.
+
+        The one source of the end customer for the supplier portal and for the
+        outbox payload, so that both show the same, or nothing.
+        """
+        self.ensure_one()
+        complaint = self.complaint_id
+        if not self.share_end_customer or not complaint:
+            return None
+        orders = complaint.sale_order_ids
+        references = [ref for ref in orders.mapped("client_order_ref") if ref]
+        return {
+            "name": (complaint.commercial_partner_id or complaint.partner_id).name or None,
+            "contact": complaint.contact_id.name or None,
+            "reference": ", ".join(references)[:255] or None,
+            "orders": orders.mapped("name"),
+        }
 
     # Lifecycle
 
@@ -250,122 +293,6 @@ class QualityScar(models.Model):
             else:
                 scar.state = "supplier_answered"
 
-    # Inbound: the supplier's answers, written back by the sync agent
-
-    @api.model
-    def sync_apply_supplier_answer(self, scar_ref, answer):
-        """Record one supplier answer to one step, validated first and applied whole or not at all.
-
-        Returns ``{"status": "applied" | "duplicate"}``; a bad answer raises
-        UserError with the reason, which the agent records as a rejection.
-        """
-        self.env["quality.sync.event"]._check_sync_access()
-        return self._apply_supplier_answer(scar_ref, answer)
-
-    @api.model
-    def _apply_supplier_answer(self, scar_ref, answer):
-        """The one path of a supplier's answer, whether the sync agent or the supplier portal brings it."""
-        scar = self.sudo().search([("name", "=", scar_ref)], limit=1)
-        if not scar:
-            raise UserError(self.env._("Unknown SCAR %(scar)s.", scar=scar_ref))
-        if not isinstance(answer, dict):
-            raise UserError(self.env._("SCAR %(scar)s: the answer must be an object.", scar=scar_ref))
-        answer_id = answer.get("answer_id")
-        code = answer.get("step")
-        if not answer_id:
-            raise UserError(self.env._("SCAR %(scar)s: the answer has no answer_id.", scar=scar_ref))
-        duplicate = scar.step_ids.filtered(lambda step: step.answer_id == answer_id)
-        if duplicate or answer_id in (scar.refused_answer_ids or "").split():
-            return {"status": "duplicate", "step": duplicate.code or None}
-        if answer.get("status") == "rejected":
-            return scar._record_refused_answer(answer)
-        if scar.state not in ("open", "supplier_answered"):
-            raise UserError(
-                self.env._(
-                    "SCAR %(scar)s is %(state)s and takes no answers.", scar=scar_ref, state=scar.state
-                )
-            )
-        step = scar.step_ids.filtered(lambda s: s.code == code)
-        if not step:
-            raise UserError(
-                self.env._("SCAR %(scar)s: step %(step)s was not requested.", scar=scar_ref, step=code)
-            )
-        if step.state == "accepted":
-            raise UserError(
-                self.env._("SCAR %(scar)s: step %(step)s is already accepted.", scar=scar_ref, step=code)
-            )
-        summary = (answer.get("summary") or "").strip()
-        if not summary and not answer.get("report"):
-            raise UserError(
-                self.env._("SCAR %(scar)s, step %(step)s: the answer is empty.", scar=scar_ref, step=code)
-            )
-        submitted_at = answer.get("submitted_at")
-        try:
-            date_answered = self._utc_datetime(submitted_at) if submitted_at else False
-        except (TypeError, ValueError):
-            raise UserError(
-                self.env._(
-                    "SCAR %(scar)s, step %(step)s: submitted_at %(value)r is not a date-time.",
-                    scar=scar_ref,
-                    step=code,
-                    value=submitted_at,
-                )
-            ) from None
-        with checked_action():
-            step.write(
-                {
-                    "state": "answered",
-                    "answer_id": answer_id,
-                    "answer_summary": summary,
-                    "answer_report": answer.get("report") or {},
-                    "answer_author": answer.get("author") or False,
-                    "date_answered": date_answered or fields.Datetime.now(),
-                    "reject_reason": False,
-                }
-            )
-        if answer.get("supplier_complaint_id") and not scar.supplier_complaint_ref:
-            scar.supplier_complaint_ref = answer["supplier_complaint_id"]
-        scar._refresh_state()
-        scar.message_post(
-            body=self.env._("The supplier answered %(step)s: %(summary)s", step=code, summary=summary or "-"),
-            subtype_xmlid="mail.mt_note",
-        )
-        if scar.user_id:
-            scar.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Review the supplier's %(step)s of %(scar)s", step=code, scar=scar.name),
-                user_id=scar.user_id.id,
-            )
-        return {"status": "applied", "step": code}
-
-    @staticmethod
-    def _utc_datetime(value):
-        """Naive UTC datetime from an ISO 8601 text; a time without zone is taken as UTC."""
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if moment.tzinfo:
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-        return moment.replace(microsecond=0)
-
-    def _record_refused_answer(self, answer):
-        """The agent refused an answer from the portal: show why on the SCAR, once."""
-        self.ensure_one()
-        self.refused_answer_ids = f"{self.refused_answer_ids or ''} {answer['answer_id']}".strip()
-        self.message_post(
-            body=self.env._(
-                "An answer from the supplier portal was refused and not recorded: %(reason)s. Received: %(raw)s",
-                reason=answer.get("reject_reason") or "-",
-                raw=(answer.get("raw_json") or "")[:2000],
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-        if self.user_id:
-            self.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Check a refused supplier answer on %s", self.name),
-                user_id=self.user_id.id,
-            )
-        return {"status": "refused_recorded"}
-
     # Outbox payload (version 1, see mappings/README.md)
 
     def _sync_payload(self):
@@ -430,6 +357,7 @@ class QualityScar(models.Model):
             "supplier": company_dict(
                 self.supplier_id, code=self.supplier_id.ref or f"P{self.supplier_id.id}"
             ),
+            "end_customer": self.sudo()._end_customer_data(),
             "contact": {
                 "name": self.user_id.name,
                 "email": text(self.user_id.email),
@@ -487,7 +415,8 @@ class QualityScar(models.Model):
             "eight_d": {
                 "causes": [
                     {
-                        "type": CATENA_X_CAUSE_CODES.get(cause.catena_x_type),
+                        "kind": cause.cause_kind,
+                        "level": cause.cause_level,
                         "hypothesis": cause.description,
                         "verified_by": None,
                         "clarified_on": fields.Date.to_string(

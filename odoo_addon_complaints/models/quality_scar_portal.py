@@ -36,6 +36,13 @@ SCAR_PORTAL_READABLE_FIELDS = PORTAL_COMMON_FIELDS | frozenset(
         "reply_due_on",
         "state",
         "supplier_complaint_ref",
+        "share_end_customer",
+        "end_customer_name",
+        "end_customer_contact",
+        "end_customer_reference",
+        "end_customer_orders",
+        "supplier_cause_ids",
+        "supplier_action_ids",
     }
 )
 
@@ -58,12 +65,15 @@ class QualityScar(models.Model):
             fields=field_names,
         )
 
-    def action_portal_answer_step(self, code, summary, evidence=None):
+    def action_portal_answer_step(self, code, summary, evidence=None, causes=None, actions=None):
         """The supplier answers one requested step on the portal, with evidence files.
 
-        ``evidence`` is a list of ``(file name, content)``. The answer takes
-        the sync agent's path, so the same checks hold (step requested, not
-        yet accepted, SCAR open) and staff accept or reject it the same way.
+        ``evidence`` is a list of ``(file name, content)``; ``causes`` and
+        ``actions`` are the answer's root causes and actions in the shape the
+        sync agent sends them (mappings/schemas/scar_answer_v1.schema.json).
+        The answer takes the sync agent's path, so the same checks hold (step
+        requested, not yet accepted, SCAR open) and staff accept or reject it
+        the same way.
         """
         self.ensure_one()
         self.check_access("read")
@@ -79,6 +89,8 @@ class QualityScar(models.Model):
                 "summary": summary,
                 "author": user.name,
                 "submitted_at": fields.Datetime.now().isoformat(),
+                "causes": causes or [],
+                "actions": actions or [],
             },
         )
         step = scar.step_ids.filtered(lambda s: s.code == code)

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import plaintext2html
 from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
@@ -60,6 +61,20 @@ class QualityScarStep(models.Model):
         "ir.attachment", string="Attachments", help="Evidence sent with the answer."
     )
     reject_reason = fields.Text(copy=False, help="Why the answer was rejected; the supplier sees it.")
+    cause_ids = fields.One2many(
+        "quality.scar.cause",
+        "step_id",
+        string="Root Causes",
+        readonly=True,
+        help="Root causes that came with the supplier's answers to this step.",
+    )
+    action_ids = fields.One2many(
+        "quality.scar.action",
+        "step_id",
+        string="Actions",
+        readonly=True,
+        help="Actions that came with the supplier's answers to this step.",
+    )
 
     _sql_constraints = [("scar_code_unique", "unique(scar_id, code)", "A step is requested once per SCAR.")]
 
@@ -73,6 +88,7 @@ class QualityScarStep(models.Model):
                 )
             with checked_action():
                 step.state = "accepted"
+            step._accept_answer_rows()
         self.scar_id._refresh_state()
         self.scar_id._emit("scar.updated")
 
@@ -94,9 +110,74 @@ class QualityScarStep(models.Model):
                 )
             with checked_action():
                 step.state = "rejected"
+            for rows in (step.cause_ids, step.action_ids):
+                rows.filtered(lambda row: row.state == "proposed").sudo().write(
+                    {"state": "rejected", "reject_reason": step.reject_reason}
+                )
             step.scar_id.message_post(
                 body=self.env._("%(step)s rejected: %(reason)s", step=step.code, reason=step.reject_reason),
                 subtype_xmlid="mail.mt_note",
             )
         self.scar_id._refresh_state()
         self.scar_id._emit("scar.updated")
+
+    def _accept_answer_rows(self):
+        """The accepted answer's root causes and actions become our 8D's (if the SCAR has one)."""
+        self.ensure_one()
+        causes = self.cause_ids.filtered(lambda row: row.state == "proposed")
+        actions = self.action_ids.filtered(lambda row: row.state == "proposed")
+        report = self.scar_id.eight_d_id
+        for cause in causes:
+            values = {"state": "accepted"}
+            if report:
+                values["eight_d_cause_id"] = (
+                    self.env["quality.eight.d.root.cause"]
+                    .create(
+                        {
+                            "eight_d_id": report.id,
+                            "cause_kind": cause.cause_kind,
+                            "cause_level": cause.cause_level,
+                            "description": self.env._(
+                                "%(description)s (supplier, %(scar)s)",
+                                description=cause.description,
+                                scar=self.scar_id.name,
+                            ),
+                            "date_clarified": cause.date_clarified or fields.Date.context_today(self),
+                            "verification": cause.verification or cause.hypothesis_result,
+                        }
+                    )
+                    .id
+                )
+            cause.sudo().write(values)
+        for action in actions:
+            values = {"state": "accepted"}
+            if report:
+                values["capa_id"] = self._copy_action_to_capa(action, report).id
+            action.sudo().write(values)
+
+    def _copy_action_to_capa(self, action, report):
+        scar = self.scar_id
+        return self.env["quality.capa"].create(
+            {
+                "title": action.name.splitlines()[0][:200],
+                "company_id": scar.company_id.id,
+                "capa_type": "preventive" if action.eight_d_step == "D7" else "corrective",
+                "source": "supplier",
+                "eight_d_id": report.id,
+                "eight_d_step": action.eight_d_step,
+                "complaint_id": scar.complaint_id.id,
+                "user_id": scar.user_id.id,
+                "date_due": action.date_planned or scar.reply_due_on or fields.Date.context_today(self),
+                "description": plaintext2html(
+                    self.env._(
+                        "%(action)s\n\nSupplier %(supplier)s (%(scar)s), responsible: %(responsible)s.\n"
+                        "Proof of effectiveness: %(proof)s",
+                        action=action.name,
+                        supplier=scar.supplier_id.name,
+                        scar=scar.name,
+                        responsible=action.responsible or "-",
+                        proof=action.proof or "-",
+                    )
+                ),
+            }
+        )

@@ -28,5 +28,6 @@ from . import test_complaint_mail_intake
 from . import test_complaint_portal
 from . import test_complaint_rating
 from . import test_scar_portal
+from . import test_scar_answers
 from . import test_sync_outbox_contract
 from . import test_sync_results

@@ -66,6 +66,9 @@ EXEMPT = {
         "quality.complaint.rating.report",
         "date_closed",
     ): "a read-only SQL view showing the complaint's guarded closing date",
+    ("quality.scar.cause", "state"): "no role may write a supplier's answer rows (read-only access); "
+    "only the supplier's answer and Accept / Reject of its step change them, as the superuser",
+    ("quality.scar.action", "state"): "as quality.scar.cause",
 }
 
 

@@ -152,8 +152,8 @@ class TestEightD(ComplaintCase):
         with self.assertRaisesRegex(UserError, "verification of every root cause"):
             report.with_user(self.leader).action_submit_step()
         self.assertEqual(
-            sorted(report.root_cause_ids.mapped("catena_x_type")),
-            ["systemicNonDetection", "technicalOccurrence"],
+            sorted((cause.cause_level, cause.cause_kind) for cause in report.root_cause_ids),
+            [("systemic", "non_detection"), ("technical", "occurrence")],
         )
 
     def test_full_8d_closes_only_with_the_champions_signature(self):

@@ -165,3 +165,74 @@ class TestScarPortalHttp(HttpCase, ScarPortalCase):
         self.authenticate("portal_other_supplier", "portal_other_supplier")
         response = self.url_open(f"/my/scars/{self.scar.id}", allow_redirects=False)
         self.assertEqual(response.status_code, 303)
+
+    def test_supplier_answers_root_causes_and_an_action_in_rows(self):
+        self.authenticate("portal_supplier", "portal_supplier")
+        form = self.url_open(f"/my/scars/{self.scar.id}").text
+        self.assertIn("o_scar_cause_row_2", form, "the D4 form offers rows of root causes")
+        self.assertNotIn('name="cause_kind"', form.split("o_scar_answer_D4")[0], "D3 asks for none")
+        response = self.url_open(
+            f"/my/scars/{self.scar.id}/answer",
+            data=[
+                ("step", "D4"),
+                ("summary", "Two causes, one action"),
+                ("csrf_token", http.Request.csrf_token(self)),
+                *[("cause_kind", kind) for kind in ("occurrence", "non_detection", "occurrence")],
+                *[("cause_level", level) for level in ("technical", "systemic", "technical")],
+                *[("cause_description", text) for text in ("Worn fixture", "No face inspection", "")],
+                *[("cause_result", text) for text in ("Confirmed", "", "")],
+                *[("action_step", step) for step in ("D5", "D5", "D5")],
+                *[("action_name", text) for text in ("New fixture", "", "")],
+                *[("action_responsible", text) for text in ("Chen Jing", "", "")],
+                *[("action_date", text) for text in ("2030-01-15", "", "")],
+                *[("action_status", text) for text in ("open", "open", "open")],
+            ],
+        )
+        self.assertEqual(response.status_code, 200)
+        causes, action = self.scar.supplier_cause_ids, self.scar.supplier_action_ids
+        self.assertEqual(
+            [(c.cause_kind, c.cause_level, c.description, c.state) for c in causes],
+            [
+                ("occurrence", "technical", "Worn fixture", "proposed"),
+                ("non_detection", "systemic", "No face inspection", "proposed"),
+            ],
+            "empty rows are ignored",
+        )
+        self.assertEqual(
+            (action.eight_d_step, action.name, action.responsible, str(action.date_planned)),
+            ("D5", "New fixture", "Chen Jing", "2030-01-15"),
+        )
+        self.assertIn("No face inspection", response.text, "the supplier sees what was recorded")
+        self.authenticate("portal_other_supplier", "portal_other_supplier")
+        self.assertEqual(self.url_open(f"/my/scars/{self.scar.id}", allow_redirects=False).status_code, 303)
+
+    def test_the_end_customer_shows_only_when_the_scar_shares_it(self):
+        self.complaint.contact_id = self.customer_contact
+        self.authenticate("portal_supplier", "portal_supplier")
+        page = self.url_open(f"/my/scars/{self.scar.id}").text
+        self.assertNotIn(self.customer.name, page)
+        self.assertNotIn(self.customer_contact.name, page)
+        self.scar.share_end_customer = True
+        page = self.url_open(f"/my/scars/{self.scar.id}").text
+        self.assertIn("o_scar_end_customer", page)
+        self.assertIn(self.customer.name, page)
+        self.assertIn(self.customer_contact.name, page)
+        self.assertNotIn("END-CUSTOMER-COMPLAINT", page, "the complaint itself stays ours")
+        self.authenticate("portal_other_supplier", "portal_other_supplier")
+        listing = self.url_open("/my/scars").text
+        self.assertNotIn(self.customer.name, listing)
+        self.assertNotIn(self.scar.name, listing)
+
+    def test_tour_supplier_answers_d4_with_two_causes_and_an_action(self):
+        self.start_tour(f"/my/scars/{self.scar.id}", "scar_portal_tour", login="portal_supplier")
+        step = self.scar.step_ids.filtered(lambda s: s.code == "D4")
+        self.assertEqual(step.state, "answered")
+        self.assertEqual(
+            sorted((c.cause_kind, c.cause_level) for c in step.cause_ids),
+            [("non_detection", "systemic"), ("occurrence", "technical")],
+        )
+        self.assertEqual(step.cause_ids[0].hypothesis_result, "Parts of cavity 3 leak at 2 bar")
+        self.assertEqual(
+            (step.action_ids.eight_d_step, step.action_ids.responsible, str(step.action_ids.date_planned)),
+            ("D5", "Chen Jing", "2030-01-15"),
+        )

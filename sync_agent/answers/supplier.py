@@ -3,7 +3,10 @@
 An answer is applied whole or not at all: it is validated completely here
 (pydantic envelope, then its 8D step against the Report8D schema) before one
 ``sync_apply_supplier_answer`` call, which Odoo runs in one transaction and
-validates again. An answer that fails validation is not dropped: it is sent
+validates again. The mapping's ``answers:`` block reads the step's root
+causes and actions into our terms (``causes``, ``actions``: Report8D's cause
+codes become kind and level), so that Odoo never deals in a partner's codes.
+An answer that fails validation or that reading is not dropped: it is sent
 to Odoo as *rejected*, with the reason, so that a person sees it on the SCAR.
 
 The feed cursor only moves past a page once each of its answers has been
@@ -28,8 +31,9 @@ from pydantic import BaseModel, ValidationError
 
 from ..delivery.journal import StateStore
 from ..delivery.portal import PortalClient
-from ..errors import GatewayCallError, GatewayError, PortalError
+from ..errors import GatewayCallError, GatewayError, MappingError, PortalError
 from ..logging_setup import redact
+from ..mapping.kinds import AnswerMapping
 from ..mapping.schemas import LoadedSchema
 from ..outbox.gateway import OdooGateway
 from ..outbox.models import ApplyResult, SupplierAnswer, truncate
@@ -68,10 +72,12 @@ class AnswerPoller:
         portal: PortalClient,
         state: StateStore,
         report_schema: LoadedSchema | None,
+        answer_mapping: AnswerMapping | None = None,
         stop_event: threading.Event | None = None,
     ) -> None:
         self.gateway, self.portal, self.state = gateway, portal, state
         self._schema = report_schema.partial() if report_schema is not None else None
+        self._answers = answer_mapping
         self._stop = stop_event or threading.Event()
         self.cursor_name = f"answers:{portal.settings.target}"
 
@@ -94,7 +100,8 @@ class AnswerPoller:
                 break
         return report
 
-    def _validate(self, raw: Any) -> SupplierAnswer:
+    def _validate(self, raw: Any) -> tuple[SupplierAnswer, dict[str, Any]]:
+        """The answer and its causes and actions in our terms (the mapping's ``answers:`` block)."""
         answer = SupplierAnswer.model_validate(raw)
         extra = set(answer.report) - {f"step{answer.step}"}
         if extra:
@@ -107,7 +114,9 @@ class AnswerPoller:
                 raise ValueError(
                     "report does not match Report8D: " + "; ".join(f"{p}: {m}" for p, m in problems)
                 )
-        return answer
+        if self._answers is None or not answer.report:
+            return answer, {}
+        return answer, self._answers.read(answer.report)
 
     def _handle(self, raw: Any, report: InboundReport) -> bool:
         answer_id = _answer_id(raw)
@@ -116,8 +125,8 @@ class AnswerPoller:
             report.skipped += 1
             return True
         try:
-            answer = self._validate(raw)
-        except (ValidationError, ValueError) as exc:
+            answer, structure = self._validate(raw)
+        except (ValidationError, ValueError, MappingError) as exc:
             reason = _reason(exc)
             scar_ref = raw.get("scar_ref") if isinstance(raw, dict) else None
             _log.warning(
@@ -141,6 +150,7 @@ class AnswerPoller:
             "status": "valid",
             "reject_reason": None,
             **answer.model_dump(mode="json", exclude={"answer_id"}),
+            **structure,
         }
         return self._apply(answer.scar_ref, answer_id, valid, "applied", report)
 

@@ -23,7 +23,29 @@ from .documents import DocumentSpec, RenderedDocument
 from .rules import DEFAULT_LIMITS, EVENT_FIELDS, DocumentLimits, Rule, json_path, render_tree
 from .schemas import LoadedSchema
 
-__all__ = ["DocumentMapping", "Mapping", "PortalMapping"]
+__all__ = ["AnswerMapping", "DocumentMapping", "Mapping", "PortalMapping"]
+
+
+@dataclass(frozen=True)
+class AnswerMapping:
+    """The ``answers:`` block of a portal mapping: the partner's answer document
+    (e.g. one Report8D step) -> our answer structure, the way back of the
+    mapping's format (Report8D cause codes -> cause kind and level)."""
+
+    name: str
+    output_schema: LoadedSchema
+    rules: tuple[Rule, ...]
+
+    def read(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Our structure of ``document``, validated; :class:`MappingError` naming the field."""
+        result = render_tree(self.rules, document, {}, f"mapping {self.name}, answers field ")
+        problems = self.output_schema.errors(result)
+        if problems:
+            raise MappingError(
+                f"mapping {self.name}: the answer does not give {self.output_schema.title}: "
+                + "; ".join(f"{path}: {message}" for path, message in problems)
+            )
+        return result
 
 
 @dataclass(frozen=True)
@@ -64,6 +86,7 @@ class PortalMapping(_MappingBase):
     path: str
     output_schema: LoadedSchema
     limits: DocumentLimits = DocumentLimits(**DEFAULT_LIMITS["portal"])
+    answers: AnswerMapping | None = None  # how the partner's answers come back, if it answers
 
     def render(self, event: OutboxEvent) -> dict[str, Any]:
         """Map the payload and validate the document against the output schema.

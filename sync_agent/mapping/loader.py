@@ -27,7 +27,7 @@ from ..errors import SchemaPathError, TransformError
 from . import xmldoc
 from .documents import DocumentSpec, load_document_spec, origin_key
 from .fieldpath import event_reader, parse_path, payload_reader
-from .kinds import DocumentMapping, Mapping, PortalMapping
+from .kinds import AnswerMapping, DocumentMapping, Mapping, PortalMapping
 from .rules import DEFAULT_LIMITS, EVENT_FIELDS, DocumentLimits, Rule
 from .schemas import FREE, LoadedSchema, load_schema
 from .transforms import BoundTransform, bind
@@ -236,11 +236,14 @@ def load_file(
                 problems.append(f"{file.name}: {key}: {exc}")
                 return None
     if "document" in data:
+        if "answers" in data:
+            problems.append(f"{file.name}: answers: a document mapping has none (regulators do not answer)")
         return _load_document_mapping(file, data, schemas["input_schema"], problems, resolve)
     output = schemas["output_schema"]
     assert output is not None  # required by the mapping schema
     compiler = _Compiler(file, schemas["input_schema"], output)
     rules = compiler.rules(data["fields"], "fields", [], [])
+    answers = _load_answers(file, data, output, compiler, resolve)
     if compiler.problems:
         problems.extend(compiler.problems)
         return None
@@ -257,7 +260,31 @@ def load_file(
         path=request["path"],
         output_schema=output,
         limits=_limits(data, "portal"),
+        answers=answers,
     )
+
+
+def _load_answers(
+    file: Path,
+    data: dict[str, Any],
+    document_schema: LoadedSchema,
+    compiler: _Compiler,
+    resolve: Callable[[str], Path],
+) -> AnswerMapping | None:
+    """The ``answers:`` block: rules from the partner's document (the mapping's
+    output schema) to our answer structure; problems go to ``compiler``."""
+    block = data.get("answers")
+    if block is None:
+        return None
+    try:
+        ours = load_schema(resolve(block["output_schema"]))
+    except ValueError as exc:
+        compiler.problems.append(f"{file.name}: answers.output_schema: {exc}")
+        return None
+    back = _Compiler(file, document_schema, ours)
+    rules = back.rules(block["fields"], "answers.fields", [], [])
+    compiler.problems.extend(back.problems)
+    return AnswerMapping(data["name"], ours, rules)
 
 
 def _load_document_mapping(

@@ -17,7 +17,7 @@ from typing import Final
 from .._resources import packaged_mappings_dir
 from ..errors import MappingError, MappingFileError
 from ..outbox.models import OutboxEvent
-from .kinds import Mapping
+from .kinds import AnswerMapping, Mapping, PortalMapping
 from .loader import load_file
 from .schemas import load_schema
 
@@ -59,6 +59,12 @@ class MappingRegistry:
     @property
     def targets(self) -> list[str]:
         return sorted({m.target for m in self.mappings})
+
+    def answers_for(self, target: str) -> AnswerMapping | None:
+        """How the answers of ``target``'s partner are read (the ``answers:`` block of
+        the mapping serving it), or None when no mapping of the target has one."""
+        portals = (m for m in self._routes.values() if isinstance(m, PortalMapping) and m.target == target)
+        return next((m.answers for m in portals if m.answers), None)
 
     @property
     def document_targets(self) -> list[str]:

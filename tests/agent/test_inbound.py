@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from sync_agent import AnswerPoller, GatewayCallError, PortalClient, StateStore
+from sync_agent import AnswerPoller, GatewayCallError, MappingRegistry, PortalClient, StateStore
 from sync_agent.answers.supplier import MAX_APPLY_ATTEMPTS
 from sync_agent.mapping.schemas import load_schema
+from sync_agent.testing.demo_portal import supplier_answer
 from sync_agent.testing import FakeOdooGateway, Fault, LoopbackPortal
 
 from agent_helpers import MAPPINGS, portal_settings
@@ -183,3 +184,61 @@ def test_answer_odoo_refuses_as_a_business_error_is_not_retried(setup: Any) -> N
     assert (report.errors, report.applied) == (1, 1)
     assert state.answer_status("ans-0") == ("refused", 1)
     assert state.cursor("answers:supplier_portal") == "2"  # the feed moved on
+
+
+def test_root_causes_and_actions_reach_odoo_in_our_terms(
+    tmp_path: Path, portal_server: LoopbackPortal
+) -> None:
+    """The mapping's answers block turns Report8D codes into our kind and level, before Odoo."""
+    registry = MappingRegistry.load_dir(MAPPINGS)
+    gateway = FakeOdooGateway(check_contract=True)  # the structured answer is in the RPC contract
+    client = PortalClient(portal_settings(portal_server.base_url), sleep=lambda _s: None)
+    state = StateStore(tmp_path / "s.sqlite3")
+    poller = AnswerPoller(
+        gateway=gateway,
+        portal=client,
+        state=state,
+        report_schema=REPORT8D,
+        answer_mapping=registry.answers_for("supplier_portal"),
+    )
+    d4 = supplier_answer("SCAR-2025-0042")
+    d4["report"]["stepD4"]["causes"][1]["typeOfCauses"] = "SUN"
+    measure = {
+        "measure": "New core pin, wear check every 50,000 shots",
+        "responsiblePerson": "Chen Jing",
+        "introductionDate": "2025-01-20",
+        "proofOfEffectiveness": "Leak test of 3 lots",
+        "status": "open",
+    }
+    d5 = answer(5, step="D5", report={"stepD5": {"definePermanentCorrectiveActions": [measure]}})
+    portal_server.add_answer(d4)
+    portal_server.add_answer(d5)
+    try:
+        assert poller.poll().applied == 2
+    finally:
+        client.close()
+        state.close()
+    [(_ref, cause_answer), (_ref2, action_answer)] = gateway.answers
+    assert [(c["kind"], c["level"]) for c in cause_answer["causes"]] == [
+        ("occurrence", "technical"),
+        ("non_detection", "systemic"),
+    ]
+    assert cause_answer["causes"][0]["description"].startswith("Worn core pin")
+    assert cause_answer["report"] == d4["report"], "the step as the portal sent it stays with the answer"
+    assert action_answer["actions"] == [
+        {
+            "action": "New core pin, wear check every 50,000 shots",
+            "responsible": "Chen Jing",
+            "date": "2025-01-20",
+            "proof": "Leak test of 3 lots",
+            "status": "open",
+        }
+    ]
+
+
+def test_without_an_answers_block_the_answer_goes_as_before(setup: Any) -> None:
+    poller, gateway, server, _state = setup
+    server.add_answer(supplier_answer("SCAR-2025-0042"))
+    assert poller.poll().applied == 1
+    [(_ref, applied)] = gateway.answers
+    assert "causes" not in applied and applied["report"]["stepD4"]["causes"]

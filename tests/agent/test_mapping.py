@@ -94,7 +94,8 @@ def test_example_renders_to_a_valid_report8d(registry: MappingRegistry) -> None:
     w5h2 = {item["key"]: item["value"] for item in document["stepD2"]["additionalInformationList"]}
     assert w5h2["5W2H.how_many"] == "37 of 500 (7.4 %)"
     assert document["stepD0"]["defineEmergencyResponseAction"][0]["status"] == "closed"
-    assert "stepD3" not in document and "stepD8" not in document  # empty sections are omitted
+    assert [cause["typeOfCauses"] for cause in document["stepD4"]["causes"]] == ["TUA", "SUN"]
+    assert "stepD8" not in document  # empty sections are omitted
 
 
 def test_full_8d_payload_renders_every_step(registry: MappingRegistry) -> None:
@@ -122,7 +123,8 @@ def test_full_8d_payload_renders_every_step(registry: MappingRegistry) -> None:
     data["payload"]["eight_d"] = {
         "causes": [
             {
-                "type": "tua",
+                "kind": "occurrence",
+                "level": "technical",
                 "hypothesis": "Worn die",
                 "verified_by": "Lab",
                 "clarified_on": "2025-01-20",
@@ -146,6 +148,105 @@ def test_full_8d_payload_renders_every_step(registry: MappingRegistry) -> None:
     assert document["stepD4"]["causes"][0]["typeOfCauses"] == "TUA"
     assert document["stepD5"]["definePermanentCorrectiveActions"][0]["status"] == "in progress"
     assert document["stepD8"] == {"closingDate": "2025-03-01", "resultAssesment": "Effective"}
+
+
+@pytest.mark.parametrize(
+    ("level", "kind", "code"),
+    [
+        ("technical", "occurrence", "TUA"),
+        ("technical", "non_detection", "TUN"),
+        ("systemic", "occurrence", "SUA"),
+        ("systemic", "non_detection", "SUN"),
+    ],
+)
+def test_the_mapping_gives_the_catena_x_cause_codes(
+    registry: MappingRegistry, level: str, kind: str, code: str
+) -> None:
+    """The payload carries our kind and level; the Report8D code is the mapping's business."""
+    data = example_event()
+    [cause, _second] = data["payload"]["eight_d"]["causes"]
+    cause.update(level=level, kind=kind)
+    ev = OutboxEvent.model_validate(data)
+    document = registry.for_event(ev).render(ev)
+    assert document["stepD4"]["causes"][0]["typeOfCauses"] == code
+    assert "type" not in json.dumps(data["payload"]["eight_d"]), "no partner code in our payload"
+
+
+def test_the_cause_codes_read_back_into_our_kind_and_level(registry: MappingRegistry) -> None:
+    """Both ways: what the mapping writes as a code, it reads back as the same kind and level."""
+    ev = OutboxEvent.model_validate(example_event())
+    document = registry.for_event(ev).render(ev)
+    answers = registry.answers_for("supplier_portal")
+    assert answers is not None
+    back = answers.read({"stepD4": document["stepD4"]})
+    sent = ev.payload["eight_d"]["causes"]
+    assert [(c["kind"], c["level"], c["description"]) for c in back["causes"]] == [
+        (c["kind"], c["level"], c["hypothesis"]) for c in sent
+    ]
+
+
+def test_supplier_actions_read_back_with_our_status(registry: MappingRegistry) -> None:
+    answers = registry.answers_for("supplier_portal")
+    assert answers is not None
+    measure = {
+        "measure": "Replace gripper pads every 20,000 cycles",
+        "responsiblePerson": "Chen Jing",
+        "introductionDate": "2025-01-20",
+        "proofOfEffectiveness": "No scratches in 3 lots",
+        "effectivenessResult": 100,
+        "status": "in progress",
+    }
+    assert answers.read({"stepD6": {"implementedCorrectiveMeasures": [measure]}}) == {
+        "actions": [
+            {
+                "action": "Replace gripper pads every 20,000 cycles",
+                "responsible": "Chen Jing",
+                "date": "2025-01-20",
+                "proof": "No scratches in 3 lots",
+                "effectiveness": 100,
+                "status": "in_progress",
+            }
+        ]
+    }
+    assert answers.read({"stepD3": {"descriptionOfInterimContainmentActions": []}}) == {}
+
+
+def test_the_end_customer_travels_only_when_the_scar_shares_it(registry: MappingRegistry) -> None:
+    ev = OutboxEvent.model_validate(example_event())
+    info = registry.for_event(ev).render(ev)["header"]["additionalInformationList"]
+    assert not [item for item in info if item["key"].startswith("endCustomer")]
+    data = example_event()
+    data["payload"]["end_customer"] = {
+        "name": "Riverside General Hospital",
+        "contact": "Dr. Anna Miller",
+        "reference": "RGH-PO-4471",
+        "orders": ["S00012", "S00015"],
+    }
+    ev = OutboxEvent.model_validate(data)
+    info = registry.for_event(ev).render(ev)["header"]["additionalInformationList"]
+    assert [item for item in info if item["key"].startswith("endCustomer")] == [
+        {"key": "endCustomer", "value": "Riverside General Hospital"},
+        {"key": "endCustomerContact", "value": "Dr. Anna Miller"},
+        {"key": "endCustomerReference", "value": "RGH-PO-4471"},
+        {"key": "endCustomerOrders", "value": "S00012,S00015"},
+    ]
+
+
+def test_an_answers_block_is_checked_at_start_up(tmp_path: Path) -> None:
+    answers = """    answers:
+      output_schema: schemas/scar_answer_v1.schema.json
+      fields:
+        - target: causes
+          each: stepD4.causes
+          fields:
+            - {target: kind, source: typeOfCause}
+            - {target: levels, source: typeOfCauses}
+    """
+    problems = load_problems(
+        tmp_path, "  - {target: header.title, source: scar.title}\n" + textwrap.dedent(answers)
+    )
+    assert any("answers.fields[0].fields[0]" in p and "typeOfCause" in p for p in problems), problems
+    assert any("answers.fields[0].fields[1]" in p and "levels" in p for p in problems), problems
 
 
 def test_status_mapping_of_the_addons_payload(registry: MappingRegistry) -> None:

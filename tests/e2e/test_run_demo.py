@@ -210,8 +210,18 @@ def test_run_demo_runs_the_whole_product_and_one_ctrl_c_stops_it(demo: Demo) -> 
     for where in ("Sync Events", "Sync Agents", "Regulator Reports", "submissions/", str(demo.state)):
         assert where in output, f"the banner says where to look: {where}"
 
-    # The supplier's answer is on the SCAR; the reports' files are on disk.
+    # The supplier's answer is on the SCAR, its root causes read out of Report8D
+    # into our terms by the mapping; the reports' files are on disk.
     assert result["d4"]["answer_id"].startswith("demo-portal-"), result["d4"]
+    causes = admin.search_read(
+        "quality.scar.cause",
+        [("step_id", "=", result["d4"]["id"])],
+        ["cause_kind", "cause_level", "state"],
+    )
+    assert [(c["cause_kind"], c["cause_level"], c["state"]) for c in causes] == [
+        ("occurrence", "technical", "proposed"),
+        ("non_detection", "technical", "proposed"),
+    ], causes
     submissions = demo.state / "submissions"
     for report in result["reports"]:
         assert (submissions / report["file_name"]).is_file(), (
