@@ -79,4 +79,10 @@
         "demo/quality_regulatory_demo.xml",
         "demo/quality_complaint_portal_demo.xml",
     ],
+    "assets": {
+        # The portal tours (static/tests/tours/*.js), run in headless Chromium by the HttpCase tests.
+        "web.assets_tests": [
+            "odoo_addon_complaints/static/tests/tours/*.js",
+        ],
+    },
 }
