@@ -178,10 +178,7 @@ class ComplaintPortal(CustomerPortal):
             form.add_line()
             return self._render_complaint_form(form)
         if "remove_line" in post:
-            try:
-                form.remove_line(int(post["remove_line"]))
-            except ValueError:
-                pass
+            form.remove_line(post["remove_line"])
             return self._render_complaint_form(form)
         if not form.validate(self._delivered_move_lines()):
             return self._render_complaint_form(form)

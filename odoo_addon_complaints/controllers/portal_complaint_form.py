@@ -70,6 +70,8 @@ class ComplaintPortalForm:
             self.lines.append({"move_line_id": "", "quantity": ""})
 
     def remove_line(self, index):
+        """Remove the row ``index`` (from 0, as posted by its *Remove* button); ignore anything else."""
+        index = int(index) if str(index).isdigit() else -1
         if len(self.lines) > 1 and 0 <= index < len(self.lines):
             del self.lines[index]
 
@@ -106,20 +108,21 @@ class ComplaintPortalForm:
 
         Returns the move line of each row, in order, in ``self.move_lines``.
         """
-        _ = self.env._
         if not self.subject:
-            self.errors["subject"] = _("Subject: give your complaint a subject.")
+            self.errors["subject"] = self.env._("Subject: give your complaint a subject.")
         self.move_lines = []
         first_row_of = {}
         for index, row in enumerate(self.lines):
             move_line = delivered.filtered(lambda ml, row=row: str(ml.id) == row["move_line_id"])
             if not move_line:
-                self._line_error(index, "move_line_id", _("choose one of the items delivered to you."))
+                self._line_error(
+                    index, "move_line_id", self.env._("choose one of the items delivered to you.")
+                )
             elif move_line.id in first_row_of:
                 self._line_error(
                     index,
                     "move_line_id",
-                    _(
+                    self.env._(
                         "this item is already on line %(other)s; put the whole quantity on one line.",
                         other=first_row_of[move_line.id] + 1,
                     ),
@@ -128,7 +131,7 @@ class ComplaintPortalForm:
                 first_row_of[move_line.id] = index
             quantity = _parse_quantity(row["quantity"])
             if quantity is None or quantity <= 0:
-                self._line_error(index, "quantity", _("enter a quantity greater than zero."))
+                self._line_error(index, "quantity", self.env._("enter a quantity greater than zero."))
             self.move_lines.append(move_line)
         self._check_same_company()
         for index, move_line in enumerate(self.move_lines):
