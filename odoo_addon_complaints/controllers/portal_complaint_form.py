@@ -49,6 +49,9 @@ class ComplaintPortalForm:
         self.files = [f for f in files if f and f.filename]
         self.errors = {}
         self.line_errors = {}
+        #: after validate(): the delivered move line of each row, and the files read
+        self.move_lines = []
+        self.uploads = []
 
     @classmethod
     def from_request(cls, env, httprequest):
@@ -106,7 +109,8 @@ class ComplaintPortalForm:
     def validate(self, delivered):
         """Check everything against the move lines ``delivered`` to the customer; True when all is well.
 
-        Returns the move line of each row, in order, in ``self.move_lines``.
+        Keeps the move line of each row, in order, in ``self.move_lines``
+        and the files read in ``self.uploads``.
         """
         if not self.subject:
             self.errors["subject"] = self.env._("Subject: give your complaint a subject.")
