@@ -226,6 +226,7 @@ class ComplaintPortalForm:
             "subject": self.subject,
             "description": self.description,
             "lines": self.lines,
+            "line_labels": [self.env._("Line %(line)s", line=index + 1) for index in range(len(self.lines))],
             "errors": self.errors,
             "line_errors": self.line_errors,
             "messages": self.messages(),
