@@ -72,9 +72,6 @@
         "views/portal_templates.xml",
         "views/portal_scar_templates.xml",
     ],
-    "assets": {
-        "web.assets_tests": ["odoo_addon_complaints/static/tests/tours/*.js"],
-    },
     "demo": [
         "demo/quality_complaint_demo.xml",
         "demo/quality_complaint_stock_demo.xml",
@@ -82,4 +79,10 @@
         "demo/quality_regulatory_demo.xml",
         "demo/quality_complaint_portal_demo.xml",
     ],
+    "assets": {
+        # The portal tours (static/tests/tours/*.js), run in headless Chromium by the HttpCase tests.
+        "web.assets_tests": [
+            "odoo_addon_complaints/static/tests/tours/*.js",
+        ],
+    },
 }

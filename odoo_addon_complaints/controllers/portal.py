@@ -16,11 +16,10 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal, pager as portal_pager
 
+from .portal_complaint_form import ComplaintPortalForm
+
 #: deadlines a customer is promised, in the order they are shown
 PROMISED_DEADLINES = ("acknowledge", "reply", "close")
-#: what a customer may attach to a new complaint
-ALLOWED_UPLOAD_TYPES = ("image/", "application/pdf", "video/")
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class ComplaintPortal(CustomerPortal):
@@ -156,65 +155,49 @@ class ComplaintPortal(CustomerPortal):
     def portal_complaint_new(self, **kw):
         if not request.env.user._is_portal():
             return request.redirect("/odoo/action-odoo_addon_complaints.action_quality_complaint")
+        return self._render_complaint_form(ComplaintPortalForm(request.env))
+
+    def _render_complaint_form(self, form):
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "complaint_new",
                 "move_lines": self._delivered_move_lines(),
-                "error": kw.get("error"),
-                "form": kw.get("form") or {},
+                "form": form.values(),
             }
         )
         return request.render("odoo_addon_complaints.portal_complaint_new", values)
 
     @http.route(["/my/complaints/new"], type="http", auth="user", methods=["POST"], website=True)
     def portal_complaint_create(self, **post):
+        """Send the form; or, with *Add a Product* / *Remove*, get it back with a row more or less."""
         if not request.env.user._is_portal():
             return request.redirect("/my")
+        form = ComplaintPortalForm.from_request(request.env, request.httprequest)
+        if "add_line" in post:
+            form.add_line()
+            return self._render_complaint_form(form)
+        if "remove_line" in post:
+            form.remove_line(post["remove_line"])
+            return self._render_complaint_form(form)
+        if not form.validate(self._delivered_move_lines()):
+            return self._render_complaint_form(form)
         try:
-            complaint_sudo = self._create_portal_complaint(post)
+            complaint_sudo = self._create_portal_complaint(form)
         except (UserError, ValidationError) as error:
-            return self.portal_complaint_new(error=str(error.args[0] if error.args else error), form=post)
+            form.fail(str(error.args[0] if error.args else error))
+            return self._render_complaint_form(form)
         return request.redirect(complaint_sudo.get_portal_url())
 
-    def _create_portal_complaint(self, post):
-        """Register the complaint as the customer said, with the same checks as inside Odoo.
+    def _create_portal_complaint(self, form):
+        """Register the complaint as the customer said, with the lines of a checked form.
 
-        The delivered move line must be one of the customer's; the line
-        constraints of ``quality.complaint.line`` (lot delivered to this
-        customer, quantity not above what was delivered) then run as for any
-        complaint, and refuse with the same messages.
+        ``form.validate`` checked each row against the customer's deliveries
+        and the rules of ``quality.complaint.line``; the line constraints run
+        again when the complaint is saved, as for any complaint.
         """
         user = request.env.user
-        subject = (post.get("subject") or "").strip()
-        if not subject:
-            raise UserError(request.env._("Give your complaint a subject."))
-        try:
-            move_line_id = int(post.get("move_line_id") or 0)
-            quantity = float(post.get("quantity") or 0)
-        except ValueError as error:
-            raise UserError(request.env._("Choose a delivered item and a quantity.")) from error
-        move_line = self._delivered_move_lines().filtered(lambda ml: ml.id == move_line_id)
-        if not move_line:
-            raise UserError(request.env._("Choose one of the items delivered to you."))
-        if quantity <= 0:
-            raise UserError(request.env._("The quantity must be more than zero."))
-        files = [f for f in request.httprequest.files.getlist("attachments") if f and f.filename]
-        uploads = []
-        for upload in files:
-            content = upload.read()
-            mimetype = upload.mimetype or ""
-            if not mimetype.startswith(ALLOWED_UPLOAD_TYPES):
-                raise UserError(
-                    request.env._(
-                        "%(file)s: only photos, videos and PDF files can be attached.", file=upload.filename
-                    )
-                )
-            if len(content) > MAX_UPLOAD_BYTES:
-                raise UserError(request.env._("%(file)s is larger than 10 MB.", file=upload.filename))
-            uploads.append((upload.filename, content, mimetype))
-        company = move_line.company_id
-        sale_line = move_line.move_id.sale_line_id
+        company = form.move_lines[0].company_id
         contact = (
             user.partner_id if user.partner_id != user.commercial_partner_id else request.env["res.partner"]
         )
@@ -225,27 +208,14 @@ class ComplaintPortal(CustomerPortal):
                 .sudo()
                 .create(
                     {
-                        "subject": subject,
-                        "description": post.get("description") and _html_paragraphs(post["description"]),
+                        "subject": form.subject,
+                        "description": form.description and _html_paragraphs(form.description),
                         "company_id": company.id,
                         "partner_id": user.commercial_partner_id.id,
                         "contact_id": contact.id,
                         "channel": "web",
                         "reporter_role": "customer",
-                        "line_ids": [
-                            (
-                                0,
-                                0,
-                                {
-                                    "product_id": move_line.product_id.id,
-                                    "lot_id": move_line.lot_id.id,
-                                    "sale_order_id": sale_line.order_id.id,
-                                    "sale_line_id": sale_line.id,
-                                    "picking_id": move_line.picking_id.id,
-                                    "qty_complained": quantity,
-                                },
-                            )
-                        ],
+                        "line_ids": [(0, 0, values) for values in form.all_line_values()],
                     }
                 )
             )
@@ -256,7 +226,7 @@ class ComplaintPortal(CustomerPortal):
             author_id=user.partner_id.id,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            attachments=[(name, content) for name, content, _mimetype in uploads],
+            attachments=[(name, content) for name, content, _mimetype in form.uploads],
         )
         complaint_sudo.message_subscribe(partner_ids=user.partner_id.ids)
         return complaint_sudo

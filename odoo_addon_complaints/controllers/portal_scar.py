@@ -8,7 +8,7 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal, pager as portal_pager
 
-from .portal import MAX_UPLOAD_BYTES
+from .portal_complaint_form import MAX_UPLOAD_BYTES
 
 #: steps a supplier may answer, with what the answer is about
 ANSWERABLE_STATES = ("requested", "answered", "rejected")

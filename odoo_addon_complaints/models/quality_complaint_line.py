@@ -226,6 +226,43 @@ class QualityComplaintLine(models.Model):
             label = f"{label} / {self.lot_id.name}"
         return label
 
+    def _quantity_problem(self):
+        """The first quantity or lot rule this line breaks, as ``(field name, explanation)``, else None.
+
+        One list of rules for every client: the constraint below refuses a
+        saved line with it, and the customer portal checks each line a
+        customer typed with it (on a new record) before registering anything,
+        to show the error beside the right field of the right line.
+        """
+        self.ensure_one()
+        rounding = self.product_id.uom_id.rounding or 0.01
+        if self.qty_complained < 0 or self.qty_defective < 0:
+            field = "qty_complained" if self.qty_complained < 0 else "qty_defective"
+            return field, self.env._("quantities cannot be negative.")
+        if float_compare(self.qty_defective, self.qty_complained, precision_rounding=rounding) > 0:
+            return "qty_defective", self.env._(
+                "the defective quantity (%(defective)s) cannot exceed the complained quantity (%(complained)s).",
+                defective=self.qty_defective,
+                complained=self.qty_complained,
+            )
+        if not self._is_traced_to_delivery():
+            return None
+        if self.lot_id and not self.move_line_ids:
+            return "lot_id", self.env._(
+                "lot %(lot)s was never delivered to %(customer)s on %(reference)s.",
+                lot=self.lot_id.name,
+                customer=self.partner_id.display_name,
+                reference=(self.picking_id or self.sale_order_id).display_name,
+            )
+        if float_compare(self.qty_complained, self.qty_delivered, precision_rounding=rounding) > 0:
+            return "qty_complained", self.env._(
+                "the complained quantity (%(complained)s) exceeds the quantity delivered to the customer "
+                "(%(delivered)s).",
+                complained=self.qty_complained,
+                delivered=self.qty_delivered,
+            )
+        return None
+
     @api.constrains(
         "qty_complained",
         "qty_defective",
@@ -237,51 +274,14 @@ class QualityComplaintLine(models.Model):
     )
     def _check_quantities(self):
         for line in self:
-            rounding = line.product_id.uom_id.rounding or 0.01
-            if line.qty_complained < 0 or line.qty_defective < 0:
+            problem = line._quantity_problem()
+            if problem:
                 raise ValidationError(
                     self.env._(
-                        "Complaint %(complaint)s, line %(line)s: quantities cannot be negative.",
+                        "Complaint %(complaint)s, line %(line)s: %(problem)s",
                         complaint=line.complaint_id.name,
                         line=line._line_label(),
-                    )
-                )
-            if float_compare(line.qty_defective, line.qty_complained, precision_rounding=rounding) > 0:
-                raise ValidationError(
-                    self.env._(
-                        "Complaint %(complaint)s, line %(line)s: the defective quantity "
-                        "(%(defective)s) cannot exceed the complained quantity "
-                        "(%(complained)s).",
-                        complaint=line.complaint_id.name,
-                        line=line._line_label(),
-                        defective=line.qty_defective,
-                        complained=line.qty_complained,
-                    )
-                )
-            if not line._is_traced_to_delivery():
-                continue
-            if line.lot_id and not line.move_line_ids:
-                raise ValidationError(
-                    self.env._(
-                        "Complaint %(complaint)s, line %(line)s: lot %(lot)s was never "
-                        "delivered to %(customer)s on %(reference)s.",
-                        complaint=line.complaint_id.name,
-                        line=line._line_label(),
-                        lot=line.lot_id.name,
-                        customer=line.partner_id.display_name,
-                        reference=(line.picking_id or line.sale_order_id).display_name,
-                    )
-                )
-            if float_compare(line.qty_complained, line.qty_delivered, precision_rounding=rounding) > 0:
-                raise ValidationError(
-                    self.env._(
-                        "Complaint %(complaint)s, line %(line)s: the complained quantity "
-                        "(%(complained)s) exceeds the quantity delivered to the customer "
-                        "(%(delivered)s).",
-                        complaint=line.complaint_id.name,
-                        line=line._line_label(),
-                        complained=line.qty_complained,
-                        delivered=line.qty_delivered,
+                        problem=problem[1],
                     )
                 )
 

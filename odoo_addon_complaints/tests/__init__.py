@@ -26,6 +26,7 @@ from . import test_local_dates
 from . import test_sync_agent_liveness
 from . import test_complaint_mail_intake
 from . import test_complaint_portal
+from . import test_complaint_portal_tour
 from . import test_complaint_rating
 from . import test_scar_portal
 from . import test_scar_answers

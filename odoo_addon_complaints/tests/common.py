@@ -1,7 +1,12 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import unittest
+
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
+
+_logger = logging.getLogger(__name__)
 
 
 class ComplaintCase(TransactionCase):
@@ -195,3 +200,22 @@ class ComplaintCase(TransactionCase):
         }
         vals.update(values)
         return vals
+
+
+def start_tour_or_skip_loudly(case, url_path, tour_name, login):
+    """Run a tour in headless Chromium; without a browser, say loudly that it did not run.
+
+    Odoo skips a tour whose browser is missing with a quiet INFO line. This
+    logs a WARNING naming the tour and how to get Chromium, then skips: the
+    project's runner (tests/odoo) reports every skipped Odoo test, and fails
+    in CI.
+    """
+    try:
+        case.start_tour(url_path, tour_name, login=login)
+    except unittest.SkipTest as skip:
+        _logger.warning(
+            "Tour %s did NOT run (%s): install Chromium (scripts/ensure-browser) to run the portal tours.",
+            tour_name,
+            skip,
+        )
+        raise unittest.SkipTest(f"tour {tour_name} did NOT run: {skip}") from skip

@@ -3,6 +3,7 @@
 """The customer portal: own complaints only, customer-facing fields only, answers recorded with who and when."""
 
 import json
+from unittest.mock import patch
 
 from odoo import Command, fields, http
 from odoo.exceptions import AccessError, UserError
@@ -255,8 +256,8 @@ class TestComplaintPortalHttp(HttpCase, PortalCase):
             "/my/complaints/new",
             {
                 "subject": "Display flickers",
-                "move_line_id": move_line.id,
-                "quantity": "2",
+                "line_move_line_id": move_line.id,
+                "line_quantity": "2",
                 "description": "Both units flicker.\nSince Monday.",
             },
             files=[
@@ -283,14 +284,17 @@ class TestComplaintPortalHttp(HttpCase, PortalCase):
         self.authenticate("portal_a", "portal_a")
         move_line = self.picking.move_line_ids
         response = self._post(
-            "/my/complaints/new", {"subject": "Too many", "move_line_id": move_line.id, "quantity": "10"}
+            "/my/complaints/new",
+            {"subject": "Too many", "line_move_line_id": move_line.id, "line_quantity": "10"},
         )
+        self.assertIn("Line 1, Quantity Concerned:", response.text)
         self.assertIn("exceeds the quantity delivered", response.text)
         other_line = self.other_order.picking_ids.move_line_ids
         response = self._post(
-            "/my/complaints/new", {"subject": "Not mine", "move_line_id": other_line.id, "quantity": "1"}
+            "/my/complaints/new",
+            {"subject": "Not mine", "line_move_line_id": other_line.id, "line_quantity": "1"},
         )
-        self.assertIn("Choose one of the items delivered to you.", response.text)
+        self.assertIn("Line 1, Delivered Item: choose one of the items delivered to you.", response.text)
         self.assertFalse(self.env["quality.complaint"].search([("subject", "in", ("Too many", "Not mine"))]))
 
     def _json(self, url, params):
@@ -346,3 +350,136 @@ class TestComplaintPortalHttp(HttpCase, PortalCase):
             },
         )
         self.assertIn("error", refused)
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintPortalLines(HttpCase, PortalCase):
+    """The new-complaint form takes several lines, checks each like Odoo does, and keeps what was typed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order_c = cls._deliver_order(cls.customer, cls.product, 3, cls.lot_c)
+        cls.item_a = cls.picking.move_line_ids
+        cls.item_c = cls.order_c.picking_ids.move_line_ids
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate("portal_a", "portal_a")
+
+    def _post(self, data, files=None):
+        fields = [("csrf_token", http.Request.csrf_token(self))]
+        for key, value in data:
+            fields.append((key, str(value)))
+        return self.url_open("/my/complaints/new", data=fields, files=files)
+
+    def _rows(self, *rows):
+        """Form fields of rows ``(move line, quantity)``, in order."""
+        fields = []
+        for move_line, quantity in rows:
+            fields += [("line_move_line_id", move_line.id if move_line else ""), ("line_quantity", quantity)]
+        return fields
+
+    def _complaints(self, subject):
+        return self.env["quality.complaint"].search([("subject", "=", subject)])
+
+    def test_two_lines_make_one_complaint_with_two_lines(self):
+        response = self._post(
+            [("subject", "Two lots"), *self._rows((self.item_a, "2"), (self.item_c, "3"))],
+            files=[("attachments", ("crack.png", b"\x89PNG\r\n", "image/png"))],
+        )
+        self.assertEqual(response.status_code, 200)
+        complaint = self._complaints("Two lots")
+        self.assertEqual(len(complaint), 1)
+        lines = complaint.line_ids.sorted("id")
+        self.assertEqual(lines.mapped("lot_id.name"), ["LOT-A", "LOT-C"])
+        self.assertEqual(lines.mapped("sale_order_id"), self.order | self.order_c)
+        self.assertEqual(lines.mapped("qty_complained"), [2.0, 3.0])
+        self.assertEqual(complaint.message_ids.attachment_ids.mapped("name"), ["crack.png"])
+
+    def test_add_a_line_keeps_what_was_typed_and_registers_nothing(self):
+        response = self._post(
+            [
+                ("subject", "Adding"),
+                ("description", "Typed text"),
+                *self._rows((self.item_a, "2")),
+                ("add_line", "1"),
+            ]
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.text.count('name="line_move_line_id"'), 2)
+        self.assertIn('value="Adding"', response.text)
+        self.assertIn("Typed text", response.text)
+        self.assertRegex(response.text, rf'<option value="{self.item_a.id}" selected')
+        self.assertRegex(response.text, r'id="line_quantity_0"[^>]*value="2"')
+        self.assertFalse(self._complaints("Adding"))
+
+    def test_remove_a_line(self):
+        response = self._post(
+            [
+                ("subject", "Removing"),
+                *self._rows((self.item_a, "2"), (self.item_c, "1")),
+                ("remove_line", "0"),
+            ]
+        )
+        self.assertEqual(response.text.count('name="line_move_line_id"'), 1)
+        self.assertRegex(response.text, rf'<option value="{self.item_c.id}" selected')
+        self.assertNotRegex(response.text, rf'<option value="{self.item_a.id}" selected')
+        self.assertFalse(self._complaints("Removing"))
+
+    def test_files_chosen_before_adding_a_line_must_be_chosen_again(self):
+        response = self._post(
+            [("subject", "Files"), *self._rows((self.item_a, "1")), ("add_line", "1")],
+            files=[("attachments", ("crack.png", b"\x89PNG", "image/png"))],
+        )
+        self.assertIn("o_complaint_files_dropped", response.text)
+
+    def test_each_line_is_checked_and_the_error_names_line_and_field(self):
+        response = self._post(
+            [("subject", "Checked"), *self._rows((self.item_a, "2"), (self.item_c, "4"), (None, "0"))]
+        )
+        self.assertEqual(response.status_code, 200)
+        text = response.text
+        self.assertIn("Line 2, Quantity Concerned: the complained quantity (4.0) exceeds the quantity", text)
+        self.assertIn("Line 3, Delivered Item: choose one of the items delivered to you.", text)
+        self.assertIn("Line 3, Quantity Concerned: enter a quantity greater than zero.", text)
+        self.assertNotIn("Line 1,", text, "line 1 is fine")
+        # Nothing lost: the three rows come back as typed.
+        self.assertEqual(text.count('name="line_move_line_id"'), 3)
+        self.assertRegex(text, r'id="line_quantity_1"[^>]*value="4"')
+        self.assertRegex(text, rf'<option value="{self.item_c.id}" selected')
+        self.assertFalse(self._complaints("Checked"))
+
+    def test_the_same_item_twice_is_refused(self):
+        response = self._post([("subject", "Twice"), *self._rows((self.item_a, "1"), (self.item_a, "1"))])
+        self.assertIn(
+            "Line 2, Delivered Item: this item is already on line 1; put the whole quantity on one line.",
+            response.text,
+        )
+        self.assertFalse(self._complaints("Twice"))
+
+    def test_no_subject_and_wrong_file_type_are_named(self):
+        response = self._post(
+            self._rows((self.item_a, "1")),
+            files=[("attachments", ("run.exe", b"MZ", "application/x-msdownload"))],
+        )
+        self.assertIn("Subject: give your complaint a subject.", response.text)
+        self.assertIn(
+            "Photos or Documents: run.exe: only photos, videos and PDF files can be attached.", response.text
+        )
+        self.assertFalse(
+            self.env["quality.complaint"].search(
+                [("partner_id", "=", self.customer.id), ("channel", "=", "web")]
+            )
+        )
+
+    def test_the_model_rule_is_the_one_checked(self):
+        """The portal shows what quality.complaint.line._quantity_problem says, not a copy of it."""
+        with patch.object(
+            type(self.env["quality.complaint.line"]),
+            "_quantity_problem",
+            lambda line: ("qty_complained", "RULE-OF-THE-MODEL"),
+        ):
+            response = self._post([("subject", "Model rule"), *self._rows((self.item_a, "1"))])
+        self.assertIn("Line 1, Quantity Concerned: RULE-OF-THE-MODEL", response.text)
+        self.assertFalse(self._complaints("Model rule"))

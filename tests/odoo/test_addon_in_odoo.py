@@ -17,6 +17,7 @@ from odoo_harness.runner import (
     analyse_log,
     export_translation_template,
     failure_report,
+    skips_fail_the_run,
     template_msgids,
 )
 
@@ -53,9 +54,13 @@ def _stale_template_problems(h: OdooHarness, database: str, workdir: Path) -> li
 
 
 def test_install_with_demo_and_run_odoo_tests(
-    odoo_harness: OdooHarness, throwaway_db: str, tmp_path: Path
+    odoo_harness: OdooHarness, throwaway_db: str, tmp_path: Path, odoo_skips: list[str]
 ) -> None:
     """Install with demo data and --test-enable; every Odoo test must pass.
+
+    An Odoo test that skipped (the portal tours without Chromium) is listed in
+    a banner at the end of the pytest run, and fails this test in CI (see
+    :func:`skips_fail_the_run`).
 
     The same database then exports the module's translation template, which
     must match the committed ``i18n/*.pot``: otherwise new terms would reach
@@ -78,6 +83,13 @@ def test_install_with_demo_and_run_odoo_tests(
         problems.append(
             f"Odoo tests: {analysis.tests_failed} failed, {analysis.tests_errored} error(s) "
             f"of {analysis.tests_run} tests"
+        )
+    odoo_skips.extend(analysis.skipped_tests)
+    if analysis.skipped_tests and skips_fail_the_run():
+        problems.append(
+            f"Odoo skipped {len(analysis.skipped_tests)} test(s) (CI=true or COMPLAINTS_REQUIRE_ALL_ODOO_TESTS=1 "
+            "forbids skips; tours need Chromium: scripts/ensure-browser): "
+            + "; ".join(analysis.skipped_tests)
         )
     if not problems:
         problems += _stale_template_problems(h, throwaway_db, tmp_path / "i18n")

@@ -18,6 +18,7 @@ from odoo_harness.runner import (
     drop_database,
     failure_report,
     find_odoo,
+    skips_fail_the_run,
 )
 
 DB = "complaints_test_90a5a9148e1a"
@@ -53,6 +54,15 @@ PASSING_LOG = f"""\
 2026-11-21 08:18:16,910 4559 WARNING {DB} odoo.models: a warning is not a failure 
 """
 
+# A tour without Chromium: Odoo says "skipped" at INFO and counts no failure.
+TOUR = "TestComplaintPortalTour.test_customer_registers_two_lines_with_a_photo_then_accepts_the_solution"
+SKIPPING_LOG = f"""\
+2026-12-04 18:16:20,730 19490 INFO {DB} odoo.addons.odoo_addon_complaints.tests.test_complaint_portal_tour: Starting {TOUR} ... 
+2026-12-04 18:16:21,143 19490 WARNING {DB} odoo.addons.odoo_addon_complaints.tests.common: Tour complaint_portal_register did NOT run (Chrome executable not found): install Chromium (scripts/ensure-browser) to run the portal tours. 
+2026-12-04 18:16:21,143 19490 INFO {DB} odoo.addons.odoo_addon_complaints.tests.test_complaint_portal_tour: skipped {TOUR} : tour complaint_portal_register did NOT run: Chrome executable not found 
+2026-12-04 18:16:21,181 19490 INFO {DB} odoo.tests.result: 0 failed, 0 error(s) of 1 tests when loading database '{DB}' 
+"""
+
 
 def test_passing_log_has_no_problems() -> None:
     analysis = analyse_log(PASSING_LOG)
@@ -73,6 +83,35 @@ def test_failing_log_names_every_failing_test() -> None:
     assert [r.level for r in analysis.problems] == ["ERROR"] * 6
     # Tracebacks stay attached to their record.
     assert "AssertionError: 1 != 2 : deliberate failure" in analysis.problems[2].text
+
+
+def test_skipped_tests_are_named_with_their_reason(tmp_path: Path) -> None:
+    analysis = analyse_log(SKIPPING_LOG)
+    assert (analysis.tests_run, analysis.tests_failed, analysis.tests_errored) == (1, 0, 0)
+    assert analysis.problems == []
+    assert analysis.skipped_tests == [
+        f"odoo_addon_complaints.tests.test_complaint_portal_tour: {TOUR}: "
+        "tour complaint_portal_register did NOT run: Chrome executable not found"
+    ]
+    assert analyse_log(PASSING_LOG).skipped_tests == []
+    log = tmp_path / "odoo.log"
+    log.write_text(SKIPPING_LOG, encoding="utf-8")
+    run = OdooRun(command=["odoo"], returncode=0, log_path=log, duration=1.0, timed_out=False)
+    assert "skipped Odoo tests (1):\n  - odoo_addon_complaints" in failure_report(run, analysis, ["h"])
+
+
+@pytest.mark.parametrize(
+    ("environ", "fails"),
+    [
+        ({}, False),
+        ({"CI": "true"}, True),
+        ({"CI": "true", "COMPLAINTS_REQUIRE_ALL_ODOO_TESTS": "0"}, False),
+        ({"COMPLAINTS_REQUIRE_ALL_ODOO_TESTS": "1"}, True),
+        ({"CI": "false"}, False),
+    ],
+)
+def test_skips_fail_the_run_in_ci_or_when_required(environ: dict[str, str], fails: bool) -> None:
+    assert skips_fail_the_run(environ) is fails
 
 
 def test_failure_report_lists_tests_errors_tail_and_log_path(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ Without Odoo 18 the tests marked ``odoo`` are skipped with a loud reason and
 a warning banner is printed at the end of the run, so nobody mistakes a
 green run without Odoo for a tested addon. Set COMPLAINTS_REQUIRE_ODOO=1 to
 make a missing Odoo a failure instead (for machines that must have it).
+Likewise, Odoo tests that Odoo itself skipped (the portal tours without
+Chromium) get a banner of their own, and fail the run in CI.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ADDON = "odoo_addon_complaints"
 
 _skipped_key = pytest.StashKey[list[str]]()
+_odoo_skips_key = pytest.StashKey[list[str]]()
 _missing_reason_key = pytest.StashKey[str]()
 
 
@@ -47,8 +50,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config.stash[_skipped_key].append(item.nodeid)
 
 
+@pytest.fixture
+def odoo_skips(request: pytest.FixtureRequest) -> list[str]:
+    """Where a test puts the Odoo tests that Odoo itself skipped, for the banner at the end of the run."""
+    return request.config.stash.setdefault(_odoo_skips_key, [])
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """Print a banner that cannot be overlooked when Odoo tests were skipped."""
+    _odoo_skips_banner(terminalreporter, config.stash.get(_odoo_skips_key, []))
     skipped = config.stash.get(_skipped_key, [])
     if not skipped:
         return
@@ -109,3 +119,27 @@ def throwaway_db(odoo_harness: OdooHarness) -> Iterator[str]:
         yield name
     finally:
         drop_database(odoo_harness.pg, name)
+
+
+def _odoo_skips_banner(tr: pytest.TerminalReporter, skips: list[str]) -> None:
+    """The Odoo tests that Odoo skipped inside a run that passed (the portal tours without Chromium)."""
+    if not skips:
+        return
+    tr.write_line("")
+    tr.write_sep("!", "WARNING: ODOO TESTS SKIPPED", red=True, bold=True)
+    tr.write_line(
+        f"!!  Odoo skipped {len(skips)} of the addon's tests; they did NOT run:", red=True, bold=True
+    )
+    for name in skips:
+        tr.write_line(f"!!    - {name}", red=True)
+    tr.write_line(
+        "!!  The portal tours need Chromium: run scripts/ensure-browser (it says what to install).",
+        red=True,
+        bold=True,
+    )
+    tr.write_line(
+        "!!  In CI (CI=true) or with COMPLAINTS_REQUIRE_ALL_ODOO_TESTS=1 a skipped test fails the run.",
+        red=True,
+        bold=True,
+    )
+    tr.write_sep("!", "WARNING: ODOO TESTS SKIPPED", red=True, bold=True)

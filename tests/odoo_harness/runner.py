@@ -48,6 +48,7 @@ __all__ = [
     "install_module",
     "odoo_version",
     "run_odoo",
+    "skips_fail_the_run",
 ]
 
 #: Seconds one Odoo run may take (an install of sale_stock + account with demo
@@ -73,6 +74,10 @@ _RESULT_RE: Final = re.compile(
 # Emitted by OdooTestResult.logError for each failing test:
 #   FAIL: TestComplaint.test_deadline   /   ERROR: setUpClass (odoo.addons...)
 _TEST_FAILURE_RE: Final = re.compile(r"^(?P<kind>FAIL|ERROR): (?P<test>.+)$")
+# Logged at INFO by OdooTestResult.addSkip for each skipped test, e.g. a tour
+# without a browser:
+#   skipped TestComplaintPortalTour.test_x : Chrome executable not found
+_TEST_SKIP_RE: Final = re.compile(r"^skipped (?P<test>.+?) : (?P<reason>.*)$")
 _FAILURE_LEVELS: Final = frozenset({"ERROR", "CRITICAL"})
 
 
@@ -372,6 +377,7 @@ class LogAnalysis:
 
     problems: list[LogRecord] = field(default_factory=list)  # ERROR/CRITICAL records
     failing_tests: list[str] = field(default_factory=list)  # "module: FAIL: Class.test"
+    skipped_tests: list[str] = field(default_factory=list)  # "module: Class.test: reason"
     result_lines: list[str] = field(default_factory=list)  # odoo.tests.result lines
     stats_lines: list[str] = field(default_factory=list)  # odoo.tests.stats lines
     tests_run: int | None = None  # from the final result line, None if absent
@@ -406,6 +412,9 @@ def analyse_log(text: str) -> LogAnalysis:
             if failure:
                 module = record.logger.removeprefix("odoo.addons.")
                 analysis.failing_tests.append(f"{module}: {failure['kind']}: {failure['test']}")
+        elif record.logger.startswith("odoo.addons.") and (skip := _TEST_SKIP_RE.match(record.message)):
+            module = record.logger.removeprefix("odoo.addons.")
+            analysis.skipped_tests.append(f"{module}: {skip['test']}: {skip['reason'].strip()}")
         if record.logger == "odoo.tests.result" and (result := _RESULT_RE.search(record.message)):
             analysis.result_lines.append(record.lines[0])
             # With several databases there is one line each; we only ever use one.
@@ -439,6 +448,9 @@ def failure_report(
     if analysis.failing_tests:
         out += ["", f"failing Odoo tests ({len(analysis.failing_tests)}):"]
         out += [f"  - {name}" for name in analysis.failing_tests]
+    if analysis.skipped_tests:
+        out += ["", f"skipped Odoo tests ({len(analysis.skipped_tests)}):"]
+        out += [f"  - {name}" for name in analysis.skipped_tests]
     if analysis.result_lines or analysis.stats_lines:
         out += ["", "Odoo test result lines:"]
         out += [f"  {line}" for line in analysis.result_lines + analysis.stats_lines]
@@ -460,6 +472,19 @@ def failure_report(
     out += ["", f"last {min(tail, len(log_lines))} log lines:"]
     out += [f"  {line}" for line in log_lines[-tail:]]
     return "\n".join(out)
+
+
+def skips_fail_the_run(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether an Odoo test that skipped fails the run: in CI, or with COMPLAINTS_REQUIRE_ALL_ODOO_TESTS=1.
+
+    Odoo skips a tour quietly when it finds no Chromium (or cannot start it);
+    in CI, where scripts/ensure-browser installs it, that must not pass.
+    """
+    env = os.environ if environ is None else environ
+    required = env.get("COMPLAINTS_REQUIRE_ALL_ODOO_TESTS", "")
+    if required not in ("", "0"):
+        return True
+    return required == "" and env.get("CI", "") == "true"
 
 
 def drop_database(pg: PgSettings, name: str, timeout: float = 120) -> None:
