@@ -131,9 +131,10 @@ class QualityEscalationMixin(models.AbstractModel):
     def _escalate(self):
         """Escalate these records now, in the current transaction, and stamp them.
 
-        One ``create`` of every activity and one of every internal note (a
-        note notifies nobody, so it needs no ``message_post``); messages that
-        notify the users warned are posted one by one.
+        One ``create`` of every activity (without the "assigned to you"
+        e-mail of each) and one of every internal note (a note notifies
+        nobody, so it needs no ``message_post``); messages that notify the
+        users warned (:attr:`_escalation_notifies_users`) are posted one by one.
         """
         if not self:
             return
@@ -177,7 +178,9 @@ class QualityEscalationMixin(models.AbstractModel):
         for model, by_partners in followers.items():
             for partners, thread_ids in by_partners.items():
                 self.env[model].browse(thread_ids).message_subscribe(partner_ids=partners.ids)
-        self.env["mail.activity"].create(activity_values)
+        # No "assigned to you" e-mail per activity: at volume it is one e-mail per
+        # overdue record; the activities show in each user's activities at once.
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(activity_values)
         self._escalation_log_notes(notes)
         with checked_action():
             self.write({"date_escalated": fields.Datetime.now()})
