@@ -22,7 +22,6 @@ def checked_action():
         _IN_CHECKED_ACTION.reset(token)
 
 
-
 def lock_rows(records):
     """Lock the rows of ``records`` until the transaction ends, before deciding on them.
 
@@ -43,6 +42,7 @@ def lock_rows(records):
             tuple(records.ids),
         )
     )
+
 
 class QualityGuardedMixin(models.AbstractModel):
     """Fields that change only through the action that checks their rule.

@@ -138,11 +138,7 @@ class QualityComplaintContainment(models.TransientModel):
                     )
                 )
         seen.unlink()
-        self.write(
-            {
-                "line_ids": [Command.create(self._line_values(row, self.complaint_id)) for row in rows]
-            }
-        )
+        self.write({"line_ids": [Command.create(self._line_values(row, self.complaint_id)) for row in rows]})
 
     def _quarantine_transfer(self, warehouse, lines):
         if not warehouse.complaint_quarantine_type_id:
