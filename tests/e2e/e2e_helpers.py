@@ -258,6 +258,31 @@ class OdooServer:
         self.proc = None
 
 
+@dataclass
+class PreforkOdooServer(OdooServer):
+    """The same server in prefork mode: ``workers`` processes answer requests in parallel.
+
+    It shares the database, config and data dir (filestore) of the session's
+    server; its own HTTP and gevent (bus) ports are free loopback ports.
+    """
+
+    workers: int = 4
+    gevent_port: int = 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / f"odoo-prefork-{self.db}.log"
+
+    def command(self) -> list[str]:
+        return [
+            *super().command(),
+            f"--workers={self.workers}",
+            f"--gevent-port={self.gevent_port}",
+            "--limit-time-real=300",
+            "--limit-time-cpu=300",
+        ]
+
+
 def kill_group(proc: subprocess.Popen[Any], grace: float = 10) -> None:
     """SIGTERM the process group, then SIGKILL it if it does not exit in ``grace`` s."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
