@@ -101,8 +101,10 @@ class QualityEscalationMixin(models.AbstractModel):
         the ``remaining`` records, which the search finds again because
         their stamp was never written. Nothing is escalated twice.
 
-        Two runs never overlap: ir.cron locks the job while it runs, also
-        when it is run by hand.
+        Two runs at once (the scheduled one and one started by hand) cannot
+        escalate a record twice either: both would write its stamp, and under
+        Odoo's REPEATABLE READ the second write fails with a serialization
+        error that rolls back that run's whole batch.
         """
         batch_size = batch_size or self._escalation_batch_size
         overdue_ids = self.search(self._escalation_overdue_domain(), order="id").ids

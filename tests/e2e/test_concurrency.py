@@ -11,8 +11,8 @@ barrier, each with its own browser session or API key):
 - two warehouse users quarantine the same lot: one transfer, no negative
   quant, and the second one is told which lot is no longer on hand;
 - the champion approves the same 8D step from two sessions: one approval;
-- two agents claim while staff send SCARs: every event is claimed exactly
-  once, none is lost.
+- two agents claim a backlog of three thousand events while staff send
+  SCARs: every event is claimed exactly once, none is lost.
 
 Marked ``odoo`` like the other e2e tests: without Odoo they are skipped with
 the same banner.
@@ -32,7 +32,17 @@ import pytest
 from sync_agent.gateway import OdooRpcGateway
 from sync_agent.settings import OdooSettings
 
-from e2e_helpers import ADMIN, AGENT_LOGIN, MODULE, OdooClient, OdooServer, Outbox, PreforkOdooServer, tail
+from e2e_helpers import (
+    ADMIN,
+    AGENT_LOGIN,
+    MODULE,
+    OdooClient,
+    OdooServer,
+    Outbox,
+    PreforkOdooServer,
+    psql,
+    tail,
+)
 from odoo_runner import free_port
 
 pytestmark = pytest.mark.odoo
@@ -300,40 +310,68 @@ def test_two_agents_claim_while_staff_send_every_event_once(
     prefork: PreforkOdooServer, boss: OdooClient, api_key: str
 ) -> None:
     outbox = Outbox(boss)
-    staff_rounds, per_round = 10, 100
     before = outbox.pending_uids([TARGET])  # e.g. the demo's events: claimed, then given back
+    # A backlog of a few thousand due events, copies of one real SCAR event on
+    # records of their own, written straight into the table (setup only:
+    # sending thousands of SCARs through Odoo would take minutes)...
+    template = outbox.send_scars(1, "backlog template", steps=("D3",))[0].event_uid
+    backlog = psql(
+        prefork.harness.pg,
+        prefork.db,
+        """INSERT INTO quality_sync_event (res_id, res_model, res_name, company_id, target, event_type,
+                payload, payload_version, state, attempts, failure_count, next_attempt_at,
+                create_uid, create_date, write_uid, write_date, event_uid)
+           SELECT 2000000000 - g, res_model, res_name, company_id, target, event_type,
+                payload, payload_version, 'pending', 0, 0, next_attempt_at,
+                create_uid, create_date, write_uid, write_date, gen_random_uuid()::text
+             FROM quality_sync_event, generate_series(1, 3000) g
+            WHERE event_uid = :'p1'
+        RETURNING event_uid""",
+        template,
+    ).split()
+    # ...then staff send SCARs through Odoo while two agents claim.
     settings = OdooSettings(url=prefork.url, db=prefork.db, user=AGENT_LOGIN[0], api_key=api_key, timeout=120)
     agents = [f"concurrency-{uuid.uuid4().hex[:6]}-{n}" for n in range(2)]
     claimed: dict[str, list[str]] = {agent: [] for agent in agents}
-    sent: list[str] = []
-    staff_done = threading.Event()
+    sent: list[str] = [template, *backlog]
+    staff_at_work = [threading.Event() for _ in range(2)]
 
-    def staff() -> None:
+    def staff(done: threading.Event, name: str) -> None:
         try:
-            for round_ in range(staff_rounds):
-                sent.extend(
-                    scar.event_uid for scar in outbox.send_scars(per_round, f"volume {round_}", steps=("D3",))
-                )
+            for round_ in range(2):
+                scars = outbox.send_scars(30, f"{name} {round_}", steps=("D3",), claimed_meanwhile=True)
+                sent.extend(scar.event_uid for scar in scars)
         finally:
-            staff_done.set()
+            done.set()
 
     def agent(agent_id: str) -> None:
         gateway = OdooRpcGateway(settings)
         while True:
-            finished = staff_done.is_set()  # read before claiming: a last pass after the staff's last event
+            finished = all(done.is_set() for done in staff_at_work)  # then one last pass
             events = gateway.sync_claim(agent_id, 100, 3600, [TARGET])
             claimed[agent_id].extend(event["event_uid"] for event in events)
             if finished and not events:
                 return
 
     try:
-        outcomes = together([staff, *(lambda a=agent_id: agent(a) for agent_id in agents)], timeout=300)
+        outcomes = together(
+            [
+                *(lambda d=done, n=f"staff {i}": staff(d, n) for i, done in enumerate(staff_at_work)),
+                *(lambda a=agent_id: agent(a) for agent_id in agents),
+            ],
+            timeout=300,
+        )
         assert errors(outcomes) == [], f"{errors(outcomes)}\n{server_log(prefork)}"
     finally:
         gateway = OdooRpcGateway(settings)
         for agent_id, uids in claimed.items():
             for start in range(0, len(uids), 500):
                 gateway.sync_release(agent_id, uids[start : start + 500])
+        psql(
+            prefork.harness.pg,
+            prefork.db,
+            "DELETE FROM quality_sync_event WHERE res_model = 'quality.scar' AND res_id > 1999000000",
+        )
         mine = [
             row["id"] for row in boss.search_read("quality.sync.event", [("event_uid", "in", sent)], ["id"])
         ]
@@ -341,7 +379,7 @@ def test_two_agents_claim_while_staff_send_every_event_once(
             boss.call("quality.sync.event", "action_cancel", mine)
 
     every_claim = [uid for uids in claimed.values() for uid in uids]
-    assert len(sent) == staff_rounds * per_round
+    assert len(backlog) == 3000 and len(sent) == 1 + 3000 + 2 * 2 * 30
     assert len(every_claim) == len(set(every_claim)), "an event was claimed twice"
     assert not set(sent) - set(every_claim), f"{len(set(sent) - set(every_claim))} events were never claimed"
     assert not set(every_claim) - set(sent) - before, "claimed events that nobody wrote"
