@@ -120,7 +120,8 @@ class QualityEscalationMixin(models.AbstractModel):
             done += len(batch)
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(overdue_ids) - done)
             if commit:
-                self.env.cr.commit()
+                # ir.cron's progress API: the batch and its progress are kept together
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             _logger.info(
                 "Escalated %d overdue records of %s (%d of %d examined)",
                 len(to_escalate),
