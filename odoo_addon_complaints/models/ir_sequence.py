@@ -26,6 +26,7 @@ class IrSequence(models.Model):
     )
 
     def _create_date_range_seq(self, date_value):
+        self._serialize_date_range_creation()
         if self.date_range_period != "month":
             return super()._create_date_range_seq(date_value)
         day = fields.Date.to_date(date_value)
@@ -41,3 +42,15 @@ class IrSequence(models.Model):
                 }
             )
         )
+
+    def _serialize_date_range_creation(self):
+        """Make two transactions that open the same period one after the other.
+
+        The first number of a month (or year) creates the period's date range
+        and its serial. Two users registering at once would both find no range,
+        both create one, and both draw number 0001 of the period. Updating the
+        sequence's row makes the second wait for the first and then fail with a
+        serialization error, which Odoo retries by itself: the retry finds the
+        first one's range and draws the next number.
+        """
+        self.env.cr.execute("UPDATE ir_sequence SET write_date = write_date WHERE id = %s", [self.id])

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
+from .quality_guarded_mixin import lock_rows
+
 _lt = LazyTranslate(__name__)
 
 
@@ -58,6 +60,7 @@ class QualityCapaCheck(models.Model):
 
     def action_sign_result(self):
         self.ensure_one()
+        lock_rows(self)  # signed once, even when signed twice at once
         signature = self.env["quality.signature"]._given_for(self)
         if not signature:
             raise UserError(self.env._("An effectiveness check is approved with the verifier's signature."))

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
-from .quality_guarded_mixin import checked_action
+from .quality_guarded_mixin import checked_action, lock_rows
 
 EIGHT_D_STEPS = [
     ("D0", "D0 Emergency Response"),
@@ -324,6 +324,7 @@ class QualityEightD(models.Model):
         """The champion approves the current step; the 8D moves to the next one."""
         for report in self:
             step = report.current_step_id
+            lock_rows(step)  # approved once, even when the champion clicks twice at once
             report._check_approver(step)
             if step.state != "submitted":
                 raise UserError(
@@ -389,6 +390,7 @@ class QualityEightD(models.Model):
                 self.env._("8D %(report)s is closed by the champion's signature.", report=self.name)
             )
         step = self.current_step_id
+        lock_rows(step)  # closed once, with one signature, even when signed twice at once
         self._check_approver(step)
         if self.step != "D8" or step.state != "submitted":
             raise UserError(self.env._("8D %(report)s: submit D8 before closing.", report=self.name))

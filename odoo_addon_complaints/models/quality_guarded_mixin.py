@@ -4,6 +4,7 @@ import contextlib
 import contextvars
 
 from odoo import api, models
+from odoo.tools import SQL
 from odoo.exceptions import UserError
 
 # Set only by Python code of this addon, inside the action that checked the
@@ -19,6 +20,28 @@ def checked_action():
         yield
     finally:
         _IN_CHECKED_ACTION.reset(token)
+
+
+def lock_rows(records):
+    """Lock the rows of ``records`` until the transaction ends, before deciding on them.
+
+    Under Odoo's REPEATABLE READ, a transaction cannot lock a row that another
+    one changed since it began: PostgreSQL raises a serialization failure and
+    Odoo runs the request again, with fresh data. So of two users deciding at
+    once (approving the same step, moving the same stock), the first decides
+    and the second one's checks see that decision and answer with its message,
+    instead of both acting on what they read before.
+    """
+    if not records:
+        return
+    records.flush_recordset()
+    records.env.cr.execute(
+        SQL(
+            "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+            SQL.identifier(records._table),
+            tuple(records.ids),
+        )
+    )
 
 
 class QualityGuardedMixin(models.AbstractModel):

@@ -78,6 +78,15 @@ class TestComplaintContainment(ComplaintCase):
         with self.assertRaisesRegex(UserError, "no stock of the suspect lots"):
             self._containment().action_quarantine_on_hand()
 
+    def test_a_second_window_does_not_quarantine_the_same_stock_again(self):
+        first, second = self._containment(), self._containment()
+        first.action_quarantine_on_hand()
+        with self.assertRaisesRegex(UserError, r"Lot LOT-A of complaint .* is no longer on hand in WH/Stock"):
+            second.action_quarantine_on_hand()
+        self.assertEqual(self.complaint.quarantine_count, 1, "one transfer")
+        quants = self.env["stock.quant"].search([("lot_id", "=", self.lot_a.id)])
+        self.assertFalse(quants.filtered(lambda q: q.location_id.usage == "internal" and q.quantity < 0))
+
     def test_other_customers_get_a_follow_up(self):
         self._containment().action_notify_other_customers()
         activity = self.other_customer.activity_ids

@@ -1,7 +1,10 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import ComplaintCase
 
@@ -66,3 +69,102 @@ class TestComplaintEscalation(ComplaintCase):
         self.assertEqual(complaint.manager_id, self.complaint_manager)
         self.env["quality.complaint.deadline"]._cron_escalate_overdue()
         self.assertEqual(self._escalations(complaint).user_id, self.complaint_manager)
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationResumes(ComplaintCase):
+    """The escalation cron works in committed batches and resumes where it stopped."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Deadline = cls.env["quality.complaint.deadline"]
+        cls.cron = cls.env.ref("odoo_addon_complaints.ir_cron_escalate_overdue_complaints")
+        cls.activity_type = cls.env.ref("odoo_addon_complaints.mail_activity_complaint_escalation")
+
+    def _overdue_complaints(self, count):
+        complaints = self.env["quality.complaint"]
+        for __ in range(count):
+            complaints |= self._create_complaint(
+                manager_id=self.complaint_manager.id, date_received="2020-01-06 09:00:00"
+            )
+        overdue = self.Deadline.search(self.Deadline._escalation_overdue_domain(), order="id")
+        self.assertGreaterEqual(len(overdue & complaints.deadline_ids), 2 * count)
+        return overdue
+
+    def _assert_escalated_once(self, deadlines):
+        """One activity, one note and a stamp for each deadline, nothing more."""
+        self.env.invalidate_all()
+        for deadline in deadlines:
+            complaint = deadline.complaint_id
+            summary = deadline._escalation_summary()
+            activities = complaint.activity_ids.filtered(
+                lambda a, summary=summary: a.activity_type_id == self.activity_type and a.summary == summary
+            )
+            notes = complaint.message_ids.filtered(lambda m, summary=summary: m.subject == summary)
+            self.assertEqual(len(activities), 1, f"one activity for {deadline.display_name}")
+            self.assertEqual(activities.user_id, self.complaint_manager)
+            self.assertEqual(len(notes), 1, f"one note for {deadline.display_name}")
+            self.assertIn("is not met", notes.body)
+            self.assertEqual(notes.subtype_id, self.env.ref("mail.mt_note"))
+            self.assertTrue(deadline.date_escalated, f"{deadline.display_name} is stamped")
+
+    def _run_cron_job(self):
+        """Run the cron as an ir.cron worker does: its progress, its commits, its re-runs."""
+        self.env.flush_all()
+        self.registry.enter_test_mode(self.cr)
+        try:
+            with mute_logger("odoo.addons.base.models.ir_cron"):
+                self.registry["ir.cron"]._process_job(
+                    self.registry.db_name,
+                    self.registry.cursor(),
+                    {**self.cron.read(load=None)[0], "done": 0, "remaining": 0, "timed_out_counter": 0},
+                )
+        finally:
+            self.registry.leave_test_mode()
+        self.env.invalidate_all()
+
+    def test_a_limited_run_leaves_the_rest_to_the_next_run(self):
+        overdue = self._overdue_complaints(2)
+        first = self.Deadline._cron_escalate_overdue(batch_size=2, limit=3)
+        self.assertEqual(first, overdue[:3], "the oldest first, no more than the limit")
+        self.assertFalse(any((overdue - first).mapped("date_escalated")))
+        second = self.Deadline._cron_escalate_overdue(batch_size=2)
+        self.assertEqual(second, overdue - first, "the next run takes the rest, not the first ones again")
+        self._assert_escalated_once(overdue)
+        self.assertFalse(self.Deadline._cron_escalate_overdue())
+
+    def test_an_interrupted_run_resumes_without_escalating_twice(self):
+        overdue = self._overdue_complaints(3)
+        batches = []
+        escalate = type(self.Deadline)._escalate
+
+        def interrupted_after_its_work(records):
+            escalate(records)  # activities, notes and stamps written...
+            batches.append(records.ids)
+            if len(batches) == 2:  # ...then the worker dies before the batch is committed
+                raise RuntimeError("worker killed half-way")
+
+        Progress = self.env["ir.cron.progress"]
+        known_progress = Progress.search([("cron_id", "=", self.cron.id)])
+        with (
+            patch.object(type(self.Deadline), "_escalation_batch_size", 3),
+            patch.object(type(self.Deadline), "_escalate", interrupted_after_its_work),
+        ):
+            self._run_cron_job()
+
+        self.assertEqual(batches[0], overdue.ids[:3], "the first batch, in id order, was committed")
+        self.assertEqual(batches[1], overdue.ids[3:6], "the second batch failed after its work")
+        self.assertEqual(
+            batches[2], overdue.ids[3:6], "ir.cron ran the job again at once, from the batch that failed"
+        )
+        self.assertEqual(sorted(sum(batches[2:], [])), overdue.ids[3:])
+        self._assert_escalated_once(overdue)
+        progress = Progress.search([("cron_id", "=", self.cron.id)], order="id") - known_progress
+        self.assertEqual(
+            progress.mapped(lambda p: (p.done, p.remaining)),
+            [(3, len(overdue) - 3), (len(overdue) - 3, 0)],
+            "the interrupted run reported its committed batch, the second run the rest",
+        )
+        self.assertEqual(self.cron.failure_count, 0, "work was committed: a partial run is not a failure")
+        self.assertFalse(self.Deadline._cron_escalate_overdue(), "nothing is left to escalate")

@@ -5,6 +5,8 @@ from collections import defaultdict
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.quality_guarded_mixin import lock_rows
+
 WHEREABOUTS = [
     ("on_hand", "On Hand"),
     ("in_transit", "In Transit"),
@@ -78,6 +80,7 @@ class QualityComplaintContainment(models.TransientModel):
         """
         self.ensure_one()
         complaint = self.complaint_id
+        self._refresh_on_hand()
         on_hand = self.line_ids.filtered(
             lambda line: (
                 line.kind == "on_hand"
@@ -102,6 +105,40 @@ class QualityComplaintContainment(models.TransientModel):
             self.env._("Suspect stock moved to quarantine: %s", ", ".join(transfers.mapped("name")))
         )
         return complaint._action_view_records(transfers, self.env._("Quarantine Transfers"))
+
+    def _refresh_on_hand(self):
+        """Lock the lots' stock and make the on-hand lines say what is on hand now.
+
+        The lines were read when the window opened; another user may have
+        moved the same stock since, e.g. quarantined it at the same moment.
+        Locking the lots' quants makes a second user's transfer wait for the
+        first one's and then be retried by Odoo (a serialization error), so
+        it reads the stock as the first one left it. A lot that is no longer
+        on hand where the window said stops the action with a message naming
+        it, instead of a second transfer that would make the quant negative.
+        """
+        lots = self.lot_ids | self.line_ids.lot_id
+        if not lots:
+            return
+        lock_rows(self.env["stock.quant"].sudo().search([("lot_id", "in", lots.ids), ("quantity", ">", 0)]))
+        rows = [row for row in lots._complaint_whereabouts() if row["kind"] == "on_hand"]
+        now = {(row["lot"], row["location"]): row["quantity"] for row in rows}
+        seen = self.line_ids.filtered(lambda line: line.kind == "on_hand")
+        for line in seen:
+            if now.get((line.lot_id, line.location_id), 0.0) < line.quantity:
+                raise UserError(
+                    self.env._(
+                        "Lot %(lot)s of complaint %(complaint)s is no longer on hand in %(location)s "
+                        "(%(quantity)s when this window opened): it was moved meanwhile, maybe to "
+                        "quarantine by someone else. Close this window and open the containment again.",
+                        lot=line.lot_id.name,
+                        complaint=self.complaint_id.name,
+                        location=line.location_id.display_name,
+                        quantity=f"{line.quantity:g}",
+                    )
+                )
+        seen.unlink()
+        self.write({"line_ids": [Command.create(self._line_values(row, self.complaint_id)) for row in rows]})
 
     def _quarantine_transfer(self, warehouse, lines):
         if not warehouse.complaint_quarantine_type_id:
