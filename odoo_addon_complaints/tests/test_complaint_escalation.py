@@ -103,7 +103,7 @@ class TestEscalationResumes(ComplaintCase):
             )
             notes = complaint.message_ids.filtered(lambda m, summary=summary: m.subject == summary)
             self.assertEqual(len(activities), 1, f"one activity for {deadline.display_name}")
-            self.assertEqual(activities.user_id, self.complaint_manager)
+            self.assertEqual(activities.user_id, deadline._escalation_users()[:1])
             self.assertEqual(len(notes), 1, f"one note for {deadline.display_name}")
             self.assertIn("is not met", notes.body)
             self.assertEqual(notes.subtype_id, self.env.ref("mail.mt_note"))
