@@ -77,7 +77,9 @@ def parse_args(argv=None):
         help="1 = 100,000 complaints and sale orders on ~1,000,000 move lines (default %(default)s)",
     )
     p.add_argument("--overdue", type=float, default=0.05, help="share of overdue complaints (default 5%%)")
-    p.add_argument("--eight-d", type=float, default=0.10, help="share of complaints with an 8D (default 10%%)")
+    p.add_argument(
+        "--eight-d", type=float, default=0.10, help="share of complaints with an 8D (default 10%%)"
+    )
     p.add_argument("--capa", type=float, default=0.05, help="share of complaints with a CAPA (default 5%%)")
     p.add_argument(
         "--reports",
@@ -312,8 +314,10 @@ def fill_sales(cr, args, ctx):
         "FROM vol_sol GROUP BY order_id"
     )
     cr.execute("ALTER TABLE vol_so_total ADD PRIMARY KEY (order_id)")
-    cr.execute("CREATE TEMP VIEW vol_so_full AS SELECT so.*, tot.amount FROM vol_so so JOIN vol_so_total tot "
-               "ON tot.order_id = so.id")
+    cr.execute(
+        "CREATE TEMP VIEW vol_so_full AS SELECT so.*, tot.amount FROM vol_so so JOIN vol_so_total tot "
+        "ON tot.order_id = so.id"
+    )
     n = clone_from(
         cr,
         "sale_order",
@@ -846,8 +850,10 @@ def fill_reports(cr, args, ctx):
             "write_date": "d.date_received",
         },
     )
-    cr.execute("CREATE TEMP VIEW vol_rep AS SELECT report_id AS id, id AS ae_id, n, complaint_id, user_id, "
-        "date_received, date_due FROM vol_ae")
+    cr.execute(
+        "CREATE TEMP VIEW vol_rep AS SELECT report_id AS id, id AS ae_id, n, complaint_id, user_id, "
+        "date_received, date_due FROM vol_ae"
+    )
     reports = clone_from(
         cr,
         "quality_regulatory_report",
@@ -916,9 +922,7 @@ def fill(args):
     cr = TimedCursor(conn.cursor())
     cr.execute(RANDOM_FUNCTION % {"seed": int(args.seed) % 1000003})
     company = xmlid(cr, "base", "main_company")
-    cr.execute(
-        "SELECT out_type_id FROM stock_warehouse WHERE company_id = %s ORDER BY id LIMIT 1", [company]
-    )
+    cr.execute("SELECT out_type_id FROM stock_warehouse WHERE company_id = %s ORDER BY id LIMIT 1", [company])
     ctx = {"company": company, "out_type": cr.fetchone()[0]}
     # the bulk writes go to tables without their secondary indexes and FKs (re-created and checked after)
     indexes, fks = containment.drop_indexes_and_fks(cr, LOADED_TABLES)
@@ -1021,7 +1025,9 @@ def main(argv=None):
     wanted = fingerprint(args)
     current = stored_params(args)
     if current and not args.force and {k: current.get(k) for k in wanted} == wanted:
-        print(f"{args.db} already holds data generated with {json.dumps(wanted)}; reusing it (--force rebuilds)")
+        print(
+            f"{args.db} already holds data generated with {json.dumps(wanted)}; reusing it (--force rebuilds)"
+        )
     else:
         t0 = time.monotonic()
         if not args.skip_stock:
@@ -1031,7 +1037,9 @@ def main(argv=None):
         log(f"database {args.db} generated in {total}s (stock history and complaints)")
         with containment.connect(args, args.db) as conn, conn.cursor() as cr:
             params["generated_in_s"] = total
-            cr.execute("UPDATE ir_config_parameter SET value = %s WHERE key = %s", [json.dumps(params), PARAMS_KEY])
+            cr.execute(
+                "UPDATE ir_config_parameter SET value = %s WHERE key = %s", [json.dumps(params), PARAMS_KEY]
+            )
     if args.check:
         return 1 if check(args) else 0
     return 0

@@ -57,7 +57,11 @@ SALE_ACTION = "sale.action_orders"
 CRONS = (  # label, cron, the model whose records it escalates
     ("deadlines", "odoo_addon_complaints.ir_cron_escalate_overdue_complaints", "quality.complaint.deadline"),
     ("8D steps", "odoo_addon_complaints.ir_cron_escalate_overdue_eight_d_steps", "quality.eight.d.step"),
-    ("reports", "odoo_addon_complaints.ir_cron_escalate_overdue_regulatory_reports", "quality.regulatory.report"),
+    (
+        "reports",
+        "odoo_addon_complaints.ir_cron_escalate_overdue_regulatory_reports",
+        "quality.regulatory.report",
+    ),
 )
 GOAL, LIST_GOAL = 1.5, 1.0
 
@@ -68,6 +72,12 @@ def parse_args(argv=None):
     p.add_argument("--repeat", type=int, default=5, help="timed runs per case, cold and warm (default 5)")
     p.add_argument("--no-crons", action="store_true", help="do not time the escalation crons")
     p.add_argument("--only", action="append", default=[], help="time only the cases whose name contains this")
+    p.add_argument(
+        "--explain",
+        type=float,
+        metavar="MS",
+        help="instead of timing, print EXPLAIN ANALYZE of every query slower than MS of each case",
+    )
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     p.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
     p.add_argument("--db-port", default=os.environ.get("PGPORT", "5432"))
@@ -128,7 +138,9 @@ def build_cases(env, params):
         req_ctx = {k: v for k, v in ctx.items() if not k.startswith("search_default_")}
         list_spec = webclient.field_spec(env, model, views["list"]["arch"], models)
         kanban_spec = webclient.field_spec(env, model, views["kanban"]["arch"], models)
-        form_spec = webclient.field_spec(env, model, views["form"]["arch"], models, with_display_name=True)
+        form_spec = webclient.field_spec(
+            env, model, views["form"]["arch"], models, with_display_name=True, in_form=True
+        )
         list_fields = result["models"][model]["fields"]
         aggregates = [
             f"{name}:{list_fields[name]['aggregator']}"
@@ -231,6 +243,31 @@ def build_cases(env, params):
     return cases, ours, sale
 
 
+def explain(args, registry, cases, admin, meter):
+    """Print the slow queries of each case with their plans."""
+    from odoo import api
+
+    for name, sides in cases.items():
+        for side_name, fn in sides.items():
+            with registry.cursor() as cr:
+                env = api.Environment(cr, admin.id, {})
+                fn(env)  # warm
+                env.invalidate_all()
+                meter.reset(keep=True)
+                fn(env)
+                kept = meter.keep
+                meter.reset()
+                print(f"== {name} / {side_name}: {len(kept)} queries")
+                for query, params, delay in kept:
+                    if delay * 1000 < args.explain:
+                        continue
+                    print(f"-- {delay * 1000:.1f} ms")
+                    cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + query, params)
+                    print(cr.mogrify(query, params).decode()[:2000])
+                    print("\n".join(row[0] for row in cr.fetchall()))
+                cr.rollback()
+
+
 def main(argv=None):
     args = parse_args(argv)
     import odoo
@@ -287,6 +324,10 @@ def main(argv=None):
             elapsed = time.perf_counter() - t0
             cr.rollback()
         return elapsed, meter.count
+
+    if args.explain is not None:
+        explain(args, registry, cases, admin, meter)
+        return 0
 
     results = {}
     header = f"{'case':<44} {'':>5} {'complaint ms':>12} {'sale ms':>9} {'ratio':>6} {'q':>9}  goal"

@@ -56,8 +56,22 @@ def _top_fields(node):
         yield from _top_fields(child)
 
 
-def field_spec(env, model, arch, models, with_display_name=False):
-    """The specification the web client sends for this arch (see the module docstring)."""
+def _options(node):
+    from odoo.tools.safe_eval import safe_eval
+
+    try:
+        return safe_eval(node.get("options") or "{}")
+    except Exception:  # noqa: BLE001 - options referring to the record: none of ours
+        return {}
+
+
+def field_spec(env, model, arch, models, with_display_name=False, in_form=False):
+    """The specification the web client sends for this arch (see the module docstring).
+
+    In a form (``in_form``) an x2many field without an inline sub-view reads
+    the fields of the comodel's default list view; in a list or kanban it
+    reads only the ids, unless its widget shows tags.
+    """
     root = etree.fromstring(arch) if isinstance(arch, str) else arch
     fields = models[model]["fields"] if model in models else env[model].fields_get()
     spec = {"display_name": {}} if with_display_name else {}
@@ -81,10 +95,13 @@ def field_spec(env, model, arch, models, with_display_name=False):
                 entry["limit"] = int(sub.get("limit") or X2MANY_LIMIT)
                 if sub.get("default_order"):
                     entry["order"] = sub.get("default_order")
-            elif widget in TAG_WIDGETS or info["type"] == "many2many":
+            elif widget in TAG_WIDGETS:
                 entry["fields"] = {"display_name": {}}
-                if "color" in env[comodel]._fields:
-                    entry["fields"]["color"] = {}
+                color = _options(node).get("color_field")
+                if color:
+                    entry["fields"][color] = {}
+            elif not in_form:
+                continue  # a list or kanban reads the ids only (e.g. activity_ids)
             else:
                 sub_views = env[comodel].get_views([[False, "list"]])
                 sub_arch = sub_views["views"]["list"]["arch"]
@@ -107,11 +124,9 @@ def default_domain(env, model, search_arch, context):
 
 def filter_domain(env, domain_text):
     """Evaluate a search filter's domain as the web client does (uid, context_today, relativedelta)."""
-    import datetime
-
     from dateutil.relativedelta import relativedelta
     from odoo import fields
-    from odoo.tools.safe_eval import safe_eval
+    from odoo.tools.safe_eval import datetime, safe_eval, time
 
     today = fields.Date.context_today(env.user)
     return safe_eval(
@@ -121,7 +136,7 @@ def filter_domain(env, domain_text):
             "context_today": lambda: today,
             "relativedelta": relativedelta,
             "datetime": datetime,
-            "time": __import__("time"),
+            "time": time,
         },
     )
 

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 from odoo.tools import float_compare
 
 
@@ -146,22 +147,58 @@ class QualityComplaintLine(models.Model):
 
     @api.depends("partner_id", "product_id", "sale_order_id", "sale_line_id")
     def _compute_allowed_delivery_records(self):
+        # One search per customer and company for all its lines (the form of a
+        # complaint computes every line at once): an OR of each line's product
+        # and order conditions, split per line in Python, instead of one search
+        # and one child_of expansion per line.
         move_line_model = self.env["stock.move.line"].sudo()
+        lot_model = self.env["stock.lot"].sudo()
+        groups = {}
         for line in self:
             if not line.partner_id or not line.product_id:
                 line.allowed_lot_ids = False
                 line.allowed_picking_ids = False
                 continue
-            domain = line._delivered_move_line_domain(with_lot=False, with_picking=False)
-            move_lines = move_line_model.search(domain)
-            line.allowed_picking_ids = move_lines.picking_id
-            if line.sale_order_id:
-                line.allowed_lot_ids = move_lines.lot_id
-            else:
-                # Bought through a distributor: any lot of the product is possible.
-                line.allowed_lot_ids = (
-                    self.env["stock.lot"].sudo().search([("product_id", "=", line.product_id.id)])
-                )
+            key = (line.company_id.id or self.env.company.id, line.partner_id.id)
+            groups.setdefault(key, []).append(line)
+        lots_of_product = {}
+        for lines in groups.values():
+            common = lines[0]._delivered_move_line_domain(with_lot=False, with_picking=False)
+            common = [term for term in common if term[0] in ("state", "location_dest_id.usage", "company_id")]
+            common.append(("picking_id.partner_id", "child_of", lines[0].partner_id.id))
+            branches = [line._delivered_line_terms() for line in lines]
+            move_lines = move_line_model.search(expression.AND([common, expression.OR(branches)]))
+            for line in lines:
+                mine = move_lines.filtered(line._delivers_line)
+                line.allowed_picking_ids = mine.picking_id
+                if line.sale_order_id:
+                    line.allowed_lot_ids = mine.lot_id
+                else:
+                    # Bought through a distributor: any lot of the product is possible.
+                    product = line.product_id.id
+                    if product not in lots_of_product:
+                        lots_of_product[product] = lot_model.search([("product_id", "=", product)])
+                    line.allowed_lot_ids = lots_of_product[product]
+
+    def _delivered_line_terms(self):
+        """The product and order terms of :meth:`_delivered_move_line_domain`."""
+        self.ensure_one()
+        terms = [("product_id", "=", self.product_id.id)]
+        if self.sale_line_id:
+            terms.append(("move_id.sale_line_id", "=", self.sale_line_id.id))
+        elif self.sale_order_id:
+            terms.append(("move_id.sale_line_id.order_id", "=", self.sale_order_id.id))
+        return terms
+
+    def _delivers_line(self, move_line):
+        """Whether ``move_line`` (found with the customer's terms) matches this line's terms."""
+        if move_line.product_id != self.product_id:
+            return False
+        if self.sale_line_id:
+            return move_line.move_id.sale_line_id == self.sale_line_id
+        if self.sale_order_id:
+            return move_line.move_id.sale_line_id.order_id == self.sale_order_id
+        return True
 
     @api.depends(
         "complaint_id.commercial_partner_id",

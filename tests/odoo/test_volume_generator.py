@@ -57,7 +57,17 @@ def test_volume_generator_tiny_scale(odoo_harness: OdooHarness, throwaway_db: st
     log_path = tmp_path / "generate.log"
     with log_path.open("w") as log:
         result = subprocess.run(
-            [python, str(GENERATOR), "--db", throwaway_db, "--scale", "0.002", "--form-lines", "12", "--check"]
+            [
+                python,
+                str(GENERATOR),
+                "--db",
+                throwaway_db,
+                "--scale",
+                "0.002",
+                "--form-lines",
+                "12",
+                "--check",
+            ]
             + ["--db-host", pg.host, "--db-port", str(pg.port)]
             + ["--db-user", pg.user, "--db-password", pg.password],
             cwd=REPO_ROOT,
