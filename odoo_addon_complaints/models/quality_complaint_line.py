@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.osv import expression
 from odoo.tools import float_compare
 
 
@@ -147,51 +146,63 @@ class QualityComplaintLine(models.Model):
 
     @api.depends("partner_id", "product_id", "sale_order_id", "sale_line_id")
     def _compute_allowed_delivery_records(self):
-        # One search per customer and company for all its lines (the form of a
-        # complaint computes every line at once): an OR of each line's product
-        # and order conditions, split per line in Python, instead of one search
-        # and one child_of expansion per line.
+        # The form of a complaint computes all its lines at once: the lines that
+        # name an order line (or an order) share one search by order lines (or
+        # orders), selective whatever the customer's history, split per line in
+        # Python with the same rules as _delivered_move_line_domain; the others
+        # keep one search each.
         move_line_model = self.env["stock.move.line"].sudo()
         lot_model = self.env["stock.lot"].sudo()
-        groups = {}
+        empty = move_line_model.browse()
+        traced = {}
         for line in self:
             if not line.partner_id or not line.product_id:
                 line.allowed_lot_ids = False
                 line.allowed_picking_ids = False
-                continue
-            key = (line.company_id.id or self.env.company.id, line.partner_id.id)
-            groups.setdefault(key, []).append(line)
-        lots_of_product = {}
-        for lines in groups.values():
-            common = lines[0]._delivered_move_line_domain(with_lot=False, with_picking=False)
-            common = [term for term in common if term[0] in ("state", "location_dest_id.usage", "company_id")]
-            common.append(("picking_id.partner_id", "child_of", lines[0].partner_id.id))
-            branches = [line._delivered_line_terms() for line in lines]
-            move_lines = move_line_model.search(expression.AND([common, expression.OR(branches)]))
+            elif line.sale_line_id or line.sale_order_id:
+                traced.setdefault(line.company_id.id or self.env.company.id, []).append(line)
+            else:
+                move_lines = move_line_model.search(
+                    line._delivered_move_line_domain(with_lot=False, with_picking=False)
+                )
+                line.allowed_picking_ids = move_lines.picking_id
+                # Bought through a distributor: any lot of the product is possible.
+                line.allowed_lot_ids = lot_model.search([("product_id", "=", line.product_id.id)])
+        for company_id, lines in traced.items():
+            base = [
+                ("state", "=", "done"),
+                ("location_dest_id.usage", "=", "customer"),
+                ("company_id", "=", company_id),
+            ]
+            sale_lines = self.env["sale.order.line"].union(*(line.sale_line_id for line in lines))
+            orders = self.env["sale.order"].union(
+                *(line.sale_order_id for line in lines if not line.sale_line_id)
+            )
+            found = empty
+            if sale_lines:
+                found |= move_line_model.search([*base, ("move_id.sale_line_id", "in", sale_lines.ids)])
+            if orders:
+                found |= move_line_model.search([*base, ("move_id.sale_line_id.order_id", "in", orders.ids)])
+            customers = {}
             for line in lines:
-                mine = move_lines.filtered(line._delivers_line)
+                partner = line.partner_id
+                if partner not in customers:
+                    customers[partner] = (
+                        self.env["res.partner"]
+                        .sudo()
+                        .with_context(active_test=False)
+                        .search([("id", "child_of", partner.id)])
+                    )
+                mine = found.filtered(
+                    lambda move_line, line=line, partners=customers[partner]: (
+                        move_line.picking_id.partner_id in partners and line._delivers_line(move_line)
+                    )
+                )
                 line.allowed_picking_ids = mine.picking_id
-                if line.sale_order_id:
-                    line.allowed_lot_ids = mine.lot_id
-                else:
-                    # Bought through a distributor: any lot of the product is possible.
-                    product = line.product_id.id
-                    if product not in lots_of_product:
-                        lots_of_product[product] = lot_model.search([("product_id", "=", product)])
-                    line.allowed_lot_ids = lots_of_product[product]
-
-    def _delivered_line_terms(self):
-        """The product and order terms of :meth:`_delivered_move_line_domain`."""
-        self.ensure_one()
-        terms = [("product_id", "=", self.product_id.id)]
-        if self.sale_line_id:
-            terms.append(("move_id.sale_line_id", "=", self.sale_line_id.id))
-        elif self.sale_order_id:
-            terms.append(("move_id.sale_line_id.order_id", "=", self.sale_order_id.id))
-        return terms
+                line.allowed_lot_ids = mine.lot_id
 
     def _delivers_line(self, move_line):
-        """Whether ``move_line`` (found with the customer's terms) matches this line's terms."""
+        """Whether ``move_line`` has this line's product and order line (or order)."""
         if move_line.product_id != self.product_id:
             return False
         if self.sale_line_id:

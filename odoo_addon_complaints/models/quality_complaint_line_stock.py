@@ -50,10 +50,31 @@ class QualityComplaintLine(models.Model):
 
     @api.depends("move_line_ids", "complaint_id.complaint_picking_ids.state")
     def _compute_return_quantities(self):
+        # One search for all the lines (the form computes a complaint's lines at
+        # once), split per line with the rules of _return_move_lines.
+        saved = self.filtered(lambda line: line.id and line.move_line_ids)
+        returns = self.env["stock.move.line"].sudo()
+        if saved:
+            returns = returns.search(
+                [
+                    ("move_id.complaint_id", "in", saved.complaint_id.ids),
+                    ("move_id.origin_returned_move_id", "in", saved.move_line_ids.move_id.ids),
+                    ("product_id", "in", saved.product_id.ids),
+                    ("state", "!=", "cancel"),
+                ]
+            )
         for line in self:
             expected = returned = 0.0
-            if line.id:
-                for move_line in line._return_move_lines():
+            if line in saved:
+                mine = returns.filtered(
+                    lambda move_line, line=line: (
+                        move_line.move_id.complaint_id == line.complaint_id
+                        and move_line.move_id.origin_returned_move_id in line.move_line_ids.move_id
+                        and move_line.product_id == line.product_id
+                        and move_line.lot_id == line.lot_id
+                    )
+                )
+                for move_line in mine:
                     quantity = move_line.product_uom_id._compute_quantity(
                         move_line.quantity, line.product_id.uom_id
                     )

@@ -24,16 +24,22 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = REPO_ROOT / "benchmarks" / "volume" / "generate.py"
 
 
-def _odoo_python(odoo_bin: Path) -> str | None:
-    """The Python that runs Odoo: $ODOO_PYTHON, the odoo-bin's shebang or its wrapper's ``exec``."""
+def _odoo_python(odoo_bin: Path) -> tuple[str | None, str]:
+    """The Python that runs Odoo and Odoo's source directory ('' if importable as is).
+
+    $ODOO_PYTHON (and $ODOO_SRC) if set, else the odoo-bin's shebang, else the
+    ``exec PYTHON .../odoo-bin`` line of a wrapper script like the one on PATH.
+    """
     if os.environ.get("ODOO_PYTHON"):
-        return os.environ["ODOO_PYTHON"]
+        return os.environ["ODOO_PYTHON"], os.environ.get("ODOO_SRC", "")
     text = odoo_bin.read_text(errors="replace")[:2000]
     first = text.splitlines()[0] if text else ""
     if first.startswith("#!") and "python" in first:
-        return first[2:].strip().split()[-1] if "env" in first else first[2:].strip().split()[0]
-    match = re.search(r"exec\s+(\S*python\S*)\s", text)
-    return match.group(1) if match else None
+        return first[2:].split()[-1 if "env" in first else 0], str(odoo_bin.resolve().parent)
+    match = re.search(r"exec\s+(\S*python\S*)\s+(\S*odoo-bin)", text)
+    if not match:
+        return None, ""
+    return match.group(1), str(Path(match.group(2)).parent)
 
 
 def _rows(harness: OdooHarness, database: str, query: str) -> list[tuple]:
@@ -49,11 +55,12 @@ def _rows(harness: OdooHarness, database: str, query: str) -> list[tuple]:
 
 
 def test_volume_generator_tiny_scale(odoo_harness: OdooHarness, throwaway_db: str, tmp_path: Path) -> None:
-    python = _odoo_python(odoo_harness.odoo_bin)
+    python, odoo_src = _odoo_python(odoo_harness.odoo_bin)
     if not python:
-        pytest.skip(f"cannot tell which Python runs {odoo_harness.odoo_bin}; set ODOO_PYTHON")
+        pytest.fail(f"cannot tell which Python runs {odoo_harness.odoo_bin}; set ODOO_PYTHON", pytrace=False)
     pg = odoo_harness.pg
-    env = {**os.environ, "ODOO_BIN": str(odoo_harness.odoo_bin)}
+    env = {**os.environ, "ODOO_BIN": str(odoo_harness.odoo_bin), "ODOO_SRC": odoo_src}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (odoo_src, env.get("PYTHONPATH", "")) if p)
     log_path = tmp_path / "generate.log"
     with log_path.open("w") as log:
         result = subprocess.run(
@@ -119,6 +126,7 @@ def test_volume_generator_tiny_scale(odoo_harness: OdooHarness, throwaway_db: st
     # the ORM reads what the web client reads (the benchmark's form and list calls)
     check = subprocess.run(
         [python, "-c", _ORM_READ, throwaway_db, pg.host, str(pg.port), pg.user, pg.password, str(REPO_ROOT)],
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
