@@ -117,7 +117,8 @@ def stock_args(args):
         "--lots",
         str(max(200, round(100_000 * s))),
         "--move-lines",
-        str(max(2_000, round(1_000_000 * s))),
+        # at least 20,000: the stock generator always has a hot lot of up to 10,000 move lines
+        str(max(20_000, round(1_000_000 * s))),
         "--products",
         str(max(10, round(300 * s))),
         "--customers",

@@ -32,28 +32,12 @@ class QualityComplaintLine(models.Model):
     def _return_move_lines(self):
         """Move lines of this complaint's returns that bring back this line's goods."""
         self.ensure_one()
-        if not self.move_line_ids:
-            return self.env["stock.move.line"]
-        return (
-            self.env["stock.move.line"]
-            .sudo()
-            .search(
-                [
-                    ("move_id.complaint_id", "=", self.complaint_id.id),
-                    ("move_id.origin_returned_move_id", "in", self.move_line_ids.move_id.ids),
-                    ("product_id", "=", self.product_id.id),
-                    ("lot_id", "=", self.lot_id.id),
-                    ("state", "!=", "cancel"),
-                ]
-            )
-        )
+        return self._return_move_lines_by_line()[self]
 
-    @api.depends("move_line_ids", "complaint_id.complaint_picking_ids.state")
-    def _compute_return_quantities(self):
-        # One search for all the lines (the form computes a complaint's lines at
-        # once), split per line with the rules of _return_move_lines.
+    def _return_move_lines_by_line(self):
+        """{line: move lines of its complaint's returns that bring back its goods}, one search for all."""
+        returns = empty = self.env["stock.move.line"].sudo()
         saved = self.filtered(lambda line: line.id and line.move_line_ids)
-        returns = self.env["stock.move.line"].sudo()
         if saved:
             returns = returns.search(
                 [
@@ -63,17 +47,28 @@ class QualityComplaintLine(models.Model):
                     ("state", "!=", "cancel"),
                 ]
             )
+        return {
+            line: returns.filtered(
+                lambda move_line, line=line: (
+                    move_line.move_id.complaint_id == line.complaint_id
+                    and move_line.move_id.origin_returned_move_id in line.move_line_ids.move_id
+                    and move_line.product_id == line.product_id
+                    and move_line.lot_id == line.lot_id
+                )
+            )
+            if line in saved
+            else empty
+            for line in self
+        }
+
+    @api.depends("move_line_ids", "complaint_id.complaint_picking_ids.state")
+    def _compute_return_quantities(self):
+        # the form computes a complaint's lines at once: one search for all of them
+        returns_by_line = self._return_move_lines_by_line()
         for line in self:
             expected = returned = 0.0
-            if line in saved:
-                mine = returns.filtered(
-                    lambda move_line, line=line: (
-                        move_line.move_id.complaint_id == line.complaint_id
-                        and move_line.move_id.origin_returned_move_id in line.move_line_ids.move_id
-                        and move_line.product_id == line.product_id
-                        and move_line.lot_id == line.lot_id
-                    )
-                )
+            if line.id:
+                mine = returns_by_line[line]
                 for move_line in mine:
                     quantity = move_line.product_uom_id._compute_quantity(
                         move_line.quantity, line.product_id.uom_id
