@@ -279,8 +279,8 @@ class CopyBuffer:
 
 
 # --------------------------------------------------------------------------- indexes / FKs
-def drop_indexes_and_fks(cr):
-    """Drop secondary indexes and outgoing FKs of the bulk tables; return the DDL to restore them."""
+def drop_indexes_and_fks(cr, tables=BULK_TABLES):
+    """Drop secondary indexes and outgoing FKs of ``tables``; return the DDL to restore them."""
     cr.execute(
         """
         SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
@@ -288,7 +288,7 @@ def drop_indexes_and_fks(cr):
          WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
         """,
-        [list(BULK_TABLES)],
+        [list(tables)],
     )
     indexes = cr.fetchall()
     cr.execute(
@@ -297,7 +297,7 @@ def drop_indexes_and_fks(cr):
           FROM pg_constraint
          WHERE conrelid = ANY(%s::regclass[]) AND contype = 'f'
         """,
-        [list(BULK_TABLES)],
+        [list(tables)],
     )
     fks = cr.fetchall()
     for table, name, _definition in fks:

@@ -146,22 +146,70 @@ class QualityComplaintLine(models.Model):
 
     @api.depends("partner_id", "product_id", "sale_order_id", "sale_line_id")
     def _compute_allowed_delivery_records(self):
+        # The form of a complaint computes all its lines at once: the lines that
+        # name an order line (or an order) share one search by order lines (or
+        # orders), selective whatever the customer's history, split per line in
+        # Python with the same rules as _delivered_move_line_domain; the others
+        # keep one search each.
         move_line_model = self.env["stock.move.line"].sudo()
+        lot_model = self.env["stock.lot"].sudo()
+        empty = move_line_model.browse()
+        traced = {}
         for line in self:
             if not line.partner_id or not line.product_id:
                 line.allowed_lot_ids = False
                 line.allowed_picking_ids = False
-                continue
-            domain = line._delivered_move_line_domain(with_lot=False, with_picking=False)
-            move_lines = move_line_model.search(domain)
-            line.allowed_picking_ids = move_lines.picking_id
-            if line.sale_order_id:
-                line.allowed_lot_ids = move_lines.lot_id
+            elif line.sale_line_id or line.sale_order_id:
+                traced.setdefault(line.company_id.id or self.env.company.id, []).append(line)
             else:
-                # Bought through a distributor: any lot of the product is possible.
-                line.allowed_lot_ids = (
-                    self.env["stock.lot"].sudo().search([("product_id", "=", line.product_id.id)])
+                move_lines = move_line_model.search(
+                    line._delivered_move_line_domain(with_lot=False, with_picking=False)
                 )
+                line.allowed_picking_ids = move_lines.picking_id
+                # Bought through a distributor: any lot of the product is possible.
+                line.allowed_lot_ids = lot_model.search([("product_id", "=", line.product_id.id)])
+        for company_id, lines in traced.items():
+            base = [
+                ("state", "=", "done"),
+                ("location_dest_id.usage", "=", "customer"),
+                ("company_id", "=", company_id),
+            ]
+            sale_lines = self.env["sale.order.line"].union(*(line.sale_line_id for line in lines))
+            orders = self.env["sale.order"].union(
+                *(line.sale_order_id for line in lines if not line.sale_line_id)
+            )
+            found = empty
+            if sale_lines:
+                found |= move_line_model.search([*base, ("move_id.sale_line_id", "in", sale_lines.ids)])
+            if orders:
+                found |= move_line_model.search([*base, ("move_id.sale_line_id.order_id", "in", orders.ids)])
+            customers = {}
+            for line in lines:
+                partner = line.partner_id
+                if partner not in customers:
+                    customers[partner] = (
+                        self.env["res.partner"]
+                        .sudo()
+                        .with_context(active_test=False)
+                        .search([("id", "child_of", partner.id)])
+                    )
+                mine = found.filtered(
+                    lambda move_line, line=line, partners=customers[partner]: (
+                        move_line.picking_id.partner_id in partners and line._delivers_line(move_line)
+                    )
+                )
+                line.allowed_picking_ids = mine.picking_id
+                line.allowed_lot_ids = mine.lot_id
+
+    def _delivers_line(self, move_line):
+        """Whether ``move_line`` has this line's product and order line (or order)."""
+        if move_line.product_id != self.product_id:
+            return False
+        if self.sale_line_id:
+            return move_line.move_id.sale_line_id == self.sale_line_id
+        if self.sale_order_id:
+            return move_line.move_id.sale_line_id.order_id == self.sale_order_id
+        return True
 
     @api.depends(
         "complaint_id.commercial_partner_id",

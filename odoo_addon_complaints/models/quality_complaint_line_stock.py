@@ -32,28 +32,44 @@ class QualityComplaintLine(models.Model):
     def _return_move_lines(self):
         """Move lines of this complaint's returns that bring back this line's goods."""
         self.ensure_one()
-        if not self.move_line_ids:
-            return self.env["stock.move.line"]
-        return (
-            self.env["stock.move.line"]
-            .sudo()
-            .search(
+        return self._return_move_lines_by_line()[self]
+
+    def _return_move_lines_by_line(self):
+        """{line: move lines of its complaint's returns that bring back its goods}, one search for all."""
+        returns = empty = self.env["stock.move.line"].sudo()
+        saved = self.filtered(lambda line: line.id and line.move_line_ids)
+        if saved:
+            returns = returns.search(
                 [
-                    ("move_id.complaint_id", "=", self.complaint_id.id),
-                    ("move_id.origin_returned_move_id", "in", self.move_line_ids.move_id.ids),
-                    ("product_id", "=", self.product_id.id),
-                    ("lot_id", "=", self.lot_id.id),
+                    ("move_id.complaint_id", "in", saved.complaint_id.ids),
+                    ("move_id.origin_returned_move_id", "in", saved.move_line_ids.move_id.ids),
+                    ("product_id", "in", saved.product_id.ids),
                     ("state", "!=", "cancel"),
                 ]
             )
-        )
+        return {
+            line: returns.filtered(
+                lambda move_line, line=line: (
+                    move_line.move_id.complaint_id == line.complaint_id
+                    and move_line.move_id.origin_returned_move_id in line.move_line_ids.move_id
+                    and move_line.product_id == line.product_id
+                    and move_line.lot_id == line.lot_id
+                )
+            )
+            if line in saved
+            else empty
+            for line in self
+        }
 
     @api.depends("move_line_ids", "complaint_id.complaint_picking_ids.state")
     def _compute_return_quantities(self):
+        # the form computes a complaint's lines at once: one search for all of them
+        returns_by_line = self._return_move_lines_by_line()
         for line in self:
             expected = returned = 0.0
             if line.id:
-                for move_line in line._return_move_lines():
+                mine = returns_by_line[line]
+                for move_line in mine:
                     quantity = move_line.product_uom_id._compute_quantity(
                         move_line.quantity, line.product_id.uom_id
                     )
