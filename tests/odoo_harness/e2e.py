@@ -25,7 +25,7 @@ import requests
 
 from sync_agent.testing._loopback import LoopbackPortal
 
-from odoo_harness.runner import OdooHarness, PgSettings
+from odoo_harness.runner import OdooHarness, PgSettings, kill_group
 
 LOOPBACK = "127.0.0.1"
 ADMIN = ("admin", "admin")
@@ -281,23 +281,6 @@ class PreforkOdooServer(OdooServer):
             "--limit-time-real=300",
             "--limit-time-cpu=300",
         ]
-
-
-def kill_group(proc: subprocess.Popen[Any], grace: float = 10) -> None:
-    """SIGTERM the process group, then SIGKILL it if it does not exit in ``grace`` s."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-    proc.wait(timeout=grace)
 
 
 # -- PostgreSQL (for the test's own clock and cleanup, never for what is asserted) --------

@@ -30,7 +30,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Any, Final
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -248,7 +248,7 @@ def run_odoo(
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
-            _kill_group(proc)
+            kill_group(proc)
         pump.join(timeout=60)
         if timed_out:
             sink.write(f"\n# KILLED by the test harness after {timeout:.0f} s timeout\n".encode())
@@ -261,8 +261,11 @@ def run_odoo(
     )
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 30)):
+def kill_group(proc: subprocess.Popen[Any], grace: float = 30) -> None:
+    """SIGTERM the process group, then SIGKILL it if it does not exit in ``grace`` s."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if proc.poll() is not None:
+            return
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
@@ -272,6 +275,7 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+    proc.wait(timeout=grace)
 
 
 def install_module(
