@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import create_index
 from odoo.tools.translate import LazyTranslate
 
 from .quality_complaint_stage import DEADLINE_KINDS
@@ -67,6 +68,20 @@ class QualityComplaintDeadline(models.Model):
             "A complaint has one deadline per step.",
         ),
     ]
+
+    def init(self):
+        res = super().init()
+        # The escalation cron looks for open deadlines not escalated yet whose due
+        # date passed: a few thousand among the 500,000 deadlines of 100,000
+        # complaints, which PostgreSQL would otherwise find by reading them all.
+        create_index(
+            self.env.cr,
+            "quality_complaint_deadline_to_escalate_idx",
+            self._table,
+            ["date_due"],
+            where="date_escalated IS NULL AND date_done IS NULL",
+        )
+        return res
 
     @api.depends("date_due", "date_done")
     def _compute_is_overdue(self):
@@ -153,7 +168,7 @@ class QualityComplaintDeadline(models.Model):
     def _escalation_summary(self):
         return self.env._(
             "Overdue: %(step)s of complaint %(complaint)s",
-            step=self._kind_label(),
+            step=", ".join(deadline._kind_label() for deadline in self),
             complaint=self.complaint_id.name,
         )
 

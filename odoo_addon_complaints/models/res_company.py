@@ -185,4 +185,5 @@ class ResCompany(models.Model):
         """
         if not value:
             return ""
-        return f"{self._complaints_local_datetime(value):%Y-%m-%d %H:%M} ({self._complaints_tz()})"
+        local = self._complaints_local_datetime(value)
+        return f"{local:%Y-%m-%d %H:%M} ({local.tzinfo.zone})"

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from unittest.mock import patch
 
+from markupsafe import escape
+
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -26,17 +28,22 @@ class TestComplaintEscalation(ComplaintCase):
         self.assertEqual(cron.interval_type, "hours")
         self.env["quality.complaint.deadline"]._cron_escalate_overdue()
         escalations = self._escalations(complaint)
-        self.assertEqual(len(escalations), 4, "one activity per missed deadline, not for the met one")
+        self.assertEqual(len(escalations), 1, "one activity for the complaint, not one per missed deadline")
         self.assertEqual(escalations.user_id, self.complaint_manager)
-        self.assertTrue(
-            all(complaint.deadline_ids.filtered(lambda d: not d.date_done).mapped("date_escalated"))
-        )
+        missed = complaint.deadline_ids.filtered(lambda d: not d.date_done)
+        self.assertEqual(len(missed), 4)
+        self.assertTrue(all(missed.mapped("date_escalated")), "every missed deadline is stamped")
+        self.assertFalse(complaint.deadline_ids.filtered("date_done").date_escalated, "not the met one")
+        for deadline in missed:
+            self.assertIn(deadline._kind_label(), escalations.summary)
         notes = complaint.message_ids.filtered(lambda m: "is not met" in (m.body or ""))
-        self.assertEqual(len(notes), 4)
+        self.assertEqual(len(notes), 1, "one note for the complaint")
+        self.assertEqual(notes.body.count("is not met"), 4, "a paragraph per missed deadline")
+        self.assertEqual(escalations.note.count("is not met"), 4)
 
         self.env["quality.complaint.deadline"]._cron_escalate_overdue()
-        self.assertEqual(len(self._escalations(complaint)), 4, "a second run escalates nothing again")
-        self.assertEqual(len(complaint.message_ids.filtered(lambda m: "is not met" in (m.body or ""))), 4)
+        self.assertEqual(len(self._escalations(complaint)), 1, "a second run escalates nothing again")
+        self.assertEqual(len(complaint.message_ids.filtered(lambda m: "is not met" in (m.body or ""))), 1)
 
     def test_closed_and_future_deadlines_do_not_escalate(self):
         future = self._create_complaint(date_received=fields.Datetime.now())
@@ -72,6 +79,69 @@ class TestComplaintEscalation(ComplaintCase):
 
 
 @tagged("post_install", "-at_install")
+class TestEscalationRows(ComplaintCase):
+    """Escalation inserts its activities and notes in bulk: the rows are those the ORM stores."""
+
+    IGNORED = {"id", "create_date", "write_date", "date", "message_id"}
+
+    def _row(self, table, record_id):
+        self.env.flush_all()
+        self.env.cr.execute(f"SELECT * FROM {table} WHERE id = %s", [record_id])  # noqa: S608 - our table names
+        columns = [column.name for column in self.env.cr.description]
+        return {c: v for c, v in zip(columns, self.env.cr.fetchone(), strict=True) if c not in self.IGNORED}
+
+    def test_bulk_rows_equal_the_orm_rows(self):
+        complaint = self._create_complaint(
+            manager_id=self.complaint_manager.id, date_received="2020-01-06 09:00:00"
+        )
+        deadline = complaint.deadline_ids.filtered(lambda d: d.kind == "acknowledge")
+        summary = deadline._escalation_summary()
+        note = 'Due on 2020-01-06: A & B <Lot 7> "urgent", 客户投诉 l\'usine\nsecond line'
+        activity_type = self.env.ref(deadline._escalation_activity_type)
+        with patch.object(type(deadline), "_escalation_note", lambda record: note):
+            deadline._escalate()
+        bulk_activity = complaint.activity_ids.filtered(lambda a: a.summary == summary)
+        bulk_note = complaint.message_ids.filtered(lambda m: m.subject == summary)
+        self.assertEqual(len(bulk_activity), 1)
+        self.assertEqual(len(bulk_note), 1)
+
+        orm_activity = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                {
+                    "activity_type_id": activity_type.id,
+                    "res_model_id": self.env["ir.model"]._get_id("quality.complaint"),
+                    "res_id": complaint.id,
+                    "user_id": self.complaint_manager.id,
+                    "summary": summary,
+                    "note": escape(note),
+                    "date_deadline": fields.Date.context_today(deadline),
+                    "automated": True,
+                }
+            )
+        )
+        orm_note = complaint._message_log_batch({complaint.id: note}, subject=summary)
+        self.assertEqual(
+            self._row("mail_activity", bulk_activity.id), self._row("mail_activity", orm_activity.id)
+        )
+        self.assertEqual(self._row("mail_message", bulk_note.id), self._row("mail_message", orm_note.id))
+        self.assertIn("&lt;Lot 7&gt;", bulk_note.body, "the text is escaped, not read as HTML")
+
+    def test_grouped_rows_equal_the_orm_rows(self):
+        """Several deadlines of one complaint: one activity whose paragraphs the ORM would store as they are."""
+        complaint = self._create_complaint(
+            manager_id=self.complaint_manager.id, date_received="2020-01-06 09:00:00"
+        )
+        complaint.deadline_ids._escalate()
+        activity = complaint.activity_ids.filtered(lambda a: "is not met" in (a.note or ""))
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.note.count("<p>"), len(complaint.deadline_ids))
+        orm_activity = activity.with_context(mail_activity_quick_update=True).copy({"note": activity.note})
+        self.assertEqual(self._row("mail_activity", activity.id), self._row("mail_activity", orm_activity.id))
+
+
+@tagged("post_install", "-at_install")
 class TestEscalationResumes(ComplaintCase):
     """The escalation cron works in committed batches and resumes where it stopped."""
 
@@ -93,19 +163,20 @@ class TestEscalationResumes(ComplaintCase):
         return overdue
 
     def _assert_escalated_once(self, deadlines):
-        """One activity, one note and a stamp for each deadline, nothing more."""
+        """Each deadline in exactly one activity and one note of its complaint, and stamped."""
         self.env.invalidate_all()
         for deadline in deadlines:
             complaint = deadline.complaint_id
-            summary = deadline._escalation_summary()
+            paragraph = escape(deadline._escalation_note())
             activities = complaint.activity_ids.filtered(
-                lambda a, summary=summary: a.activity_type_id == self.activity_type and a.summary == summary
+                lambda a, paragraph=paragraph: a.activity_type_id == self.activity_type
+                and paragraph in (a.note or "")
             )
-            notes = complaint.message_ids.filtered(lambda m, summary=summary: m.subject == summary)
+            notes = complaint.message_ids.filtered(lambda m, paragraph=paragraph: paragraph in (m.body or ""))
             self.assertEqual(len(activities), 1, f"one activity for {deadline.display_name}")
+            self.assertIn(deadline._kind_label(), activities.summary)
             self.assertEqual(activities.user_id, deadline._escalation_users()[:1])
             self.assertEqual(len(notes), 1, f"one note for {deadline.display_name}")
-            self.assertIn("is not met", notes.body)
             self.assertEqual(notes.subtype_id, self.env.ref("mail.mt_note"))
             self.assertTrue(deadline.date_escalated, f"{deadline.display_name} is stamped")
 
