@@ -5,7 +5,7 @@ from unittest.mock import patch
 from markupsafe import escape
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import ComplaintCase
@@ -140,6 +140,33 @@ class TestEscalationRows(ComplaintCase):
         orm_activity = activity.with_context(mail_activity_quick_update=True).copy({"note": activity.note})
         self.assertEqual(self._row("mail_activity", activity.id), self._row("mail_activity", orm_activity.id))
 
+    def test_bulk_followers_equal_the_orm_followers(self):
+        """The users warned follow the complaint as message_subscribe has them, and only once."""
+        complaint = self._create_complaint(date_received="2020-01-06 09:00:00")
+        warned, subscribed = (
+            new_test_user(self.env, login=f"escalation_{name}", groups="base.group_user")
+            for name in ("warned", "subscribed")
+        )
+        deadlines = complaint.deadline_ids.sorted("id")
+        Deadline = type(deadlines)
+        with patch.object(Deadline, "_escalation_users", lambda record: warned):
+            deadlines[:2]._escalate()
+        complaint.message_subscribe(partner_ids=subscribed.partner_id.ids)
+        followers = complaint.message_follower_ids
+        bulk = followers.filtered(lambda f: f.partner_id == warned.partner_id)
+        orm = followers.filtered(lambda f: f.partner_id == subscribed.partner_id)
+        self.assertEqual(len(bulk), 1)
+        bulk_row, orm_row = self._row("mail_followers", bulk.id), self._row("mail_followers", orm.id)
+        self.assertEqual(
+            {**bulk_row, "partner_id": None}, {**orm_row, "partner_id": None}, "same row but the partner"
+        )
+        self.assertTrue(bulk.subtype_ids)
+        self.assertEqual(bulk.subtype_ids, orm.subtype_ids, "the model's default subtypes")
+
+        with patch.object(Deadline, "_escalation_users", lambda record: warned | subscribed):
+            deadlines[2:]._escalate()
+        self.assertEqual(complaint.message_follower_ids, followers, "who follows already is not added twice")
+
 
 @tagged("post_install", "-at_install")
 class TestEscalationResumes(ComplaintCase):
@@ -169,8 +196,9 @@ class TestEscalationResumes(ComplaintCase):
             complaint = deadline.complaint_id
             paragraph = escape(deadline._escalation_note())
             activities = complaint.activity_ids.filtered(
-                lambda a, paragraph=paragraph: a.activity_type_id == self.activity_type
-                and paragraph in (a.note or "")
+                lambda a, paragraph=paragraph: (
+                    a.activity_type_id == self.activity_type and paragraph in (a.note or "")
+                )
             )
             notes = complaint.message_ids.filtered(lambda m, paragraph=paragraph: paragraph in (m.body or ""))
             self.assertEqual(len(activities), 1, f"one activity for {deadline.display_name}")
