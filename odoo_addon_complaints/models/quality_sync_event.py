@@ -178,6 +178,13 @@ class QualitySyncEvent(models.Model):
         help="When the agent may try again.",
     )
     lease_owner = fields.Char(readonly=True, help="Agent holding the event right now.")
+    lease_lapses = fields.Integer(
+        string="Agent Stops",
+        default=0,
+        readonly=True,
+        help="How many times an agent stopped (crashed, was killed) while holding the event, so that its "
+        "lease lapsed. Past the target's allowance the event is Failed: it may be what stops the agent.",
+    )
     lease_expires_at = fields.Datetime(
         readonly=True, help="When an unfinished lease lapses and the event is due again."
     )
@@ -423,6 +430,11 @@ class QualitySyncEvent(models.Model):
         holds the later ones until it is requeued or cancelled, see
         ``blocked_reason``). Rows locked by a concurrent claim are skipped, so
         two agents never receive the same event.
+
+        A lapsed lease counts as an agent stop (``lease_lapses``). An event
+        whose agent stopped more often than its target allows
+        (``quality.sync.target``) is Failed instead of claimed again: it may
+        be what stops the agent, and a person must look at it.
         """
         self._check_sync_access()
         if not agent_id:
@@ -433,7 +445,7 @@ class QualitySyncEvent(models.Model):
         now = self._sync_now()
         query = SQL(
             """
-            SELECT id FROM quality_sync_event event
+            SELECT id, state FROM quality_sync_event event
              WHERE ((state = 'pending' AND next_attempt_at <= %(now)s)
                     -- A lapsed lease (the agent died) is due again; no failure is counted for it.
                     OR (state = 'leased' AND lease_expires_at < %(now)s))
@@ -454,13 +466,17 @@ class QualitySyncEvent(models.Model):
         )
         self.flush_model()
         self.env.cr.execute(query)
-        ids = [row[0] for row in self.env.cr.fetchall()]
+        rows = self.env.cr.fetchall()
+        lapsed = self.sudo().browse([row_id for row_id, state in rows if state == "leased"])
+        stopping = lapsed._fail_stopping_agents()
+        ids = [row_id for row_id, __ in rows if row_id not in stopping.ids]
         if not ids:
             return []
         self.env.cr.execute(
             """
             UPDATE quality_sync_event
-               SET state = 'leased', lease_owner = %s, attempts = COALESCE(attempts, 0) + 1,
+               SET lease_lapses = COALESCE(lease_lapses, 0) + (state = 'leased')::int,
+                   state = 'leased', lease_owner = %s, attempts = COALESCE(attempts, 0) + 1,
                    lease_expires_at = %s + %s * interval '1 second',
                    write_uid = %s, write_date = (clock_timestamp() at time zone 'UTC')
              WHERE id = ANY(%s)
@@ -470,6 +486,34 @@ class QualitySyncEvent(models.Model):
         self.invalidate_model()
         events = self.sudo().browse(ids)
         return [event._to_agent_dict() for event in events.sorted(lambda e: (e.next_attempt_at, e.id))]
+
+    def _fail_stopping_agents(self):
+        """Of these events, whose lease just lapsed again, fail those past their target's allowance; return them."""
+        allowed = {
+            target: self.env["quality.sync.target"]._lease_lapses_allowed(target)
+            for target in set(self.mapped("target"))
+        }
+        stopping = self.filtered(lambda event: event.lease_lapses + 1 > allowed[event.target])
+        for event in stopping:
+            event.write(
+                {
+                    "state": "dead",
+                    "lease_lapses": event.lease_lapses + 1,
+                    "last_error": self.env._(
+                        "The agent stopped %(count)s times while holding this event (last: %(agent)s), more "
+                        "than the %(allowed)s times target %(target)s allows: the event may be what stops it. "
+                        "Read the agent's log, then requeue or cancel the event.",
+                        count=event.lease_lapses + 1,
+                        agent=event.lease_owner,
+                        allowed=allowed[event.target],
+                        target=event.target,
+                    ),
+                    "lease_owner": False,
+                    "lease_expires_at": False,
+                }
+            )
+            event._notify_dead()
+        return stopping
 
     PATIENT_DATA_MODELS = ("quality.regulatory.report", "quality.adverse.event")
 
@@ -787,6 +831,7 @@ class QualitySyncEvent(models.Model):
                     "state": "pending",
                     "attempts": 0,
                     "failure_count": 0,
+                    "lease_lapses": 0,
                     "first_failure_at": False,
                     "retry_until": False,
                     "next_attempt_at": fields.Datetime.now(),

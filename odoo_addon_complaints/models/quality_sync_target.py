@@ -9,6 +9,8 @@ from odoo.exceptions import ValidationError
 DEFAULT_RETRY_WINDOW_HOURS = 72
 #: Longest wait between two attempts, so that the portal's return is noticed within the hour.
 DEFAULT_BACKOFF_CAP_MINUTES = 60
+#: Agent stops (crash, kill, lost machine) an event may outlive before it is Failed.
+DEFAULT_LEASE_LAPSES_ALLOWED = 10
 
 
 class QualitySyncTarget(models.Model):
@@ -18,7 +20,8 @@ class QualitySyncTarget(models.Model):
     with checked values, help texts and access rights for integration
     administrators (system parameters need the Settings group and take any
     text), shown beside the events it governs. A target without a record
-    uses the defaults (72 hours, at most one hour between attempts).
+    uses the defaults (72 hours, at most one hour between attempts, ten
+    agent stops while holding an event).
     """
 
     _name = "quality.sync.target"
@@ -43,10 +46,18 @@ class QualitySyncTarget(models.Model):
         required=True,
         help="Longest wait between two attempts; the wait doubles from 30 seconds up to this.",
     )
+    lease_lapses_allowed = fields.Integer(
+        string="Agent Stops Allowed",
+        default=DEFAULT_LEASE_LAPSES_ALLOWED,
+        required=True,
+        help="How many times the agent may stop (crash, be killed) while holding an event before the "
+        "event is Failed. An event that stops the agent each time would otherwise be claimed again "
+        "forever and hold its record's later events.",
+    )
 
     _sql_constraints = [("name_unique", "unique(name)", "There is one retry setting per target.")]
 
-    @api.constrains("retry_window_hours", "backoff_cap_minutes")
+    @api.constrains("retry_window_hours", "backoff_cap_minutes", "lease_lapses_allowed")
     def _check_positive(self):
         for target in self:
             if target.retry_window_hours < 1:
@@ -63,6 +74,14 @@ class QualitySyncTarget(models.Model):
                         target=target.name,
                     )
                 )
+            if target.lease_lapses_allowed < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Sync target %(target)s: the agent must be allowed to stop at least once while "
+                        "holding an event.",
+                        target=target.name,
+                    )
+                )
 
     @api.model
     def _retry_policy(self, target):
@@ -71,3 +90,9 @@ class QualitySyncTarget(models.Model):
         hours = setting.retry_window_hours if setting else DEFAULT_RETRY_WINDOW_HOURS
         minutes = setting.backoff_cap_minutes if setting else DEFAULT_BACKOFF_CAP_MINUTES
         return timedelta(hours=hours), timedelta(minutes=minutes)
+
+    @api.model
+    def _lease_lapses_allowed(self, target):
+        """How many lapsed leases an event of ``target`` outlives; the default without a record."""
+        setting = self.sudo().search([("name", "=", target)], limit=1)
+        return setting.lease_lapses_allowed if setting else DEFAULT_LEASE_LAPSES_ALLOWED

@@ -83,11 +83,12 @@ class TestSyncRetryWindow(SyncOutboxCase):
         self.assertIn("Retry window of 72.0 hours ran out", self.complaint.message_ids[0].body)
 
     def test_lapsed_leases_neither_start_nor_use_up_the_window(self):
-        for _crash in range(20):  # the agent dies 20 times while holding the event
+        for _crash in range(8):  # the agent dies 8 times while holding the event
             [claimed] = self.outbox.sync_claim("agent-a", limit=10, lease_seconds=60)
             self.assertEqual(claimed["event_uid"], self.event.event_uid, "due again once the lease lapsed")
             self.clock.advance(minutes=10)
-        self.assertEqual(self.event.attempts, 20)
+        self.assertEqual(self.event.attempts, 8)
+        self.assertEqual(self.event.lease_lapses, 7)
         self.assertFalse(self.event.first_failure_at, "no failure was reported")
         self.assertEqual(self._attempt(), "pending")
         self.assertEqual(self.event.first_failure_at, self.clock.now)
@@ -102,6 +103,43 @@ class TestSyncRetryWindow(SyncOutboxCase):
         self.assertEqual(
             self.event.next_attempt_at - self.clock.now, timedelta(seconds=60), "second wait: 60 s"
         )
+
+    def test_an_event_that_keeps_stopping_the_agent_is_failed_saying_so(self):
+        self.env["quality.sync.target"].with_user(self.sync_admin).create(
+            {"name": "customer_portal", "lease_lapses_allowed": 2}
+        )
+        for _crash in range(3):  # claimed three times, and the agent dies holding it each time
+            [claimed] = self.outbox.sync_claim("agent-a", limit=10, lease_seconds=60)
+            self.assertEqual(claimed["event_uid"], self.event.event_uid)
+            self.clock.advance(minutes=10)
+        self.assertEqual(
+            self.outbox.sync_claim("agent-b", limit=10, lease_seconds=60),
+            [],
+            "its third lapsed lease fails it",
+        )
+        self.assertEqual((self.event.state, self.event.lease_lapses), ("dead", 3))
+        self.assertFalse(self.event.failure_count, "no attempt failed: the agent never reported")
+        self.assertFalse(self.event.lease_owner)
+        self.assertIn(
+            "The agent stopped 3 times while holding this event (last: agent-a), more than the 2 times "
+            "target customer_portal allows",
+            self.event.last_error,
+        )
+        self.assertIn(
+            "The agent stopped 3 times", self.complaint.message_ids[0].body, "said on the complaint"
+        )
+
+        self.event.with_user(self.sync_admin).action_requeue()
+        self.assertEqual(self.event.lease_lapses, 0, "requeued, it has its allowance again")
+        self.clock.now = self.event.next_attempt_at
+        [claimed] = self.outbox.sync_claim("agent-b", limit=10, lease_seconds=60)
+        self.assertEqual(claimed["event_uid"], self.event.event_uid)
+
+    def test_an_agent_must_be_allowed_to_stop_once(self):
+        with self.assertRaisesRegex(ValidationError, "allowed to stop at least once"):
+            self.env["quality.sync.target"].with_user(self.sync_admin).create(
+                {"name": "customer_portal", "lease_lapses_allowed": 0}
+            )
 
     def test_a_target_has_its_own_window_and_longest_wait(self):
         self.env["quality.sync.target"].with_user(self.sync_admin).create(

@@ -69,6 +69,7 @@ class FakeEvent:
     remote_ref: str | None = None
     last_error: str | None = None
     failures: int = 0
+    lease_lapses: int = 0  # claims that found the lease lapsed: the agent stopped holding it
     retry_until: float | None = None  # end of the retry window, from the first failure
     history: list[tuple[str, str]] = field(default_factory=list)  # (action, agent_id)
 
@@ -92,7 +93,8 @@ class FakeOdooGateway:
     failures are retried for a window of 72 hours from the first failure,
     backoff 30 s doubling up to one hour, at least ``Retry-After``, the last
     attempt at the window's end; attempts counted at claim time, a lapsed
-    lease is no failure). ``clock`` (monotonic seconds) is injectable so
+    lease is no failure, but an event whose lease lapsed more than
+    ``lease_lapses_allowed`` times, 10, is dead: it may be what stops the agent). ``clock`` (monotonic seconds) is injectable so
     tests can lapse leases, backoffs and whole outages without sleeping.
     ``per_record_order`` hands out one open event per record at a time, as
     the addon does (the addon also holds later events behind a Failed one
@@ -107,6 +109,7 @@ class FakeOdooGateway:
         retry_window: float = 72 * 3600.0,
         backoff_base: float = 30.0,
         backoff_cap: float = 3600.0,
+        lease_lapses_allowed: int = 10,
         per_record_order: bool = False,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         silence_minutes: int = 10,
@@ -126,6 +129,7 @@ class FakeOdooGateway:
         self.retry_window = retry_window
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.lease_lapses_allowed = lease_lapses_allowed
         self.unavailable = False
         self.answers: list[tuple[str, dict[str, Any]]] = []
         self.answer_errors: dict[str, Exception] = {}
@@ -220,6 +224,7 @@ class FakeOdooGateway:
         now = self.clock()
         claimed: list[dict[str, Any]] = []
         earlier: set[tuple[str, int]] = set()  # records with an older open event
+        stopping: list[str] = []  # events whose agent stopped too often holding them
         with self._lock:
             for event in self._open.values():
                 if len(claimed) >= limit:
@@ -235,11 +240,24 @@ class FakeOdooGateway:
                     continue
                 if event.state == "pending" and event.next_attempt_at > now:
                     continue
+                if event.state == "leased":
+                    event.lease_lapses += 1
+                    if event.lease_lapses > self.lease_lapses_allowed:
+                        event.last_error = (
+                            f"The agent stopped {event.lease_lapses} times while holding this event "
+                            f"(last: {event.lease_owner})"
+                        )
+                        event.state, event.lease_owner = "dead", None
+                        event.history.append(("lapse:dead", agent_id))
+                        stopping.append(event.event_uid)
+                        continue
                 event.state, event.lease_owner, event.lease_until = "leased", agent_id, now + lease_seconds
                 event.attempts += 1
                 event.history.append(("claim", agent_id))
                 self.claims.append((agent_id, event.event_uid))
                 claimed.append(event.as_claim())
+            for event_uid in stopping:
+                self._open.pop(event_uid)
             self._record_claim(agent_id, len(claimed))
         return self._contract("claim_answer", claimed)
 

@@ -140,6 +140,19 @@ def test_lapsed_leases_are_no_failures() -> None:
     assert gateway.event(uid).retry_until == clock.now + 100
 
 
+def test_an_event_that_keeps_stopping_the_agent_is_dead() -> None:
+    gateway, clock = fake(lease_lapses_allowed=2)
+    uid = gateway.add_event({})
+    for _ in range(3):  # claimed three times, and the agent dies holding it each time
+        assert [claimed["event_uid"] for claimed in gateway.sync_claim("a", 1, 60, None)] == [uid]
+        clock.now += 61
+    assert gateway.sync_claim("b", 1, 60, None) == [], "its third lapsed lease fails it"
+    event = gateway.event(uid)
+    assert (event.state, event.lease_lapses, event.failures) == ("dead", 3, 0)
+    assert event.last_error == "The agent stopped 3 times while holding this event (last: a)"
+    assert gateway.sync_status()["counts"]["dead"] == 1
+
+
 def test_retry_after_longer_than_backoff_wins() -> None:
     gateway, clock = fake(backoff_base=1)
     uid = gateway.add_event({})
