@@ -3,6 +3,7 @@ from . import quality_guarded_mixin
 from . import quality_portal_field_mixin
 from . import quality_escalation_mixin
 from . import quality_sync_event
+from . import quality_sync_event_rpc
 from . import quality_sync_target
 from . import quality_sync_mixin
 from . import quality_duration_mixin
