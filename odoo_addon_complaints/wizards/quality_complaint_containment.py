@@ -126,6 +126,8 @@ class QualityComplaintContainment(models.TransientModel):
         seen = self.line_ids.filtered(lambda line: line.kind == "on_hand")
         for line in seen:
             if now.get((line.lot_id, line.location_id), 0.0) < line.quantity:
+                # Odoo's term extraction cannot read an f-string inside the translated call.
+                formatted_quantity = f"{line.quantity:g}"
                 raise UserError(
                     self.env._(
                         "Lot %(lot)s of complaint %(complaint)s is no longer on hand in %(location)s "
@@ -134,7 +136,7 @@ class QualityComplaintContainment(models.TransientModel):
                         lot=line.lot_id.name,
                         complaint=self.complaint_id.name,
                         location=line.location_id.display_name,
-                        quantity=f"{line.quantity:g}",
+                        quantity=formatted_quantity,
                     )
                 )
         seen.unlink()

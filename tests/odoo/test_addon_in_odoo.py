@@ -41,6 +41,11 @@ def _stale_template_problems(h: OdooHarness, database: str, workdir: Path) -> li
     )
     if export.returncode != 0 or not exported.exists():
         return [f"exporting the translation template failed (log: {export.log_path})"]
+    # Odoo logs a file it cannot read terms from and exports the rest: those terms would
+    # silently reach users untranslated.
+    unread = [record.message for record in analyse_log(export.log_text()).problems]
+    if unread:
+        return [f"exporting the translation template logged {len(unread)} error(s): {unread[:3]}"]
     committed = h.addons_path / h.module / "i18n" / f"{h.module}.pot"
     current, saved = template_msgids(exported), template_msgids(committed)
     if current == saved:
