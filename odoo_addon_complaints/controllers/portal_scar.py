@@ -12,7 +12,7 @@ from .portal_complaint_form import MAX_UPLOAD_BYTES
 
 #: steps a supplier may answer, with what the answer is about
 ANSWERABLE_STATES = ("requested", "answered", "rejected")
-#: empty rows of root causes and actions the answer form offers
+#: empty rows of containment actions, root causes and actions the answer form offers
 PORTAL_ANSWER_ROWS = 3
 #: steps whose answer form offers actions, and the step they go to by default
 ACTION_STEP_DEFAULT = {"D4": "D5", "D5": "D5", "D6": "D6", "D7": "D7"}
@@ -69,6 +69,12 @@ class ScarPortal(CustomerPortal):
                 "answer_rows": range(PORTAL_ANSWER_ROWS),
                 "action_step_default": ACTION_STEP_DEFAULT,
                 # read as the supplier: the record rules and the portal field whitelist hold
+                "containment_places": request.env["quality.scar.containment"]
+                ._fields["place"]
+                ._description_selection(request.env),
+                "supplier_containment": request.env["quality.scar.containment"].search(
+                    [("scar_id", "=", scar_sudo.id)]
+                ),
                 "supplier_causes": request.env["quality.scar.cause"].search([("scar_id", "=", scar_sudo.id)]),
                 "supplier_actions": request.env["quality.scar.action"].search(
                     [("scar_id", "=", scar_sudo.id)]
@@ -78,8 +84,38 @@ class ScarPortal(CustomerPortal):
         return values
 
     @staticmethod
-    def _answer_rows_from_form(form):
-        """Root causes and actions of the answer form, in the sync agent's shape; empty rows skipped."""
+    def _quantity(text):
+        """A quantity typed in the form; what is not a number is passed on for the answer's check to name."""
+        text = (text or "").strip().replace(",", ".")
+        try:
+            return float(text) if text else None
+        except ValueError:
+            return text
+
+    @classmethod
+    def _answer_rows_from_form(cls, form):
+        """Containment, root causes and actions of the answer form, in the sync agent's shape;
+        empty rows skipped."""
+        containment = [
+            {
+                "place": place or None,
+                "action": action.strip(),
+                "checked": cls._quantity(checked),
+                "nonconforming": cls._quantity(nonconforming),
+                "responsible": responsible.strip() or None,
+                "date": date or None,
+            }
+            for place, action, checked, nonconforming, responsible, date in zip(
+                form.getlist("containment_place"),
+                form.getlist("containment_action"),
+                form.getlist("containment_checked"),
+                form.getlist("containment_nonconforming"),
+                form.getlist("containment_responsible"),
+                form.getlist("containment_date"),
+                strict=False,
+            )
+            if action.strip()
+        ]
         causes = [
             {
                 "kind": kind,
@@ -114,7 +150,7 @@ class ScarPortal(CustomerPortal):
             )
             if action.strip()
         ]
-        return causes, actions
+        return containment, causes, actions
 
     @http.route(["/my/scars/<int:scar_id>/answer"], type="http", auth="user", methods=["POST"], website=True)
     def portal_scar_answer(self, scar_id, step=None, summary=None, **kw):
@@ -128,8 +164,10 @@ class ScarPortal(CustomerPortal):
                 if len(content) > MAX_UPLOAD_BYTES:
                     raise UserError(request.env._("%(file)s is larger than 10 MB.", file=upload.filename))
                 evidence.append((upload.filename, content))
-            causes, actions = self._answer_rows_from_form(request.httprequest.form)
-            scar.action_portal_answer_step(step, (summary or "").strip(), evidence, causes, actions)
+            containment, causes, actions = self._answer_rows_from_form(request.httprequest.form)
+            scar.action_portal_answer_step(
+                step, (summary or "").strip(), evidence, causes, actions, containment=containment
+            )
         except (AccessError, MissingError):
             return request.redirect("/my")
         except UserError as error:

@@ -51,6 +51,7 @@ from . import quality_scar_step
 from . import quality_scar_answer_mixin
 from . import quality_scar_cause
 from . import quality_scar_action
+from . import quality_scar_containment
 from . import quality_scar_answer
 from . import quality_complaint_eight_d
 from . import quality_imdrf_code

@@ -3,12 +3,14 @@
 """The supplier's answers to a SCAR: one path for the sync agent and the supplier portal.
 
 An answer to a requested step carries a summary, the step as the portal sent
-it (``report``) and, structured in our terms, D4 root causes (``causes``:
-kind, level, description ...) and D5-D7 actions (``actions``). The agent reads
-them out of the partner's format with the mapping's ``answers:`` block
-(mappings/supplier_portal_report8d.yaml); the portal form gives them as they
-are. They become rows of the SCAR (``quality.scar.cause``,
-``quality.scar.action``), proposed until staff accept or reject the step.
+it (``report``) and, structured in our terms, D3 containment actions
+(``containment``: what, where, how many checked and found ...), D4 root causes
+(``causes``: kind, level, description ...) and D5-D7 actions (``actions``).
+The agent reads them out of the partner's format with the mapping's
+``answers:`` block (mappings/supplier_portal_report8d.yaml); the portal form
+gives them as they are. They become rows of the SCAR
+(``quality.scar.containment``, ``quality.scar.cause``, ``quality.scar.action``),
+proposed until staff accept or reject the step.
 """
 
 from datetime import datetime, timezone
@@ -19,11 +21,19 @@ from odoo.exceptions import UserError
 from .quality_guarded_mixin import checked_action
 from .quality_root_cause_mixin import CAUSE_KINDS, CAUSE_LEVELS
 from .quality_scar_action import ACTION_STATUSES, ACTION_STEPS
+from .quality_scar_containment import CONTAINMENT_PLACES
 
 
 class QualityScar(models.Model):
     _inherit = "quality.scar"
 
+    supplier_containment_ids = fields.One2many(
+        "quality.scar.containment",
+        "scar_id",
+        string="Supplier's Containment",
+        readonly=True,
+        help="D3 containment actions the supplier answered: proposed until the step is accepted or rejected.",
+    )
     supplier_cause_ids = fields.One2many(
         "quality.scar.cause",
         "scar_id",
@@ -82,9 +92,10 @@ class QualityScar(models.Model):
                 self.env._("SCAR %(scar)s: step %(step)s is already accepted.", scar=scar_ref, step=code)
             )
         summary = (answer.get("summary") or "").strip()
+        containment = scar._answer_containment_values(step, answer.get("containment"))
         causes = scar._answer_cause_values(step, answer.get("causes"))
         actions = scar._answer_action_values(step, answer.get("actions"))
-        if not summary and not answer.get("report") and not causes and not actions:
+        if not summary and not answer.get("report") and not containment and not causes and not actions:
             raise UserError(
                 self.env._("SCAR %(scar)s, step %(step)s: the answer is empty.", scar=scar_ref, step=code)
             )
@@ -113,9 +124,12 @@ class QualityScar(models.Model):
                 }
             )
         # A new answer replaces the step's answer still waiting for review; rejected rows stay.
-        for rows in (step.cause_ids, step.action_ids):
+        for rows in step._answer_row_sets():
             rows.filtered(lambda row: row.state == "proposed").unlink()
         row_values = {"scar_id": scar.id, "step_id": step.id, "answer_id": answer_id}
+        self.env["quality.scar.containment"].sudo().create(
+            [{**row_values, **values} for values in containment]
+        )
         self.env["quality.scar.cause"].sudo().create([{**row_values, **values} for values in causes])
         self.env["quality.scar.action"].sudo().create([{**row_values, **values} for values in actions])
         if answer.get("supplier_complaint_id") and not scar.supplier_complaint_ref:
@@ -123,9 +137,11 @@ class QualityScar(models.Model):
         scar._refresh_state()
         scar.message_post(
             body=self.env._(
-                "The supplier answered %(step)s: %(summary)s (%(causes)s root causes, %(actions)s actions)",
+                "The supplier answered %(step)s: %(summary)s (%(containment)s containment actions, "
+                "%(causes)s root causes, %(actions)s actions)",
                 step=code,
                 summary=summary or "-",
+                containment=len(containment),
                 causes=len(causes),
                 actions=len(actions),
             ),
@@ -178,6 +194,89 @@ class QualityScar(models.Model):
     @staticmethod
     def _answer_choice(value, choices):
         return value if value in dict(choices) else None
+
+    def _answer_quantity(self, step, what, index, name, value):
+        if value in (None, ""):
+            return 0.0
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise self._answer_refusal(
+                step,
+                what,
+                index,
+                self.env._("%(name)s must be a number of parts, not %(value)r.", name=name, value=value),
+            )
+        return float(value)
+
+    def _answer_percentage(self, step, what, index, value):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100
+        ):
+            raise self._answer_refusal(
+                step, what, index, self.env._("effectiveness must be 0-100, not %(value)r.", value=value)
+            )
+        return int(value or 0)
+
+    def _answer_containment_values(self, step, rows):
+        """Values of the containment actions of an answer, checked; only a D3 answer names them."""
+        rows = self._answer_rows(step, rows, "containment")
+        if rows and step.code != "D3":
+            raise UserError(
+                self.env._(
+                    "SCAR %(scar)s: containment actions answer step D3, not %(step)s.",
+                    scar=self.name,
+                    step=step.code,
+                )
+            )
+        values = []
+        for index, row in enumerate(rows):
+            what = self.env._("containment action")
+            action = (row.get("action") or "").strip()
+            proof = (row.get("proof") or "").strip()
+            if not action and not proof:
+                raise self._answer_refusal(
+                    step, what, index, self.env._("say what was done, or how it was proven.")
+                )
+            place = row.get("place")
+            if place and not self._answer_choice(place, CONTAINMENT_PLACES):
+                raise self._answer_refusal(
+                    step,
+                    what,
+                    index,
+                    self.env._(
+                        "unknown place %(place)r (known: %(known)s).",
+                        place=place,
+                        known=", ".join(dict(CONTAINMENT_PLACES)),
+                    ),
+                )
+            checked = self._answer_quantity(step, what, index, "checked", row.get("checked"))
+            found = self._answer_quantity(step, what, index, "nonconforming", row.get("nonconforming"))
+            if checked and found > checked:
+                raise self._answer_refusal(
+                    step,
+                    what,
+                    index,
+                    self.env._(
+                        "more parts nonconforming (%(found)s) than checked (%(checked)s).",
+                        found=found,
+                        checked=checked,
+                    ),
+                )
+            values.append(
+                {
+                    "sequence": index + 1,
+                    "name": action or False,
+                    "place": place or False,
+                    "qty_checked": checked,
+                    "qty_nonconforming": found,
+                    "responsible": row.get("responsible") or False,
+                    "date_introduced": self._answer_date(step, what, index, row.get("date")),
+                    "proof": proof or False,
+                    "method": row.get("method") or False,
+                    "risk": row.get("risk") or False,
+                    "effectiveness": self._answer_percentage(step, what, index, row.get("effectiveness")),
+                }
+            )
+        return values
 
     def _answer_cause_values(self, step, rows):
         """Values of the root causes of an answer, checked; only a D4 answer names causes."""
@@ -247,16 +346,7 @@ class QualityScar(models.Model):
                 raise self._answer_refusal(
                     step, what, index, self.env._("unknown status %(status)r.", status=status)
                 )
-            effectiveness = row.get("effectiveness")
-            if effectiveness is not None and (
-                not isinstance(effectiveness, (int, float)) or not 0 <= effectiveness <= 100
-            ):
-                raise self._answer_refusal(
-                    step,
-                    what,
-                    index,
-                    self.env._("effectiveness must be 0-100, not %(value)r.", value=effectiveness),
-                )
+            effectiveness = self._answer_percentage(step, what, index, row.get("effectiveness"))
             values.append(
                 {
                     "sequence": index + 1,
@@ -266,7 +356,7 @@ class QualityScar(models.Model):
                     "date_planned": self._answer_date(step, what, index, row.get("date")),
                     "status": status,
                     "proof": row.get("proof") or False,
-                    "effectiveness": int(effectiveness or 0),
+                    "effectiveness": effectiveness,
                 }
             )
         return values

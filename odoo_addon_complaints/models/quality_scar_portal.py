@@ -41,6 +41,7 @@ SCAR_PORTAL_READABLE_FIELDS = PORTAL_COMMON_FIELDS | frozenset(
         "end_customer_contact",
         "end_customer_reference",
         "end_customer_orders",
+        "supplier_containment_ids",
         "supplier_cause_ids",
         "supplier_action_ids",
     }
@@ -65,12 +66,14 @@ class QualityScar(models.Model):
             fields=field_names,
         )
 
-    def action_portal_answer_step(self, code, summary, evidence=None, causes=None, actions=None):
+    def action_portal_answer_step(
+        self, code, summary, evidence=None, causes=None, actions=None, containment=None
+    ):
         """The supplier answers one requested step on the portal, with evidence files.
 
-        ``evidence`` is a list of ``(file name, content)``; ``causes`` and
-        ``actions`` are the answer's root causes and actions in the shape the
-        sync agent sends them (mappings/schemas/scar_answer_v1.schema.json).
+        ``evidence`` is a list of ``(file name, content)``; ``containment``,
+        ``causes`` and ``actions`` are the answer's containment actions, root
+        causes and actions in the shape the sync agent sends them (mappings/schemas/scar_answer_v1.schema.json).
         The answer takes the sync agent's path, so the same checks hold (step
         requested, not yet accepted, SCAR open) and staff accept or reject it
         the same way.
@@ -89,6 +92,7 @@ class QualityScar(models.Model):
                 "summary": summary,
                 "author": user.name,
                 "submitted_at": fields.Datetime.now().isoformat(),
+                "containment": containment or [],
                 "causes": causes or [],
                 "actions": actions or [],
             },

@@ -1,8 +1,10 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import plaintext2html
+from odoo.tools import format_date, formatLang, plaintext2html
 from odoo.tools.translate import LazyTranslate
 
 from .quality_guarded_mixin import checked_action
@@ -75,6 +77,13 @@ class QualityScarStep(models.Model):
         readonly=True,
         help="Actions that came with the supplier's answers to this step.",
     )
+    containment_ids = fields.One2many(
+        "quality.scar.containment",
+        "step_id",
+        string="Containment Actions",
+        readonly=True,
+        help="Containment actions that came with the supplier's answers to this step.",
+    )
 
     _sql_constraints = [("scar_code_unique", "unique(scar_id, code)", "A step is requested once per SCAR.")]
 
@@ -110,7 +119,7 @@ class QualityScarStep(models.Model):
                 )
             with checked_action():
                 step.state = "rejected"
-            for rows in (step.cause_ids, step.action_ids):
+            for rows in step._answer_row_sets():
                 rows.filtered(lambda row: row.state == "proposed").sudo().write(
                     {"state": "rejected", "reject_reason": step.reject_reason}
                 )
@@ -121,12 +130,21 @@ class QualityScarStep(models.Model):
         self.scar_id._refresh_state()
         self.scar_id._emit("scar.updated")
 
+    def _answer_row_sets(self):
+        """The rows the supplier's answers to this step brought, one recordset per kind."""
+        self.ensure_one()
+        return (self.cause_ids, self.action_ids, self.containment_ids)
+
     def _accept_answer_rows(self):
-        """The accepted answer's root causes and actions become our 8D's (if the SCAR has one)."""
+        """The accepted answer's containment, root causes and actions become our 8D's (if the SCAR has one)."""
         self.ensure_one()
         causes = self.cause_ids.filtered(lambda row: row.state == "proposed")
         actions = self.action_ids.filtered(lambda row: row.state == "proposed")
+        containment = self.containment_ids.filtered(lambda row: row.state == "proposed")
         report = self.scar_id.eight_d_id
+        if report and containment:
+            report.containment_action = self._containment_html(report.containment_action, containment)
+        containment.sudo().write({"state": "accepted", "eight_d_id": report.id or False})
         for cause in causes:
             values = {"state": "accepted"}
             if report:
@@ -154,6 +172,31 @@ class QualityScarStep(models.Model):
             if report:
                 values["capa_id"] = self._copy_action_to_capa(action, report).id
             action.sudo().write(values)
+
+    def _containment_html(self, current, rows):
+        """Our 8D's D3 text with the supplier's accepted containment actions added, one paragraph each."""
+        scar = self.scar_id
+        places = dict(rows._fields["place"]._description_selection(self.env))
+        paragraphs = [
+            plaintext2html(
+                self.env._(
+                    "Supplier %(supplier)s (%(scar)s): %(action)s\n"
+                    "Where: %(place)s. Checked: %(checked)s, nonconforming: %(found)s. "
+                    "Responsible: %(responsible)s, introduced on %(date)s. Proof: %(proof)s",
+                    supplier=scar.supplier_id.name,
+                    scar=scar.name,
+                    action=row.name or "-",
+                    place=places.get(row.place, "-"),
+                    checked=formatLang(self.env, row.qty_checked, dp="Product Unit of Measure"),
+                    found=formatLang(self.env, row.qty_nonconforming, dp="Product Unit of Measure"),
+                    responsible=row.responsible or "-",
+                    date=format_date(self.env, row.date_introduced) if row.date_introduced else "-",
+                    proof=row.proof or "-",
+                )
+            )
+            for row in rows
+        ]
+        return Markup("").join([Markup(current or ""), *paragraphs])
 
     def _copy_action_to_capa(self, action, report):
         scar = self.scar_id

@@ -69,6 +69,7 @@ EXEMPT = {
     ("quality.scar.cause", "state"): "no role may write a supplier's answer rows (read-only access); "
     "only the supplier's answer and Accept / Reject of its step change them, as the superuser",
     ("quality.scar.action", "state"): "as quality.scar.cause",
+    ("quality.scar.containment", "state"): "as quality.scar.cause",
 }
 
 

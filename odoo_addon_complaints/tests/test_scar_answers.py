@@ -38,6 +38,20 @@ ACTIONS = [
     }
 ]
 
+CONTAINMENT = [
+    {
+        "action": "Sort all finished goods at the supplier",
+        "place": "supplier_stock",
+        "checked": 480,
+        "nonconforming": 12,
+        "responsible": "Chen Jing",
+        "date": "2026-11-18",
+        "proof": "Leak test of every part",
+        "effectiveness": 100,
+    },
+    {"proof": "No leaks in the 200 parts in transit", "place": "in_transit", "checked": 200},
+]
+
 
 def _shape(value):
     """The key structure of a JSON value: what the agent's mappings rely on."""
@@ -136,6 +150,42 @@ class TestScarStructuredAnswers(ScarAnswerCase):
         )
         self.assertIn("No scratches in 3 lots", capa.description)
 
+    def test_containment_is_proposed_then_added_to_our_8d_s_containment(self):
+        self.report.containment_action = "<p>Quarantine of our stock</p>"
+        self._agent_answer("D3", "a-d3", containment=CONTAINMENT)
+        rows = self.answered_scar.supplier_containment_ids
+        self.assertEqual(
+            [(r.place, r.qty_checked, r.qty_nonconforming, r.state) for r in rows],
+            [("supplier_stock", 480.0, 12.0, "proposed"), ("in_transit", 200.0, 0.0, "proposed")],
+        )
+        self.assertEqual(
+            (rows[0].name, rows[0].responsible, str(rows[0].date_introduced), rows[0].effectiveness),
+            ("Sort all finished goods at the supplier", "Chen Jing", "2026-11-18", 100),
+        )
+        self.assertEqual(rows[1].display_name, "In Transit: No leaks in the 200 parts in transit")
+        note = self.answered_scar.message_ids.filtered(lambda m: "The supplier answered D3" in (m.body or ""))
+        self.assertIn("2 containment actions, 0 root causes, 0 actions", note.body)
+        self.assertNotIn("Sort all finished goods", self.report.containment_action, "not before review")
+        self._step("D3").with_user(self.quality_user).action_accept()
+        self.assertEqual(set(rows.mapped("state")), {"accepted"})
+        self.assertEqual(rows.eight_d_id, self.report)
+        text = self.report.containment_action
+        self.assertIn("Quarantine of our stock", text, "our own containment stays")
+        self.assertIn("Sort all finished goods at the supplier", text)
+        self.assertIn(self.answered_scar.name, text)
+        self.assertIn("No leaks in the 200 parts in transit", text)
+
+    def test_rejected_containment_stays_with_the_reason(self):
+        self._agent_answer("D3", "a-d3", containment=CONTAINMENT[:1])
+        step = self._step("D3")
+        step.reject_reason = "Parts at the customer are not covered."
+        step.with_user(self.quality_user).action_reject()
+        row = self.answered_scar.supplier_containment_ids
+        self.assertEqual(
+            (row.state, row.reject_reason), ("rejected", "Parts at the customer are not covered.")
+        )
+        self.assertFalse(row.eight_d_id)
+
     def test_rejected_rows_stay_with_the_reason_and_a_new_answer_brings_new_ones(self):
         self._agent_answer("D4", "a-1", causes=CAUSES[:1])
         step = self._step("D4")
@@ -165,20 +215,40 @@ class TestScarStructuredAnswers(ScarAnswerCase):
             ("D5", {"actions": [{**ACTIONS[0], "date": "soon"}]}, "'soon' is not a date"),
             ("D5", {"actions": [{"action": ""}]}, "say what the action is"),
             ("D5", {"actions": {"action": "x"}}, "actions must be a list of objects"),
+            ("D4", {"containment": CONTAINMENT}, "containment actions answer step D3, not D4"),
+            ("D3", {"containment": [{"place": "supplier_stock"}]}, "containment action 1: say what was done"),
+            ("D3", {"containment": [{**CONTAINMENT[0], "place": "warehouse"}]}, "unknown place 'warehouse'"),
+            ("D3", {"containment": [{**CONTAINMENT[0], "checked": -1}]}, "checked must be a number of parts"),
+            ("D3", {"containment": [{**CONTAINMENT[0], "nonconforming": "a few"}]}, "nonconforming must be"),
+            (
+                "D3",
+                {"containment": [CONTAINMENT[1], {**CONTAINMENT[0], "nonconforming": 481}]},
+                "action 2: more",
+            ),
+            (
+                "D3",
+                {"containment": [{**CONTAINMENT[0], "effectiveness": 120}]},
+                "effectiveness must be 0-100",
+            ),
         ]
         for step, rows, message in bad:
             with self.subTest(message=message), self.assertRaisesRegex(UserError, message):
                 self._agent_answer(step, f"bad-{message}", **rows)
         self.assertFalse(self.answered_scar.supplier_cause_ids)
         self.assertFalse(self.answered_scar.supplier_action_ids)
+        self.assertFalse(self.answered_scar.supplier_containment_ids)
         self.assertEqual(set(self.answered_scar.step_ids.mapped("state")), {"requested"})
 
     def test_staff_and_suppliers_cannot_write_the_supplier_s_statement(self):
         self._agent_answer("D4", "a-1", causes=CAUSES)
+        self._agent_answer("D3", "a-2", containment=CONTAINMENT)
         cause = self.answered_scar.supplier_cause_ids[0]
+        containment = self.answered_scar.supplier_containment_ids[0]
         for user in (self.quality_user, self.complaint_manager, self.supplier_user, self.agent_user):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 cause.with_user(user).write({"description": "edited"})
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                containment.with_user(user).write({"qty_nonconforming": 0})
         with self.assertRaises(AccessError):
             self.env["quality.scar.cause"].with_user(self.quality_user).create(
                 {
@@ -201,6 +271,16 @@ class TestScarStructuredAnswers(ScarAnswerCase):
         self.assertFalse(Cause.with_user(self.other_supplier_user).search([]))
         with self.assertRaises(AccessError):
             self.answered_scar.supplier_cause_ids.with_user(self.other_supplier_user).read(["description"])
+
+    def test_each_supplier_reads_only_its_own_containment_rows(self):
+        self._agent_answer("D3", "a-1", containment=CONTAINMENT)
+        Containment = self.env["quality.scar.containment"]
+        mine = Containment.with_user(self.supplier_user).search([])
+        self.assertEqual(mine, self.answered_scar.supplier_containment_ids)
+        self.assertEqual(mine[0].read(["qty_nonconforming"])[0]["qty_nonconforming"], 12.0)
+        with self.assertRaises(AccessError):
+            mine.read(["eight_d_id"])  # our 8D is not the supplier's
+        self.assertFalse(Containment.with_user(self.other_supplier_user).search([]))
 
     def test_the_portal_answer_brings_rows_through_the_same_path(self):
         self.answered_scar.with_user(self.supplier_user).action_portal_answer_step(

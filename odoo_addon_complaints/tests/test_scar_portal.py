@@ -206,6 +206,45 @@ class TestScarPortalHttp(HttpCase, ScarPortalCase):
         self.authenticate("portal_other_supplier", "portal_other_supplier")
         self.assertEqual(self.url_open(f"/my/scars/{self.scar.id}", allow_redirects=False).status_code, 303)
 
+    def test_supplier_answers_containment_in_rows(self):
+        self.authenticate("portal_supplier", "portal_supplier")
+        form = self.url_open(f"/my/scars/{self.scar.id}").text
+        d3_form = form.split("o_scar_answer_D3")[1].split("o_scar_answer_D4")[0]
+        self.assertIn("o_scar_containment_row_2", d3_form, "the D3 form offers rows of containment")
+        self.assertIn("In Transit", d3_form, "the supplier chooses where the action applies")
+        self.assertNotIn("o_scar_containment_row", form.split("o_scar_answer_D4")[1], "D4 asks for none")
+        answer = [
+            ("step", "D3"),
+            ("summary", "Stock sorted everywhere"),
+            ("csrf_token", http.Request.csrf_token(self)),
+            *[("containment_place", place) for place in ("supplier_stock", "in_transit", "customer")],
+            *[("containment_action", text) for text in ("Sort finished goods", "Stop shipment ASN 778", "")],
+            *[("containment_checked", text) for text in ("480", "", "")],
+            *[("containment_nonconforming", text) for text in ("12", "", "")],
+            *[("containment_responsible", text) for text in ("Chen Jing", "Li Lei", "")],
+            *[("containment_date", text) for text in ("2030-01-04", "", "")],
+        ]
+        too_many = [
+            (key, "500" if key == "containment_nonconforming" and value == "12" else value)
+            for key, value in answer
+        ]
+        refused = self.url_open(f"/my/scars/{self.scar.id}/answer", data=too_many)
+        self.assertIn("more parts nonconforming (500.0) than checked (480.0)", refused.text)
+        self.assertFalse(self.scar.supplier_containment_ids, "a refused answer records nothing")
+        response = self.url_open(f"/my/scars/{self.scar.id}/answer", data=answer)
+        self.assertEqual(response.status_code, 200)
+        rows = self.scar.supplier_containment_ids
+        self.assertEqual(
+            [(r.place, r.name, r.qty_checked, r.qty_nonconforming, r.responsible, r.state) for r in rows],
+            [
+                ("supplier_stock", "Sort finished goods", 480.0, 12.0, "Chen Jing", "proposed"),
+                ("in_transit", "Stop shipment ASN 778", 0.0, 0.0, "Li Lei", "proposed"),
+            ],
+            "empty rows are ignored",
+        )
+        self.assertEqual(str(rows[0].date_introduced), "2030-01-04")
+        self.assertIn("Stop shipment ASN 778", response.text, "the supplier sees what was recorded")
+
     def test_the_end_customer_shows_only_when_the_scar_shares_it(self):
         self.complaint.contact_id = self.customer_contact
         self.authenticate("portal_supplier", "portal_supplier")

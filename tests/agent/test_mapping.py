@@ -208,7 +208,32 @@ def test_supplier_actions_read_back_with_our_status(registry: MappingRegistry) -
             }
         ]
     }
-    assert answers.read({"stepD3": {"descriptionOfInterimContainmentActions": []}}) == {}
+    assert answers.read({"stepD3": {"descriptionOfInterimContainmentActions": []}}) == {"containment": []}
+
+
+def test_supplier_containment_reads_back_as_rows_proven_by_the_supplier(registry: MappingRegistry) -> None:
+    answers = registry.answers_for("supplier_portal")
+    assert answers is not None
+    interim = {
+        "responsiblePerson": "Chen Jing",
+        "introductionDate": "2025-01-04",
+        "proofOfEffectiveness": "100 % leak test of stock: 12 of 480 parts leaked and were scrapped",
+        "methodForEffectivenessCheck": "Leak test at 2 bar",
+        "riskOfImmediateMeasure": "Delivery one day late",
+        "effectivenessResult": 100,
+    }
+    assert answers.read({"stepD3": {"descriptionOfInterimContainmentActions": [interim]}}) == {
+        "containment": [
+            {
+                "responsible": "Chen Jing",
+                "date": "2025-01-04",
+                "proof": "100 % leak test of stock: 12 of 480 parts leaked and were scrapped",
+                "method": "Leak test at 2 bar",
+                "risk": "Delivery one day late",
+                "effectiveness": 100,
+            }
+        ]
+    }
 
 
 def test_the_end_customer_travels_only_when_the_scar_shares_it(registry: MappingRegistry) -> None:

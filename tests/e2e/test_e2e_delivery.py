@@ -319,6 +319,16 @@ def test_supplier_answers_are_written_back_and_malformed_ones_refused_on_the_sca
     assert all("MALFORMED" not in (step["answer_summary"] or "") for step in steps.values())
     scar_row = outbox.admin.search_read("quality.scar", [("id", "=", scar.id)], ["supplier_complaint_ref"])[0]
     assert scar_row["supplier_complaint_ref"] == "PLC-QN-E2E-1"
+    containment = outbox.admin.search_read(
+        "quality.scar.containment",
+        [("scar_id", "=", scar.id)],
+        ["proof", "date_introduced", "effectiveness", "state"],
+    )
+    assert [
+        (row["proof"], row["date_introduced"], row["effectiveness"], row["state"]) for row in containment
+    ] == [("Sorting record SR-17", "2026-01-05", 100, "proposed")], (
+        "the Report8D containment action became a row of the SCAR, proposed for review"
+    )
 
     notes = outbox.messages("quality.scar", scar.id)
     new_notes = notes[len(notes_before) :]
