@@ -1,5 +1,6 @@
 from . import ir_sequence
 from . import quality_guarded_mixin
+from . import quality_numbered_mixin
 from . import quality_portal_field_mixin
 from . import quality_escalation_mixin
 from . import quality_sync_event

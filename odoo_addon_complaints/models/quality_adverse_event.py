@@ -37,19 +37,12 @@ class QualityAdverseEvent(models.Model):
 
     _name = "quality.adverse.event"
     _description = "Adverse Event Evaluation"
-    _inherit = ["mail.thread", "mail.activity.mixin", "quality.guarded.mixin"]
+    _sequence_code = "quality.adverse.event"
+    _inherit = ["quality.numbered.mixin", "mail.thread", "mail.activity.mixin", "quality.guarded.mixin"]
     _order = "date_awareness desc, id desc"
     _guarded_fields = {"state": _lt("Decided / Close / Reopen")}
     _check_company_auto = True
 
-    name = fields.Char(
-        string="Number",
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: self.env._("New"),
-        help="Evaluation number, given at creation.",
-    )
     complaint_id = fields.Many2one(
         "quality.complaint",
         required=True,
@@ -228,14 +221,13 @@ class QualityAdverseEvent(models.Model):
         help="Earliest due date of the reportable markets whose reports are not submitted yet.",
     )
 
+    @api.model
+    def _sequence_company(self, vals):
+        complaint = self.env["quality.complaint"].browse(vals.get("complaint_id"))
+        return complaint.company_id or super()._sequence_company(vals)
+
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                company = self.env["quality.complaint"].browse(vals.get("complaint_id")).company_id
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "quality.adverse.event", sequence_date=company._complaints_today()
-                ) or self.env._("New")
         events = super().create(vals_list)
         events._create_market_decisions()
         return events

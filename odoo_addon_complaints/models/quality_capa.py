@@ -14,7 +14,8 @@ class QualityCapa(models.Model):
 
     _name = "quality.capa"
     _description = "Corrective and Preventive Action"
-    _inherit = ["mail.thread", "mail.activity.mixin", "quality.guarded.mixin"]
+    _sequence_code = "quality.capa"
+    _inherit = ["quality.numbered.mixin", "mail.thread", "mail.activity.mixin", "quality.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
     _guarded_fields = {
@@ -24,14 +25,6 @@ class QualityCapa(models.Model):
         "date_done": _lt("Implemented"),
     }
 
-    name = fields.Char(
-        string="Number",
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: self.env._("New"),
-        help="CAPA number, given at creation.",
-    )
     title = fields.Char(required=True, tracking=True, help="What the action does.")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company, help="Company."
@@ -148,8 +141,6 @@ class QualityCapa(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("quality.capa") or self.env._("New")
             if vals.get("eight_d_id") and not vals.get("source"):
                 vals["source"] = "8d"
         return super().create(vals_list)

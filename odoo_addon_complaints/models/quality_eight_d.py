@@ -26,7 +26,14 @@ class QualityEightD(models.Model):
 
     _name = "quality.eight.d"
     _description = "8D Report"
-    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin", "quality.guarded.mixin"]
+    _sequence_code = "quality.eight.d"
+    _inherit = [
+        "quality.numbered.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "quality.sync.mixin",
+        "quality.guarded.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
     _guarded_fields = {
@@ -35,14 +42,6 @@ class QualityEightD(models.Model):
         "closing_signature_id": _lt("Close 8D (champion's signature)"),
     }
 
-    name = fields.Char(
-        string="Number",
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: self.env._("New"),
-        help="8D number, given at creation.",
-    )
     title = fields.Char(required=True, tracking=True, help="Short statement of the problem.")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company, help="Company."
@@ -200,8 +199,6 @@ class QualityEightD(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("quality.eight.d") or self.env._("New")
             if not vals.get("champion_id"):
                 vals["champion_id"] = self._default_champion(vals).id
         reports = super().create(vals_list)

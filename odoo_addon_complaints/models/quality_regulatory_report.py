@@ -31,7 +31,9 @@ class QualityRegulatoryReport(models.Model):
 
     _name = "quality.regulatory.report"
     _description = "Regulatory Report"
+    _sequence_code = "quality.regulatory.report"
     _inherit = [
+        "quality.numbered.mixin",
         "mail.thread",
         "mail.activity.mixin",
         "quality.sync.mixin",
@@ -55,14 +57,6 @@ class QualityRegulatoryReport(models.Model):
         "date_escalated": _lt("the escalation of overdue reports"),
     }
 
-    name = fields.Char(
-        string="Number",
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: self.env._("New"),
-        help="Our report number, given at creation.",
-    )
     adverse_event_id = fields.Many2one(
         "quality.adverse.event",
         required=True,
@@ -243,14 +237,13 @@ class QualityRegulatoryReport(models.Model):
         ),
     ]
 
+    @api.model
+    def _sequence_company(self, vals):
+        event = self.env["quality.adverse.event"].browse(vals.get("adverse_event_id"))
+        return event.company_id or super()._sequence_company(vals)
+
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                company = self.env["quality.adverse.event"].browse(vals.get("adverse_event_id")).company_id
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "quality.regulatory.report", sequence_date=company._complaints_today()
-                ) or self.env._("New")
         reports = super().create(vals_list)
         with checked_action():
             for report in reports:

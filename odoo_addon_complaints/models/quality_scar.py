@@ -16,7 +16,14 @@ class QualityScar(models.Model):
 
     _name = "quality.scar"
     _description = "Supplier Corrective Action Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "quality.sync.mixin", "quality.guarded.mixin"]
+    _sequence_code = "quality.scar"
+    _inherit = [
+        "quality.numbered.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "quality.sync.mixin",
+        "quality.guarded.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
     _guarded_fields = {
@@ -25,14 +32,6 @@ class QualityScar(models.Model):
         "cost_id": _lt("the chargeback amount"),
     }
 
-    name = fields.Char(
-        string="Number",
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: self.env._("New"),
-        help="SCAR number, given at creation.",
-    )
     title = fields.Char(required=True, tracking=True, help="Short title of the problem.")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company, help="Company."
@@ -148,9 +147,6 @@ class QualityScar(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("quality.scar") or self.env._("New")
         scars = super().create(vals_list)
         scars.filtered("chargeback_amount")._sync_chargeback_cost()
         return scars

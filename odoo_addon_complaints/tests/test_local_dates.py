@@ -155,6 +155,41 @@ class TestLocalDates(RegulatoryCase):
         self.assertTrue(report.name.startswith("RR-2027-"), report.name)
         self.assertEqual(report.mfr_report_number[:16], "3099999999-2027-")
 
+    def test_8d_capa_and_scar_numbers_take_the_companys_year(self):
+        self._set_company_tz("Asia/Shanghai")
+        supplier = self.env["res.partner"].create({"name": "Ningbo Moulding Co."})
+        component = self.env["product.product"].create({"name": "Luer cap", "type": "consu"})
+        # 17:00 UTC on 31 December: New Year's Day in Shanghai, noon for the user in New York.
+        with freeze_time("2026-12-31 17:00:00"):
+            report = self._as(self.new_york_user, "quality.eight.d").create(
+                {
+                    "title": "Cracked caps",
+                    "source": "internal",
+                    "champion_id": self.env.ref("base.user_admin").id,
+                }
+            )
+            capa = self._as(self.new_york_user, "quality.capa").create(
+                {
+                    "title": "New mould insert",
+                    "eight_d_id": report.id,
+                    "user_id": self.new_york_user.id,
+                    "date_due": "2027-01-31",
+                }
+            )
+            scar = self._as(self.new_york_user, "quality.scar").create(
+                {
+                    "title": "Cracked caps",
+                    "supplier_id": supplier.id,
+                    "product_id": component.id,
+                    "description": "Caps crack at the hinge.",
+                    "user_id": self.new_york_user.id,
+                }
+            )
+        self.assertEqual(
+            [record.name.rsplit("-", 1)[0] for record in (report, capa, scar)],
+            ["8D-2027", "CAPA-2027", "SCAR-2027"],
+        )
+
     # Regulator payload and deadlines
 
     def test_awareness_at_0030_in_brussels_is_reported_on_that_day(self):
