@@ -166,7 +166,8 @@ class QualityEscalationMixin(models.AbstractModel):
         activity_type = self.env.ref(self._escalation_activity_type)
         context = {
             "activity_type": activity_type,
-            "date_deadline": fields.Date.context_today(self),
+            # the day the people warned must act, in the company's calendar (a cron has no time zone)
+            "date_deadline_by_company": {},
             "now": self.env.cr.now(),
             "model_ids": {},
         }
@@ -213,6 +214,14 @@ class QualityEscalationMixin(models.AbstractModel):
             self.write({"date_escalated": fields.Datetime.now()})
 
     @api.model
+    def _escalation_activity_day(self, context, thread):
+        """Today in the company of ``thread``: the escalation activity is due at once."""
+        company = thread.company_id if "company_id" in thread._fields else self.env.company
+        days = context["date_deadline_by_company"]
+        if company not in days:
+            days[company] = (company or self.env.company)._complaints_today()
+        return days[company]
+
     def _escalation_activity_row(self, context, thread, user, summary, note):
         """The ``mail_activity`` row the ORM would store for this activity (``context``: of the run)."""
         model_ids = context["model_ids"]
@@ -229,7 +238,7 @@ class QualityEscalationMixin(models.AbstractModel):
             "user_tz": user.tz or None,
             "summary": summary,
             "note": _text_to_html(note) if note else activity_type.default_note or None,
-            "date_deadline": context["date_deadline"],
+            "date_deadline": self._escalation_activity_day(context, thread),
             "automated": True,
             "active": True,
             **self._escalation_log_columns(context["now"]),

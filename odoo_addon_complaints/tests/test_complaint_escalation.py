@@ -1,7 +1,9 @@
 # Copyright 2026 The Complaints Project contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
 from unittest.mock import patch
 
+from freezegun import freeze_time
 from markupsafe import escape
 
 from odoo import fields
@@ -44,6 +46,19 @@ class TestComplaintEscalation(ComplaintCase):
         self.env["quality.complaint.deadline"]._cron_escalate_overdue()
         self.assertEqual(len(self._escalations(complaint)), 1, "a second run escalates nothing again")
         self.assertEqual(len(complaint.message_ids.filtered(lambda m: "is not met" in (m.body or ""))), 1)
+
+    def test_the_escalation_activity_is_due_on_the_companys_day(self):
+        self._set_company_tz("Asia/Shanghai")
+        complaint = self._create_complaint(
+            user_id=self.quality_user.id,
+            manager_id=self.complaint_manager.id,
+            date_received="2020-01-06 09:00:00",
+        )
+        # 20:00 UTC on 1 December: 04:00 on 2 December in Shanghai, still 1 December in
+        # Europe and America, and the cron has no time zone of its own.
+        with freeze_time("2026-12-01 20:00:00"):
+            self.env["quality.complaint.deadline"].with_context(tz=None)._cron_escalate_overdue()
+        self.assertEqual(self._escalations(complaint).date_deadline, date(2026, 12, 2))
 
     def test_closed_and_future_deadlines_do_not_escalate(self):
         future = self._create_complaint(date_received=fields.Datetime.now())
