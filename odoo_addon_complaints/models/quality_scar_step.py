@@ -160,7 +160,8 @@ class QualityScarStep(models.Model):
                                 description=cause.description,
                                 scar=self.scar_id.name,
                             ),
-                            "date_clarified": cause.date_clarified or fields.Date.context_today(self),
+                            "date_clarified": cause.date_clarified
+                            or self.scar_id.company_id._complaints_today(),
                             "verification": cause.verification or cause.hypothesis_result,
                         }
                     )
@@ -210,7 +211,7 @@ class QualityScarStep(models.Model):
                 "eight_d_step": action.eight_d_step,
                 "complaint_id": scar.complaint_id.id,
                 "user_id": scar.user_id.id,
-                "date_due": action.date_planned or scar.reply_due_on or fields.Date.context_today(self),
+                "date_due": action.date_planned or scar.reply_due_on or scar.company_id._complaints_today(),
                 "description": plaintext2html(
                     self.env._(
                         "%(action)s\n\nSupplier %(supplier)s (%(scar)s), responsible: %(responsible)s.\n"
