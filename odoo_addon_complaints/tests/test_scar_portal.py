@@ -262,6 +262,20 @@ class TestScarPortalHttp(HttpCase, ScarPortalCase):
         self.assertNotIn(self.customer.name, listing)
         self.assertNotIn(self.scar.name, listing)
 
+    def test_tour_supplier_answers_d3_with_containment_rows(self):
+        start_tour_or_skip_loudly(
+            self, f"/my/scars/{self.scar.id}", "scar_portal_containment_tour", "portal_supplier"
+        )
+        step = self.scar.step_ids.filtered(lambda s: s.code == "D3")
+        self.assertEqual(step.state, "answered")
+        self.assertEqual(
+            [(r.place, r.name, r.qty_checked, r.qty_nonconforming) for r in step.containment_ids],
+            [
+                ("supplier_stock", "100 % leak test of the finished goods in stock", 480.0, 12.0),
+                ("in_transit", "Shipment ASN 778 stopped at the forwarder", 0.0, 0.0),
+            ],
+        )
+
     def test_tour_supplier_answers_d4_with_two_causes_and_an_action(self):
         start_tour_or_skip_loudly(self, f"/my/scars/{self.scar.id}", "scar_portal_tour", "portal_supplier")
         step = self.scar.step_ids.filtered(lambda s: s.code == "D4")
