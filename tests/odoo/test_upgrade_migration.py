@@ -336,7 +336,9 @@ def test_update_from_18_0_1_1_0_leaves_no_residue(
             )
             == "occurrence/technical,non_detection/systemic"
         )
-    assert any("catena_x_type" in message for message in _migration_records(update, "INFO"))
+    assert any("leftover column dropped" in message for message in _migration_records(update, "INFO"))
+    custom_infos = _migration_records(custom_update, "INFO")
+    assert any("1 ir.model.fields row(s) and 3 ir.model.data row(s) removed" in m for m in custom_infos)
 
     # -- SCAR events
     rows = _json(
