@@ -4,7 +4,7 @@
     "name": "Quality Complaints",
     "summary": "Customer complaint register with deadlines, traceability to "
     "orders, deliveries and lots, 8D and CAPA",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Quality",
     "website": "https://github.com/complaints-project/odoo-complaints",
     "author": "The Complaints Project contributors",

@@ -46,9 +46,11 @@ __all__ = [
     "find_odoo",
     "free_port",
     "install_module",
+    "log_records",
     "odoo_version",
     "run_odoo",
     "skips_fail_the_run",
+    "update_module",
 ]
 
 #: Seconds one Odoo run may take (an install of sale_stock + account with demo
@@ -142,6 +144,17 @@ class OdooHarness:
             workdir=workdir,
             demo=demo,
             test_enable=test_enable,
+        )
+
+    def update(self, database: str, workdir: Path) -> OdooRun:
+        """Update this harness's addon in ``database`` (see :func:`update_module`)."""
+        return update_module(
+            self.odoo_bin,
+            self.pg,
+            addons_path=self.addons_path,
+            module=self.module,
+            database=database,
+            workdir=workdir,
         )
 
 
@@ -318,6 +331,41 @@ def install_module(
     return run_odoo(odoo_bin, args, workdir / f"odoo-{database}.log", timeout=timeout, secret=pg.password)
 
 
+def update_module(
+    odoo_bin: Path,
+    pg: PgSettings,
+    *,
+    addons_path: Path,
+    module: str,
+    database: str,
+    workdir: Path,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> OdooRun:
+    """Update ``module`` in the existing ``database`` (``-u``), running its migrations.
+
+    Like :func:`install_module`, everything Odoo writes stays in ``workdir``; the
+    log is ``odoo-<database>-update.log``.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    config_file = workdir / "odoo.conf"
+    config_file.write_text("[options]\n", encoding="utf-8")
+    args = [
+        f"--config={config_file}",
+        f"--data-dir={workdir / 'data'}",
+        f"--database={database}",
+        f"--addons-path={addons_path}",
+        f"--update={module}",
+        "--stop-after-init",
+        f"--http-port={free_port()}",
+        "--http-interface=127.0.0.1",
+        "--max-cron-threads=0",
+        *pg.odoo_flags(),
+    ]
+    return run_odoo(
+        odoo_bin, args, workdir / f"odoo-{database}-update.log", timeout=timeout, secret=pg.password
+    )
+
+
 def export_translation_template(
     odoo_bin: Path,
     pg: PgSettings,
@@ -404,6 +452,11 @@ def _records(text: str) -> list[LogRecord]:
     if head is not None:
         records.append(LogRecord(head["level"], head["logger"], head["msg"], tuple(current)))
     return records
+
+
+def log_records(text: str) -> list[LogRecord]:
+    """The records of an Odoo log, each with its continuation lines."""
+    return _records(text)
 
 
 def analyse_log(text: str) -> LogAnalysis:
