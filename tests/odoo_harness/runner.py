@@ -291,6 +291,32 @@ def kill_group(proc: subprocess.Popen[Any], grace: float = 30) -> None:
     proc.wait(timeout=grace)
 
 
+def _one_shot_args(
+    pg: PgSettings, *, workdir: Path, database: str, addons_path: Path, action: list[str]
+) -> list[str]:
+    """The command line of an Odoo run that does ``action`` on ``database`` and stops.
+
+    Everything Odoo writes stays in ``workdir``: an empty config file (so a
+    developer's ~/.odoorc cannot change the run) and the data dir (filestore,
+    sessions). It listens on a free loopback port and runs no cron.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    config_file = workdir / "odoo.conf"
+    config_file.write_text("[options]\n", encoding="utf-8")
+    return [
+        f"--config={config_file}",
+        f"--data-dir={workdir / 'data'}",
+        f"--database={database}",
+        f"--addons-path={addons_path}",
+        *action,
+        "--stop-after-init",
+        f"--http-port={free_port()}",
+        "--http-interface=127.0.0.1",
+        "--max-cron-threads=0",
+        *pg.odoo_flags(),
+    ]
+
+
 def install_module(
     odoo_bin: Path,
     pg: PgSettings,
@@ -305,27 +331,14 @@ def install_module(
 ) -> OdooRun:
     """Create ``database`` with ``module`` installed, optionally running its tests.
 
-    Everything Odoo writes stays in ``workdir``: an empty config file (so a
-    developer's ~/.odoorc cannot change the run), the data dir (filestore,
-    sessions) and the log file ``odoo-<database>.log``.
+    The log is ``odoo-<database>.log`` in ``workdir`` (see :func:`_one_shot_args`).
     """
-    workdir.mkdir(parents=True, exist_ok=True)
-    config_file = workdir / "odoo.conf"
-    config_file.write_text("[options]\n", encoding="utf-8")
-    args = [
-        f"--config={config_file}",
-        f"--data-dir={workdir / 'data'}",
-        f"--database={database}",
-        f"--addons-path={addons_path}",
+    action = [
         f"--init={module}",
         # Empty value = load demo data (explicit, so no config can turn it off).
         "--without-demo=all" if not demo else "--without-demo=",
-        "--stop-after-init",
-        f"--http-port={free_port()}",
-        "--http-interface=127.0.0.1",
-        "--max-cron-threads=0",
-        *pg.odoo_flags(),
     ]
+    args = _one_shot_args(pg, workdir=workdir, database=database, addons_path=addons_path, action=action)
     if test_enable:
         args += ["--test-enable", f"--test-tags=/{module}", "--log-level=test"]
     return run_odoo(odoo_bin, args, workdir / f"odoo-{database}.log", timeout=timeout, secret=pg.password)
@@ -343,24 +356,11 @@ def update_module(
 ) -> OdooRun:
     """Update ``module`` in the existing ``database`` (``-u``), running its migrations.
 
-    Like :func:`install_module`, everything Odoo writes stays in ``workdir``; the
-    log is ``odoo-<database>-update.log``.
+    Like :func:`install_module`; the log is ``odoo-<database>-update.log``.
     """
-    workdir.mkdir(parents=True, exist_ok=True)
-    config_file = workdir / "odoo.conf"
-    config_file.write_text("[options]\n", encoding="utf-8")
-    args = [
-        f"--config={config_file}",
-        f"--data-dir={workdir / 'data'}",
-        f"--database={database}",
-        f"--addons-path={addons_path}",
-        f"--update={module}",
-        "--stop-after-init",
-        f"--http-port={free_port()}",
-        "--http-interface=127.0.0.1",
-        "--max-cron-threads=0",
-        *pg.odoo_flags(),
-    ]
+    args = _one_shot_args(
+        pg, workdir=workdir, database=database, addons_path=addons_path, action=[f"--update={module}"]
+    )
     return run_odoo(
         odoo_bin, args, workdir / f"odoo-{database}-update.log", timeout=timeout, secret=pg.password
     )
@@ -381,23 +381,9 @@ def export_translation_template(
     Returns the run and the path of the exported template, to be compared
     with the committed one.
     """
-    workdir.mkdir(parents=True, exist_ok=True)
-    config_file = workdir / "odoo.conf"
-    config_file.write_text("[options]\n", encoding="utf-8")
     template = workdir / f"{module}.pot"
-    args = [
-        f"--config={config_file}",
-        f"--data-dir={workdir / 'data'}",
-        f"--database={database}",
-        f"--addons-path={addons_path}",
-        f"--i18n-export={template}",
-        f"--modules={module}",
-        "--stop-after-init",
-        f"--http-port={free_port()}",
-        "--http-interface=127.0.0.1",
-        "--max-cron-threads=0",
-        *pg.odoo_flags(),
-    ]
+    action = [f"--i18n-export={template}", f"--modules={module}"]
+    args = _one_shot_args(pg, workdir=workdir, database=database, addons_path=addons_path, action=action)
     run = run_odoo(odoo_bin, args, workdir / f"odoo-{database}-i18n.log", timeout=timeout, secret=pg.password)
     return run, template
 
